@@ -1,10 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+// Every test runs on the embedded PGlite; with TEST_DATABASE_URL set, the database tests (end-to-end
+// flows and *.db.test.ts) run again on real PostgreSQL.
+const databaseTests = ['test/e2e/**/*.test.ts', 'test/**/*.db.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'test/faults/**', 'node_modules/**'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/bench/**', 'test/faults/**'],
+          env: { TEST_DB: 'pglite' },
+        },
+      },
+      ...(process.env.TEST_DATABASE_URL
+        ? [
+            {
+              extends: true as const,
+              test: { name: 'postgres', include: databaseTests, env: { TEST_DB: 'postgres' } },
+            },
+          ]
+        : []),
+    ],
   },
 });

@@ -1,0 +1,118 @@
+import type { Language } from './config.js';
+import type { Clock } from './core/clock.js';
+import { systemClock } from './core/clock.js';
+import { Core } from './core/core.js';
+import type { Logger } from './core/logger.js';
+import type { Database } from './db/client.js';
+import { ensureDefaultSchool } from './db/repos/chats.js';
+import { Texts } from './i18n/index.js';
+import type { Messenger, Platform } from './messenger/port.js';
+import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandler } from './outbox/outbox.js';
+import { Pacer, type PacingLimits, TELEGRAM_LIMITS } from './outbox/pacer.js';
+import type { CommandSpec } from './usecases/commands/command.js';
+import { commandMenus, helpCommand, startCommand } from './usecases/commands/help.js';
+import { rulesCommand, setRulesCommand } from './usecases/commands/rules.js';
+import { settingsCommand } from './usecases/commands/settings.js';
+import { Dispatcher } from './usecases/dispatch.js';
+
+export interface AppOptions {
+  database: Database;
+  messengers: Messenger[];
+  log: Logger;
+  clock?: Clock;
+  defaultLanguage: Language;
+  timeZone: string;
+  /** Telegram's message limits by default; null turns pacing off (tests of other things). */
+  pacing?: PacingLimits | null;
+  outbox?: Partial<
+    Pick<OutboxWorkerOptions, 'pollMs' | 'backoffMs' | 'maxBackoffMs' | 'leaseMs' | 'concurrency'>
+  >;
+}
+
+/**
+ * The bot without its transport: the core, its commands and the outbox worker, wired together. The
+ * composition root (main.ts) and the tests both build it; connectors feed it through `dispatcher.handle`.
+ */
+export class App {
+  readonly core: Core;
+  readonly dispatcher: Dispatcher;
+  readonly outbox: OutboxWorker;
+  readonly commands: readonly CommandSpec[];
+  private started = false;
+
+  private constructor(options: AppOptions, defaultSchoolId: number) {
+    const clock = options.clock ?? systemClock;
+    const messengers = new Map<Platform, Messenger>(options.messengers.map((m) => [m.platform, m]));
+    const handlers = new Map<string, OutcomeHandler>();
+    let outbox: OutboxWorker | undefined;
+    this.core = new Core({
+      db: options.database.db,
+      clock,
+      log: options.log,
+      texts: new Texts(options.defaultLanguage),
+      timeZone: options.timeZone,
+      defaultLanguage: options.defaultLanguage,
+      messengers,
+      wakeOutbox: () => outbox?.wake(),
+      defaultSchoolId,
+    });
+    const commands: CommandSpec[] = [];
+    commands.push(
+      helpCommand(() => commands),
+      startCommand,
+      rulesCommand,
+      setRulesCommand,
+      settingsCommand,
+    );
+    this.commands = commands;
+    this.dispatcher = new Dispatcher(this.core, commands);
+    outbox = new OutboxWorker({
+      db: options.database.db,
+      clock,
+      log: options.log,
+      messengers,
+      handlers,
+      pacer: new Pacer(options.pacing === undefined ? TELEGRAM_LIMITS : options.pacing),
+      ...options.outbox,
+    });
+    this.outbox = outbox;
+  }
+
+  static async create(options: AppOptions): Promise<App> {
+    const schoolId = await ensureDefaultSchool(options.database.db, 'School');
+    return new App(options, schoolId);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.outbox.start();
+  }
+
+  /** Stops taking work and lets what is running finish. */
+  async stop(): Promise<void> {
+    await this.dispatcher.idle();
+    await this.outbox.stop();
+    this.started = false;
+  }
+
+  /** Registers the "/" menus (members', moderators', private) in every language, once per start. */
+  async registerCommandMenus(): Promise<void> {
+    const { texts } = this.core;
+    for (const messenger of this.core.deps.messengers.values()) {
+      for (const language of ['ru', 'en'] as const) {
+        await messenger.setCommandMenus({ language, ...commandMenus(texts.t(language), this.commands) });
+      }
+      await messenger.setCommandMenus(commandMenus(texts.t(texts.defaultLanguage), this.commands));
+    }
+  }
+
+  /** Resolves when no event is being handled and no due action is waiting (tests use it). */
+  async settled(): Promise<void> {
+    for (let round = 0; round < 3; round += 1) {
+      await this.dispatcher.idle();
+      await this.outbox.idle();
+    }
+    await this.dispatcher.idle();
+  }
+}

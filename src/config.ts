@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+/** Languages the bot speaks. Russian is the default and the reference for every text. */
+export const LANGUAGES = ['ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/**
+ * The environment, as SPEC.md's configuration table describes it. Each field carries the sentence a
+ * person reads when the value is missing or malformed, so start-up can fail with one clear line.
+ */
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+    BOT_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d+:[A-Za-z0-9_-]+$/, {
+          message: 'must look like 123456:ABC-DEF (the token BotFather gave)',
+        })
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.telegram.org' })
+        .default('https://api.telegram.org'),
+    ),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+          message: 'must be a PostgreSQL URL such as postgres://user:password@host:5432/dbname',
+        })
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    BOT_MODE: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['polling', 'webhook'], { message: "must be 'polling' or 'webhook'" }).default('polling'),
+    ),
+    WEBHOOK_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^https?$/, message: 'must be the public https URL Telegram will call' }).optional(),
+    ),
+    WEBHOOK_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, { message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' })
+        .optional(),
+    ),
+    HTTP_PORT: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ message: 'must be a port number' })
+        .int({ message: 'must be a whole port number' })
+        .min(0, { message: 'must be between 0 and 65535' })
+        .max(65535, { message: 'must be between 0 and 65535' })
+        .default(8080),
+    ),
+    DEFAULT_LANGUAGE: z.preprocess(
+      emptyAsUndefined,
+      z.enum(LANGUAGES, { message: "must be 'ru' or 'en'" }).default('ru'),
+    ),
+    TIMEZONE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Moscow' })
+        .default('Europe/Moscow'),
+    ),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOT_MODE === 'webhook') {
+      if (!env.WEBHOOK_URL) {
+        ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'is required when BOT_MODE=webhook' });
+      }
+      if (!env.WEBHOOK_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBHOOK_SECRET'],
+          message: 'is required when BOT_MODE=webhook',
+        });
+      }
+    }
+    if (env.NODE_ENV === 'production' && !env.BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: string;
+  botToken: string | undefined;
+  telegramApiRoot: string;
+  /** Unset means the embedded PGlite database under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  botMode: 'polling' | 'webhook';
+  webhook: { url: string; secret: string } | undefined;
+  httpPort: number;
+  defaultLanguage: Language;
+  timeZone: string;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** Thrown for a bad environment; its message is the one line a person needs to fix it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once. The first problem becomes a {@link ConfigError} naming the variable and
+ * what it expects; values are never echoed, since some of them are secrets.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue?.path.join('.') || 'environment';
+    const present = issue && source[variable] !== undefined && source[variable] !== '';
+    const message =
+      issue?.code === 'invalid_type' && !present ? 'is required' : (issue?.message ?? 'is invalid');
+    throw new ConfigError(`Configuration error: ${variable} ${message}`);
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    botToken: env.BOT_TOKEN,
+    telegramApiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    botMode: env.BOT_MODE,
+    webhook:
+      env.WEBHOOK_URL && env.WEBHOOK_SECRET
+        ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET }
+        : undefined,
+    httpPort: env.HTTP_PORT,
+    defaultLanguage: env.DEFAULT_LANGUAGE,
+    timeZone: env.TIMEZONE,
+    logLevel: env.LOG_LEVEL,
+  };
+}

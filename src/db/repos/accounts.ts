@@ -1,0 +1,181 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Platform, UserInfo } from '../../messenger/port.js';
+import type { Executor } from '../client.js';
+import { accounts, chatAdmins, chatMembers } from '../schema.js';
+
+export interface AccountRecord {
+  id: number;
+  platform: Platform;
+  platformUserId: string;
+  firstName: string;
+  lastName: string | null;
+  username: string | null;
+  languageCode: string | null;
+  isBot: boolean;
+  privateChatOpen: boolean;
+}
+
+type AccountRow = typeof accounts.$inferSelect;
+
+function toRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    platform: row.platform as Platform,
+    platformUserId: row.platformUserId,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    username: row.username,
+    languageCode: row.languageCode,
+    isBot: row.isBot,
+    privateChatOpen: row.privateChatOpen,
+  };
+}
+
+/** What we keep of a person's profile; a change of any part of it is written back. */
+export function profileFingerprint(user: UserInfo): string {
+  return [user.firstName, user.lastName ?? '', user.username ?? '', user.languageCode ?? ''].join('\u0000');
+}
+
+export function createAccountsRepository(ex: Executor) {
+  return {
+    /** Creates or refreshes the account of a person the bot has seen. */
+    async upsert(platform: Platform, user: UserInfo, now: Date, extra: { privateChatOpen?: boolean } = {}) {
+      const values = {
+        platform,
+        platformUserId: user.userId,
+        firstName: user.firstName,
+        lastName: user.lastName ?? null,
+        username: user.username ?? null,
+        languageCode: user.languageCode ?? null,
+        isBot: user.isBot,
+        updatedAt: now,
+        ...(extra.privateChatOpen ? { privateChatOpen: true } : {}),
+      };
+      const [row] = await ex
+        .insert(accounts)
+        .values({ ...values, createdAt: now })
+        .onConflictDoUpdate({ target: [accounts.platform, accounts.platformUserId], set: values })
+        .returning();
+      if (!row) throw new Error('account upsert returned nothing');
+      return toRecord(row);
+    },
+
+    async byId(id: number): Promise<AccountRecord | undefined> {
+      const [row] = await ex.select().from(accounts).where(eq(accounts.id, id));
+      return row ? toRecord(row) : undefined;
+    },
+
+    async find(platform: Platform, platformUserId: string): Promise<AccountRecord | undefined> {
+      const [row] = await ex
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.platform, platform), eq(accounts.platformUserId, platformUserId)));
+      return row ? toRecord(row) : undefined;
+    },
+  };
+}
+
+export type PresentStatus = 'member' | 'restricted';
+
+export function createMembersRepository(ex: Executor) {
+  return {
+    /** Records that the account is in the chat. `joinedAt` is set when they (re)joined. */
+    async markPresent(
+      chatId: number,
+      accountId: number,
+      status: PresentStatus,
+      joinedAt: Date | null,
+      now: Date,
+    ) {
+      await ex
+        .insert(chatMembers)
+        .values({ chatId, accountId, status, joinedAt, leftAt: null, firstSeenAt: now })
+        .onConflictDoUpdate({
+          target: [chatMembers.chatId, chatMembers.accountId],
+          set: {
+            status,
+            leftAt: null,
+            ...(joinedAt ? { joinedAt } : {}),
+          },
+        });
+    },
+
+    async markGone(chatId: number, accountId: number, status: 'left' | 'kicked', at: Date) {
+      await ex
+        .insert(chatMembers)
+        .values({ chatId, accountId, status, leftAt: at, firstSeenAt: at })
+        .onConflictDoUpdate({
+          target: [chatMembers.chatId, chatMembers.accountId],
+          set: { status, leftAt: at },
+        });
+    },
+
+    async status(chatId: number, accountId: number): Promise<string | undefined> {
+      const [row] = await ex
+        .select({ status: chatMembers.status })
+        .from(chatMembers)
+        .where(and(eq(chatMembers.chatId, chatId), eq(chatMembers.accountId, accountId)));
+      return row?.status;
+    },
+
+    async countPresent(chatId: number): Promise<number> {
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(chatMembers)
+        .where(and(eq(chatMembers.chatId, chatId), sql`${chatMembers.status} in ('member', 'restricted')`));
+      return Number(row?.n ?? 0);
+    },
+  };
+}
+
+export interface AdminRow {
+  platformUserId: string;
+  accountId: number | null;
+  status: string;
+  isAnonymous: boolean;
+}
+
+export function createAdminsRepository(ex: Executor) {
+  return {
+    async list(chatId: number): Promise<AdminRow[]> {
+      return ex
+        .select({
+          platformUserId: chatAdmins.platformUserId,
+          accountId: chatAdmins.accountId,
+          status: chatAdmins.status,
+          isAnonymous: chatAdmins.isAnonymous,
+        })
+        .from(chatAdmins)
+        .where(eq(chatAdmins.chatId, chatId));
+    },
+
+    /** Replaces the chat's administrators with what the platform just said. */
+    async replace(chatId: number, admins: AdminRow[], now: Date): Promise<void> {
+      await ex.delete(chatAdmins).where(eq(chatAdmins.chatId, chatId));
+      if (admins.length > 0) {
+        await ex.insert(chatAdmins).values(admins.map((admin) => ({ chatId, ...admin, refreshedAt: now })));
+      }
+    },
+
+    async add(chatId: number, admin: AdminRow, now: Date): Promise<void> {
+      await ex
+        .insert(chatAdmins)
+        .values({ chatId, ...admin, refreshedAt: now })
+        .onConflictDoUpdate({
+          target: [chatAdmins.chatId, chatAdmins.platformUserId],
+          set: {
+            status: admin.status,
+            isAnonymous: admin.isAnonymous,
+            accountId: admin.accountId,
+            refreshedAt: now,
+          },
+        });
+    },
+
+    async remove(chatId: number, platformUserId: string): Promise<void> {
+      await ex
+        .delete(chatAdmins)
+        .where(and(eq(chatAdmins.chatId, chatId), eq(chatAdmins.platformUserId, platformUserId)));
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { BotRights, ChatInfo, Platform } from '../../messenger/port.js';
+import { type ChatSettings, readSettings } from '../../moderation/settings.js';
+import type { Executor } from '../client.js';
+import { chats, rules, schools } from '../schema.js';
+
+export interface ChatRecord {
+  id: number;
+  schoolId: number;
+  platform: Platform;
+  platformChatId: string;
+  type: string;
+  title: string;
+  /** Only what moderators changed; `settings` is these over the defaults. */
+  overrides: Record<string, unknown>;
+  settings: ChatSettings;
+  botStatus: string;
+  botRights: BotRights;
+  adminsRefreshedAt: Date | null;
+}
+
+type ChatRow = typeof chats.$inferSelect;
+
+const NO_RIGHTS: BotRights = { canRestrictMembers: false, canDeleteMessages: false, canInviteUsers: false };
+
+export function toChatRecord(row: ChatRow, defaultLanguage: ChatSettings['language']): ChatRecord {
+  const overrides = (row.settings ?? {}) as Record<string, unknown>;
+  return {
+    id: row.id,
+    schoolId: row.schoolId,
+    platform: row.platform as Platform,
+    platformChatId: row.platformChatId,
+    type: row.type,
+    title: row.title,
+    overrides,
+    settings: readSettings(overrides, defaultLanguage),
+    botStatus: row.botStatus,
+    botRights: { ...NO_RIGHTS, ...((row.botRights ?? {}) as Partial<BotRights>) },
+    adminsRefreshedAt: row.adminsRefreshedAt,
+  };
+}
+
+export function createChatsRepository(ex: Executor, defaultLanguage: ChatSettings['language']) {
+  return {
+    async find(platform: Platform, platformChatId: string): Promise<ChatRecord | undefined> {
+      const [row] = await ex
+        .select()
+        .from(chats)
+        .where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId)));
+      return row ? toChatRecord(row, defaultLanguage) : undefined;
+    },
+
+    async byId(id: number): Promise<ChatRecord | undefined> {
+      const [row] = await ex.select().from(chats).where(eq(chats.id, id));
+      return row ? toChatRecord(row, defaultLanguage) : undefined;
+    },
+
+    /**
+     * Registers a chat the first time the bot sees it (and gives it the default rules as version 1), or
+     * refreshes its title and type. Returns the record and whether it is new.
+     */
+    async upsert(
+      info: ChatInfo,
+      schoolId: number,
+      bot: { status: string; rights?: BotRights } | undefined,
+      now: Date,
+    ): Promise<{ chat: ChatRecord; created: boolean }> {
+      const inserted = await ex
+        .insert(chats)
+        .values({
+          schoolId,
+          platform: info.platform,
+          platformChatId: info.chatId,
+          type: info.type,
+          title: info.title,
+          botStatus: bot?.status ?? 'member',
+          botRights: bot?.rights ?? NO_RIGHTS,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning();
+      const created = inserted[0];
+      if (created) {
+        await ex.insert(rules).values({ chatId: created.id, version: 1, text: null, createdAt: now });
+        return { chat: toChatRecord(created, defaultLanguage), created: true };
+      }
+      const [updated] = await ex
+        .update(chats)
+        .set({
+          type: info.type,
+          title: info.title,
+          updatedAt: now,
+          ...(bot ? { botStatus: bot.status, botRights: bot.rights ?? NO_RIGHTS } : {}),
+        })
+        .where(and(eq(chats.platform, info.platform), eq(chats.platformChatId, info.chatId)))
+        .returning();
+      if (!updated) throw new Error(`chat ${info.platform}:${info.chatId} vanished during registration`);
+      return { chat: toChatRecord(updated, defaultLanguage), created: false };
+    },
+
+    async setOverrides(chatId: number, overrides: Record<string, unknown>, now: Date): Promise<void> {
+      await ex.update(chats).set({ settings: overrides, updatedAt: now }).where(eq(chats.id, chatId));
+    },
+
+    async setAdminsRefreshed(chatId: number, at: Date | null): Promise<void> {
+      await ex.update(chats).set({ adminsRefreshedAt: at }).where(eq(chats.id, chatId));
+    },
+
+    /** Moves a chat to its new id (Telegram's group → supergroup migration); its history stays. */
+    async migrate(
+      platform: Platform,
+      fromChatId: string,
+      toChatId: string,
+      now: Date,
+    ): Promise<ChatRecord | undefined> {
+      const [existing] = await ex
+        .select({ id: chats.id })
+        .from(chats)
+        .where(and(eq(chats.platform, platform), eq(chats.platformChatId, toChatId)));
+      const [old] = await ex
+        .select({ id: chats.id })
+        .from(chats)
+        .where(and(eq(chats.platform, platform), eq(chats.platformChatId, fromChatId)));
+      if (!old) return existing ? this.byId(existing.id) : undefined;
+      if (existing) {
+        // The new supergroup was registered before the migration notice arrived. The old chat's record,
+        // with its rules and history, wins; the newer one is set aside (the audit log may refer to it).
+        await ex
+          .update(chats)
+          .set({
+            platformChatId: `${toChatId}/superseded/${existing.id}`,
+            botStatus: 'migrated',
+            updatedAt: now,
+          })
+          .where(eq(chats.id, existing.id));
+      }
+      const [row] = await ex
+        .update(chats)
+        .set({ platformChatId: toChatId, type: 'supergroup', updatedAt: now })
+        .where(eq(chats.id, old.id))
+        .returning();
+      return row ? toChatRecord(row, defaultLanguage) : undefined;
+    },
+
+    /** Serialises moderation changes to one chat across transactions and replicas. */
+    async lock(chatId: number): Promise<void> {
+      await ex.execute(sql`select id from ${chats} where id = ${chatId} for update`);
+    },
+  };
+}
+
+export type ChatsRepository = ReturnType<typeof createChatsRepository>;
+
+/** The school chats belong to until the roster says otherwise; created on first start. */
+export async function ensureDefaultSchool(ex: Executor, name: string): Promise<number> {
+  const [first] = await ex.select({ id: schools.id }).from(schools).orderBy(schools.id).limit(1);
+  if (first) return first.id;
+  const [created] = await ex.insert(schools).values({ name }).returning({ id: schools.id });
+  if (!created) throw new Error('could not create the default school');
+  return created.id;
+}

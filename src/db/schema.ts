@@ -1,0 +1,190 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+/** A school: the tenant. One is created by default; the roster API addresses schools by token. */
+export const schools = pgTable('schools', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+});
+
+/** A group chat the bot was added to. `settings` is validated by `ChatSettings` (src/moderation/settings.ts). */
+export const chats = pgTable(
+  'chats',
+  {
+    id: serial('id').primaryKey(),
+    schoolId: integer('school_id')
+      .notNull()
+      .references(() => schools.id),
+    platform: text('platform').notNull(),
+    platformChatId: text('platform_chat_id').notNull(),
+    type: text('type').notNull(),
+    title: text('title').notNull().default(''),
+    settings: jsonb('settings').notNull().default(sql`'{}'::jsonb`),
+    /** The bot's own standing: member, administrator, left or kicked. */
+    botStatus: text('bot_status').notNull(),
+    botRights: jsonb('bot_rights').notNull().default(sql`'{}'::jsonb`),
+    adminsRefreshedAt: ts('admins_refreshed_at'),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('chats_platform_chat_uq').on(t.platform, t.platformChatId)],
+);
+
+/** A person's account on a messenger (not yet a roster person). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: serial('id').primaryKey(),
+    platform: text('platform').notNull(),
+    platformUserId: text('platform_user_id').notNull(),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name'),
+    username: text('username'),
+    languageCode: text('language_code'),
+    isBot: boolean('is_bot').notNull().default(false),
+    /** The person wrote to the bot in private, so the bot may message them there. */
+    privateChatOpen: boolean('private_chat_open').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('accounts_platform_user_uq').on(t.platform, t.platformUserId)],
+);
+
+/** Who is in which chat, as far as the bot has seen (Telegram has no member list). */
+export const chatMembers = pgTable(
+  'chat_members',
+  {
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** member, restricted, left or kicked (admins are members too; see chat_admins). */
+    status: text('status').notNull(),
+    joinedAt: ts('joined_at'),
+    leftAt: ts('left_at'),
+    firstSeenAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.chatId, t.accountId] }),
+    index('chat_members_account_idx').on(t.accountId),
+  ],
+);
+
+/** The chat's administrators — its moderators — as last read from the platform. */
+export const chatAdmins = pgTable(
+  'chat_admins',
+  {
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    platformUserId: text('platform_user_id').notNull(),
+    accountId: integer('account_id').references(() => accounts.id),
+    status: text('status').notNull(),
+    isAnonymous: boolean('is_anonymous').notNull().default(false),
+    refreshedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.platformUserId] })],
+);
+
+/** Every version of a chat's rules. `text` null means the default rules, in the chat's language. */
+export const rules = pgTable(
+  'rules',
+  {
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    text: text('text'),
+    createdByAccountId: integer('created_by_account_id').references(() => accounts.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.version] })],
+);
+
+/** Updates that changed state, so a redelivered one is dropped. */
+export const processedUpdates = pgTable(
+  'processed_updates',
+  {
+    platform: text('platform').notNull(),
+    updateKey: text('update_key').notNull(),
+    processedAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.platform, t.updateKey] }),
+    index('processed_updates_at_idx').on(t.processedAt),
+  ],
+);
+
+/**
+ * Append-only record of every moderation action and why (regulation 4.13.7). A trigger in the
+ * migrations refuses UPDATE and DELETE.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull(),
+    schoolId: integer('school_id').references(() => schools.id),
+    chatId: integer('chat_id').references(() => chats.id),
+    /** moderator, member, system or roster */
+    actorKind: text('actor_kind').notNull(),
+    actorAccountId: integer('actor_account_id').references(() => accounts.id),
+    actorName: text('actor_name'),
+    action: text('action').notNull(),
+    targetAccountId: integer('target_account_id').references(() => accounts.id),
+    ruleNumber: integer('rule_number'),
+    reason: text('reason'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('audit_log_chat_idx').on(t.chatId, t.id)],
+);
+
+/**
+ * Durable outbox of platform actions. Actions of one `lane` (a chat) run in order; a claim is a lease
+ * (`claimed_until`), so work of a crashed process becomes claimable again.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    lane: text('lane').notNull(),
+    chatId: integer('chat_id').references(() => chats.id, { onDelete: 'set null' }),
+    action: jsonb('action').notNull(),
+    /** What to record when the action succeeds or finally fails (a named handler and its arguments). */
+    onDone: jsonb('on_done'),
+    onFailed: jsonb('on_failed'),
+    /** pending, done, failed or cancelled */
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    claimedUntil: ts('claimed_until'),
+    claimToken: text('claim_token'),
+    lastError: text('last_error'),
+    result: jsonb('result'),
+    createdAt: ts('created_at').notNull(),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [
+    index('outbox_pending_idx').on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    index('outbox_lane_pending_idx').on(t.lane, t.id).where(sql`status = 'pending'`),
+  ],
+);

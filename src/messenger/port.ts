@@ -1,0 +1,312 @@
+/**
+ * The messenger port: the platform-neutral events the core receives and the actions it asks for.
+ * The core never imports a platform SDK; a connector (Telegram now, VK next) translates both ways.
+ * Ids are strings so that every platform's ids fit.
+ */
+
+export type Platform = 'telegram' | 'vk';
+
+/** A chat on a platform. Private chats with a person are chats too. */
+export interface ChatAddress {
+  platform: Platform;
+  chatId: string;
+}
+
+export type ChatType = 'private' | 'group' | 'supergroup';
+
+export interface ChatInfo extends ChatAddress {
+  type: ChatType;
+  title: string;
+}
+
+/** A person (or bot) as the platform shows them. */
+export interface UserInfo {
+  userId: string;
+  firstName: string;
+  lastName?: string;
+  username?: string;
+  isBot: boolean;
+  languageCode?: string;
+}
+
+/**
+ * Who posted: a person, or an administrator posting anonymously as the chat itself (a moderator with
+ * no user id), or a channel.
+ */
+export type Sender =
+  | { kind: 'user'; user: UserInfo }
+  | { kind: 'anonymous_admin' }
+  | { kind: 'channel'; title: string };
+
+export interface ReplyTarget {
+  messageId: string;
+  sender?: Sender;
+  text: string;
+}
+
+export interface CommandCall {
+  /** Lower-case name without the slash or @bot suffix. */
+  name: string;
+  /** Everything after the command, trimmed. */
+  args: string;
+}
+
+/** The rights the bot needs as an administrator of a group chat. */
+export interface BotRights {
+  canRestrictMembers: boolean;
+  canDeleteMessages: boolean;
+  canInviteUsers: boolean;
+}
+
+interface EventBase {
+  /** Platform-unique id of the update, for dropping redeliveries. */
+  updateKey: string;
+  at: Date;
+}
+
+export interface MessagePosted extends EventBase {
+  kind: 'message';
+  chat: ChatInfo;
+  sender: Sender;
+  messageId: string;
+  text: string;
+  command?: CommandCall;
+  replyTo?: ReplyTarget;
+}
+
+export interface MembersJoined extends EventBase {
+  kind: 'members_joined';
+  chat: ChatInfo;
+  members: UserInfo[];
+  /** How they came in: added by someone, by an invite link, or approved from a join request. */
+  via: 'added' | 'link' | 'request';
+  by?: UserInfo;
+  /** The service message announcing the join, if any (it can be deleted to keep the chat clean). */
+  messageId?: string;
+}
+
+export interface MemberLeft extends EventBase {
+  kind: 'member_left';
+  chat: ChatInfo;
+  member: UserInfo;
+  /** Removed by someone else, or left on their own. */
+  by?: UserInfo;
+  status: 'left' | 'kicked';
+}
+
+/** A member's status changed in place (promoted, demoted, restricted by someone). */
+export interface MemberStatusChanged extends EventBase {
+  kind: 'member_status';
+  chat: ChatInfo;
+  member: UserInfo;
+  by?: UserInfo;
+  status: MemberStatus;
+  previous: MemberStatus;
+}
+
+export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+
+export interface ButtonPressed extends EventBase {
+  kind: 'button';
+  /** The chat of the message that carries the button. */
+  chat: ChatInfo;
+  user: UserInfo;
+  messageId: string;
+  data: string;
+  /** Answer with {@link ButtonAnswerer.answerButton}. */
+  pressId: string;
+}
+
+export interface JoinRequested extends EventBase {
+  kind: 'join_request';
+  chat: ChatInfo;
+  user: UserInfo;
+  /** Where the bot can write to the applicant (for a few minutes on Telegram). */
+  privateChat: ChatAddress;
+  inviteLink?: string;
+}
+
+export interface BotMembershipChanged extends EventBase {
+  kind: 'bot_membership';
+  chat: ChatInfo;
+  by?: UserInfo;
+  status: MemberStatus;
+  previous: MemberStatus;
+  rights: BotRights;
+}
+
+export interface ChatMigrated extends EventBase {
+  kind: 'chat_migrated';
+  chat: ChatInfo;
+  fromChatId: string;
+  toChatId: string;
+}
+
+export type InboundEvent =
+  | MessagePosted
+  | MembersJoined
+  | MemberLeft
+  | MemberStatusChanged
+  | ButtonPressed
+  | JoinRequested
+  | BotMembershipChanged
+  | ChatMigrated;
+
+export interface ButtonSpec {
+  text: string;
+  /** Callback data (≤ 64 bytes on Telegram) or a URL to open. */
+  data?: string;
+  url?: string;
+}
+
+export interface SendOptions {
+  replyTo?: string;
+  buttons?: ButtonSpec[][];
+  silent?: boolean;
+}
+
+export interface SentMessage {
+  messageId: string;
+}
+
+export interface AdminInfo {
+  user: UserInfo;
+  status: 'creator' | 'administrator';
+  isAnonymous: boolean;
+  canRestrictMembers: boolean;
+  canDeleteMessages: boolean;
+  canInviteUsers: boolean;
+}
+
+export interface InviteLink {
+  url: string;
+  name?: string;
+}
+
+// Small role interfaces: a use case asks for the capability it needs, not the whole connector.
+
+export interface MessageSender {
+  send(chat: ChatAddress, text: string, options?: SendOptions): Promise<SentMessage>;
+  edit(chat: ChatAddress, messageId: string, text: string, buttons?: ButtonSpec[][]): Promise<void>;
+  delete(chat: ChatAddress, messageId: string): Promise<void>;
+}
+
+export interface MemberRestrictor {
+  /** Read-only until `until` (the platform lifts it itself then; the core lifts it too). */
+  mute(chat: ChatAddress, userId: string, until: Date): Promise<void>;
+  /** Back to the chat's default permissions. */
+  unmute(chat: ChatAddress, userId: string): Promise<void>;
+}
+
+export interface MemberBanner {
+  /** Removes the member; they cannot come back until unbanned (or until `until`). */
+  ban(chat: ChatAddress, userId: string, until?: Date): Promise<void>;
+  /** Lifts a ban; never removes a current member. */
+  unban(chat: ChatAddress, userId: string): Promise<void>;
+}
+
+export interface InviteLinks {
+  createJoinRequestLink(chat: ChatAddress, name: string, expiresAt?: Date): Promise<InviteLink>;
+  revokeLink(chat: ChatAddress, url: string): Promise<void>;
+}
+
+export interface JoinRequests {
+  approve(chat: ChatAddress, userId: string): Promise<void>;
+  decline(chat: ChatAddress, userId: string): Promise<void>;
+}
+
+export interface ChatDirectory {
+  listAdmins(chat: ChatAddress): Promise<AdminInfo[]>;
+}
+
+export interface ButtonAnswerer {
+  /** Acknowledges a press; `alert` shows the text as a dialog instead of a toast. */
+  answerButton(pressId: string, text?: string, alert?: boolean): Promise<void>;
+}
+
+export interface CommandMenuEntry {
+  command: string;
+  description: string;
+}
+
+export interface CommandMenus {
+  setCommandMenus(menus: {
+    language?: string;
+    members: CommandMenuEntry[];
+    moderators: CommandMenuEntry[];
+    privateChats: CommandMenuEntry[];
+  }): Promise<void>;
+}
+
+/** What a connector can and cannot do; the core picks an equivalent where a capability is missing. */
+export interface Capabilities {
+  joinRequests: boolean;
+  timedMute: boolean;
+  timedBan: boolean;
+  /** Whether a link to a message can be built (for reports to moderators). */
+  messageLinks: boolean;
+}
+
+export interface MessageLinker {
+  messageLink(chat: ChatAddress, messageId: string): string | undefined;
+  /** A chat with one person (the bot's private chat with them), as opposed to a group. */
+  isPrivateChat(chat: ChatAddress): boolean;
+}
+
+/** Everything a connector provides. */
+export interface Messenger
+  extends MessageSender,
+    MemberRestrictor,
+    MemberBanner,
+    InviteLinks,
+    JoinRequests,
+    ChatDirectory,
+    ButtonAnswerer,
+    CommandMenus,
+    MessageLinker {
+  readonly platform: Platform;
+  readonly capabilities: Capabilities;
+  /** The bot's own account on this platform. */
+  readonly self: UserInfo;
+}
+
+/** How the connector feeds events in: the promise settles when the event's effect is committed. */
+export type EventSink = (event: InboundEvent) => Promise<void>;
+
+/** Why a platform call failed, as one of our own codes. */
+export type MessengerErrorCode =
+  | 'RATE_LIMITED'
+  | 'NETWORK'
+  | 'SERVER'
+  | 'NOT_ENOUGH_RIGHTS'
+  | 'MESSAGE_GONE'
+  | 'MESSAGE_UNCHANGED'
+  | 'USER_NOT_FOUND'
+  | 'USER_IS_ADMIN'
+  | 'CHAT_NOT_FOUND'
+  | 'BOT_NOT_IN_CHAT'
+  | 'CANNOT_MESSAGE_USER'
+  | 'CHAT_MIGRATED'
+  | 'NOT_SUPERGROUP'
+  | 'NO_JOIN_REQUEST'
+  | 'CALLBACK_EXPIRED'
+  | 'UNAUTHORIZED'
+  | 'BAD_REQUEST';
+
+const RETRYABLE: ReadonlySet<MessengerErrorCode> = new Set(['RATE_LIMITED', 'NETWORK', 'SERVER']);
+
+export class MessengerError extends Error {
+  override name = 'MessengerError';
+  constructor(
+    readonly code: MessengerErrorCode,
+    message: string,
+    readonly details: { retryAfterSeconds?: number; migratedToChatId?: string } = {},
+  ) {
+    super(message);
+  }
+
+  /** Worth trying again later: the platform was busy or unreachable, not refusing. */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
+  }
+}

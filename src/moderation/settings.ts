@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * A chat's settings: one schema drives validation, defaults and the `/settings` help. Keys are the
+ * words a moderator types (`/settings strike_limit 4`).
+ */
+
+const onOff = z.enum(['on', 'off']);
+
+export const SETTING_DEFINITIONS = {
+  strike_limit: { schema: z.number().int().min(1).max(10), default: 3, kind: 'integer' },
+  block_days: { schema: z.number().int().min(1).max(31), default: 7, kind: 'integer' },
+  block_mode: { schema: z.enum(['mute', 'ban']), default: 'mute', kind: 'choice' },
+  vote_hours: { schema: z.number().int().min(1).max(168), default: 24, kind: 'integer' },
+  rules_gate: { schema: onOff, default: 'on', kind: 'choice' },
+  language: { schema: z.enum(['ru', 'en']), default: 'ru', kind: 'choice' },
+  class: {
+    schema: z
+      .string()
+      .regex(/^[\p{L}\p{N}-]{1,16}$/u)
+      .nullable(),
+    default: null,
+    kind: 'class',
+  },
+  strike_days: { schema: z.number().int().min(1).max(3650), default: 365, kind: 'integer' },
+  gate_hours: { schema: z.number().int().min(1).max(168), default: 48, kind: 'integer' },
+} as const;
+
+export type SettingKey = keyof typeof SETTING_DEFINITIONS;
+export const SETTING_KEYS = Object.keys(SETTING_DEFINITIONS) as SettingKey[];
+
+export interface ChatSettings {
+  strike_limit: number;
+  block_days: number;
+  block_mode: 'mute' | 'ban';
+  vote_hours: number;
+  rules_gate: 'on' | 'off';
+  language: 'ru' | 'en';
+  class: string | null;
+  strike_days: number;
+  gate_hours: number;
+}
+
+export function defaultSettings(language: ChatSettings['language']): ChatSettings {
+  return {
+    strike_limit: SETTING_DEFINITIONS.strike_limit.default,
+    block_days: SETTING_DEFINITIONS.block_days.default,
+    block_mode: SETTING_DEFINITIONS.block_mode.default,
+    vote_hours: SETTING_DEFINITIONS.vote_hours.default,
+    rules_gate: SETTING_DEFINITIONS.rules_gate.default,
+    language,
+    class: SETTING_DEFINITIONS.class.default,
+    strike_days: SETTING_DEFINITIONS.strike_days.default,
+    gate_hours: SETTING_DEFINITIONS.gate_hours.default,
+  };
+}
+
+/**
+ * Reads stored settings: only overrides are stored, anything missing or no longer valid falls back to
+ * the default, so a chat's settings survive a change of the allowed ranges.
+ */
+export function readSettings(stored: unknown, language: ChatSettings['language']): ChatSettings {
+  const settings = defaultSettings(language);
+  if (!stored || typeof stored !== 'object') return settings;
+  const record = stored as Record<string, unknown>;
+  for (const key of SETTING_KEYS) {
+    if (!(key in record)) continue;
+    const parsed = SETTING_DEFINITIONS[key].schema.safeParse(record[key]);
+    if (parsed.success) (settings as unknown as Record<string, unknown>)[key] = parsed.data;
+  }
+  return settings;
+}
+
+export type SettingChange =
+  | { ok: true; key: SettingKey; value: ChatSettings[SettingKey]; overrides: Record<string, unknown> }
+  | { ok: false; problem: 'unknown_key'; key: string }
+  | { ok: false; problem: 'invalid_value'; key: SettingKey };
+
+const TRUE_WORDS = new Set(['on', 'yes', 'true', '1', 'вкл', 'да', 'включить']);
+const FALSE_WORDS = new Set(['off', 'no', 'false', '0', 'выкл', 'нет', 'выключить']);
+const CLEAR_WORDS = new Set(['-', 'none', 'нет', 'off']);
+
+function interpret(key: SettingKey, raw: string): unknown {
+  const value = raw.trim();
+  const kind = SETTING_DEFINITIONS[key].kind;
+  if (kind === 'integer') return /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (kind === 'class') return CLEAR_WORDS.has(value.toLowerCase()) ? null : value.toUpperCase();
+  const lower = value.toLowerCase();
+  if (key === 'rules_gate') {
+    if (TRUE_WORDS.has(lower)) return 'on';
+    if (FALSE_WORDS.has(lower)) return 'off';
+  }
+  return lower;
+}
+
+/**
+ * Validates `/settings <key> <value>` against the current overrides. Returns the new overrides to store,
+ * or why the change is refused; nothing is changed on refusal.
+ */
+export function changeSetting(overrides: Record<string, unknown>, key: string, raw: string): SettingChange {
+  const normalizedKey = key.trim().toLowerCase();
+  if (!(normalizedKey in SETTING_DEFINITIONS))
+    return { ok: false, problem: 'unknown_key', key: normalizedKey };
+  const settingKey = normalizedKey as SettingKey;
+  const parsed = SETTING_DEFINITIONS[settingKey].schema.safeParse(interpret(settingKey, raw));
+  if (!parsed.success) return { ok: false, problem: 'invalid_value', key: settingKey };
+  return {
+    ok: true,
+    key: settingKey,
+    value: parsed.data as ChatSettings[SettingKey],
+    overrides: { ...overrides, [settingKey]: parsed.data },
+  };
+}
+
+/** The allowed values of a setting, for the refusal message ("1–10", "mute or ban"). */
+export function allowedValues(
+  key: SettingKey,
+): { min: number; max: number } | { choices: string[] } | { class: true } {
+  const definition = SETTING_DEFINITIONS[key];
+  if (definition.kind === 'class') return { class: true };
+  const schema = definition.schema as z.ZodType;
+  if (schema instanceof z.ZodEnum) return { choices: schema.options.map(String) };
+  const number = schema as z.ZodNumber;
+  return { min: number.minValue ?? 0, max: number.maxValue ?? 0 };
+}

@@ -1,0 +1,77 @@
+import type { ButtonSpec, ChatAddress, Messenger, Platform, SendOptions } from '../messenger/port.js';
+
+/**
+ * A platform action as data: what the core decided, stored in the outbox until a connector performs
+ * it. Dates are ISO strings so the action survives the JSON column unchanged.
+ */
+export type Action =
+  | { type: 'send'; chat: ChatAddress; text: string; options?: SendOptions }
+  | { type: 'edit'; chat: ChatAddress; messageId: string; text: string; buttons?: ButtonSpec[][] }
+  | { type: 'delete'; chat: ChatAddress; messageId: string }
+  | { type: 'mute'; chat: ChatAddress; userId: string; until: string }
+  | { type: 'unmute'; chat: ChatAddress; userId: string }
+  | { type: 'ban'; chat: ChatAddress; userId: string; until?: string }
+  | { type: 'unban'; chat: ChatAddress; userId: string }
+  | { type: 'approve_join'; chat: ChatAddress; userId: string }
+  | { type: 'decline_join'; chat: ChatAddress; userId: string }
+  | { type: 'create_invite'; chat: ChatAddress; name: string; expiresAt?: string }
+  | { type: 'revoke_invite'; chat: ChatAddress; url: string };
+
+export type ActionType = Action['type'];
+
+/** What an action returned, kept with the row and given to its done-handler. */
+export type ActionResult = { messageId?: string; url?: string } | null;
+
+/** Actions that put a message in front of people, and so count against Telegram's message limits. */
+export function isMessageAction(action: Action): boolean {
+  return action.type === 'send' || action.type === 'edit';
+}
+
+export function platformOf(action: Action): Platform {
+  return action.chat.platform;
+}
+
+/** Performs one action through a connector. Outcomes the caller wanted anyway count as success. */
+export async function perform(messenger: Messenger, action: Action): Promise<ActionResult> {
+  switch (action.type) {
+    case 'send': {
+      const sent = await messenger.send(action.chat, action.text, action.options);
+      return { messageId: sent.messageId };
+    }
+    case 'edit':
+      await messenger.edit(action.chat, action.messageId, action.text, action.buttons);
+      return null;
+    case 'delete':
+      await messenger.delete(action.chat, action.messageId);
+      return null;
+    case 'mute':
+      await messenger.mute(action.chat, action.userId, new Date(action.until));
+      return null;
+    case 'unmute':
+      await messenger.unmute(action.chat, action.userId);
+      return null;
+    case 'ban':
+      await messenger.ban(action.chat, action.userId, action.until ? new Date(action.until) : undefined);
+      return null;
+    case 'unban':
+      await messenger.unban(action.chat, action.userId);
+      return null;
+    case 'approve_join':
+      await messenger.approve(action.chat, action.userId);
+      return null;
+    case 'decline_join':
+      await messenger.decline(action.chat, action.userId);
+      return null;
+    case 'create_invite': {
+      const link = await messenger.createJoinRequestLink(
+        action.chat,
+        action.name,
+        action.expiresAt ? new Date(action.expiresAt) : undefined,
+      );
+      return { url: link.url };
+    }
+    case 'revoke_invite':
+      await messenger.revokeLink(action.chat, action.url);
+      return null;
+  }
+}

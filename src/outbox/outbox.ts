@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { type Db, type Executor, rowsOf, type Tx } from '../db/client.js';
+import { outbox } from '../db/schema.js';
+import { type Messenger, MessengerError, type Platform } from '../messenger/port.js';
+import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
+import type { Pacer } from './pacer.js';
+
+/** A named handler and its arguments, run in the transaction that records an action's outcome. */
+export interface HandlerRef {
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export interface OutcomeHandler {
+  done?(tx: Tx, args: Record<string, unknown>, result: ActionResult): Promise<void>;
+  failed?(tx: Tx, args: Record<string, unknown>, error: string): Promise<void>;
+}
+
+export interface EnqueueOptions {
+  /** Actions of one lane run in order; the default lane is the action's chat. */
+  lane?: string;
+  chatId?: number | null;
+  onDone?: HandlerRef;
+  onFailed?: HandlerRef;
+  maxAttempts?: number;
+  notBefore?: Date;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+export function laneOf(action: Action): string {
+  return `${action.chat.platform}:${action.chat.chatId}`;
+}
+
+/** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */
+export async function enqueue(
+  ex: Executor,
+  clock: Clock,
+  action: Action,
+  options: EnqueueOptions = {},
+): Promise<number> {
+  const now = clock.now();
+  const [row] = await ex
+    .insert(outbox)
+    .values({
+      lane: options.lane ?? laneOf(action),
+      chatId: options.chatId ?? null,
+      action,
+      onDone: options.onDone ?? null,
+      onFailed: options.onFailed ?? null,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      nextAttemptAt: options.notBefore ?? now,
+      createdAt: now,
+    })
+    .returning({ id: outbox.id });
+  return row?.id ?? 0;
+}
+
+interface ClaimedRow {
+  id: number;
+  lane: string;
+  chat_id: number | null;
+  action: Action;
+  on_done: HandlerRef | null;
+  on_failed: HandlerRef | null;
+  attempts: number;
+  max_attempts: number;
+}
+
+export interface OutboxEvents {
+  /** An action finally failed: it is recorded, and the chat's moderators may be told. */
+  onFinalFailure?(
+    tx: Tx,
+    row: { id: number; chatId: number | null; action: Action; error: string },
+  ): Promise<void>;
+  onOutcome?(action: Action, outcome: 'done' | 'retry' | 'failed', error?: MessengerError): void;
+}
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  messengers: ReadonlyMap<Platform, Messenger>;
+  handlers: ReadonlyMap<string, OutcomeHandler>;
+  pacer: Pacer;
+  events?: OutboxEvents;
+  /** How many actions run at once (across lanes). */
+  concurrency?: number;
+  /** How long a claim lasts before another worker may take the action over. */
+  leaseMs?: number;
+  /** How often to look for work another process added. */
+  pollMs?: number;
+  /** Back-off base for retries; doubles per attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Performs outbox actions: claims due ones through the database (so several replicas share the work,
+ * each action once), runs them with pacing, retries what failed for a passing reason (honouring
+ * retry_after), and records final failures. A lane's actions run one at a time, in order.
+ */
+export class OutboxWorker {
+  private running = false;
+  private inFlight = 0;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly workerId = randomUUID();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.concurrency = options.concurrency ?? 32;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming; waits for actions already running to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Something was enqueued: look now instead of at the next poll. */
+  wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  /** Resolves once a look for due work found nothing and nothing is running. */
+  idle(): Promise<void> {
+    this.wake();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed: ClaimedRow[] = [];
+      const room = this.concurrency - this.inFlight;
+      if (room > 0) {
+        try {
+          claimed = await this.claim(room);
+        } catch (error) {
+          this.options.log.error({ err: error }, 'outbox: claiming work failed');
+        }
+      }
+      for (const row of claimed) {
+        this.inFlight += 1;
+        void this.execute(row).finally(() => {
+          this.inFlight -= 1;
+          this.wake();
+        });
+      }
+      if (claimed.length === 0 && room > 0) {
+        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
+      if (claimed.length === 0 || this.inFlight >= this.concurrency) await this.sleep(this.pollMs);
+    }
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Claims the head action of up to `limit` lanes. SKIP LOCKED lets replicas claim side by side; the
+   * lease lets another worker take over an action whose worker died.
+   */
+  private async claim(limit: number): Promise<ClaimedRow[]> {
+    const now = this.options.clock.now();
+    const lease = new Date(now.getTime() + this.leaseMs);
+    const result = await this.options.db.execute(sql`
+      update ${outbox} set claimed_until = ${lease}, claim_token = ${this.workerId}, attempts = attempts + 1
+      where id in (
+        select o.id from ${outbox} o
+        where o.status = 'pending' and o.next_attempt_at <= ${now}
+          and (o.claimed_until is null or o.claimed_until < ${now})
+          and not exists (
+            select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
+          )
+        order by o.next_attempt_at, o.id
+        limit ${limit}
+        for update skip locked
+      )
+      returning id, lane, chat_id, action, on_done, on_failed, attempts, max_attempts`);
+    return rowsOf<ClaimedRow>(result).map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  private async execute(row: ClaimedRow): Promise<void> {
+    const { action } = row;
+    const messenger = this.options.messengers.get(action.chat.platform);
+    if (!messenger) {
+      await this.fail(row, `no connector for ${action.chat.platform}`);
+      return;
+    }
+    if (isMessageAction(action)) {
+      const wait = this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
+      if (wait > 0) {
+        await this.postpone(row, wait, false);
+        return;
+      }
+    }
+    let result: ActionResult;
+    try {
+      result = await perform(messenger, action);
+    } catch (caught) {
+      const error = caught instanceof MessengerError ? caught : new MessengerError('NETWORK', String(caught));
+      const settled = this.settledAnyway(action, error);
+      if (settled) {
+        result = null;
+      } else {
+        this.options.events?.onOutcome?.(
+          action,
+          error.retryable && row.attempts < row.max_attempts ? 'retry' : 'failed',
+          error,
+        );
+        if (
+          error.code === 'CHAT_MIGRATED' &&
+          error.details.migratedToChatId &&
+          row.attempts < row.max_attempts
+        ) {
+          await this.reroute(row, error.details.migratedToChatId);
+        } else if (error.retryable && row.attempts < row.max_attempts) {
+          const backoff = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
+          const retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
+          await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
+        } else {
+          await this.fail(row, error.message);
+        }
+        return;
+      }
+    }
+    await this.complete(row, result);
+    this.options.events?.onOutcome?.(action, 'done');
+  }
+
+  /** Failures that mean the outcome is already what we wanted. */
+  private settledAnyway(action: Action, error: MessengerError): boolean {
+    if (action.type === 'edit' && error.code === 'MESSAGE_UNCHANGED') return true;
+    if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
+    // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
+    if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;
+    return false;
+  }
+
+  private async complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+    await this.options.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(outbox)
+        .set({ status: 'done', result, completedAt: this.options.clock.now(), claimedUntil: null })
+        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId), eq(outbox.status, 'pending')))
+        .returning({ id: outbox.id });
+      // Our lease ran out and another worker took over: the outcome is theirs to record.
+      if (updated.length === 0) return;
+      if (row.on_done) await this.runHandler(tx, row.on_done, 'done', result);
+    });
+  }
+
+  private async postpone(
+    row: ClaimedRow,
+    delayMs: number,
+    countAttempt: boolean,
+    error?: string,
+  ): Promise<void> {
+    const next = new Date(this.options.clock.now().getTime() + delayMs);
+    await this.options.db
+      .update(outbox)
+      .set({
+        nextAttemptAt: next,
+        claimedUntil: null,
+        claimToken: null,
+        ...(countAttempt ? {} : { attempts: sql`${outbox.attempts} - 1` }),
+        ...(error ? { lastError: error } : {}),
+      })
+      .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId)));
+    setTimeout(() => this.wake(), Math.min(delayMs, this.pollMs) + 5).unref();
+  }
+
+  private async reroute(row: ClaimedRow, chatId: string): Promise<void> {
+    const action = { ...row.action, chat: { ...row.action.chat, chatId } } as Action;
+    await this.options.db
+      .update(outbox)
+      .set({ action, lane: laneOf(action), claimedUntil: null, claimToken: null })
+      .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId)));
+    this.wake();
+  }
+
+  private async fail(row: ClaimedRow, message: string): Promise<void> {
+    this.options.log.warn(
+      { outboxId: row.id, action: row.action.type, error: message },
+      'outbox: action failed for good',
+    );
+    await this.options.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(outbox)
+        .set({
+          status: 'failed',
+          lastError: message,
+          completedAt: this.options.clock.now(),
+          claimedUntil: null,
+        })
+        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId), eq(outbox.status, 'pending')))
+        .returning({ id: outbox.id });
+      if (updated.length === 0) return;
+      if (row.on_failed) await this.runHandler(tx, row.on_failed, 'failed', message);
+      await this.options.events?.onFinalFailure?.(tx, {
+        id: row.id,
+        chatId: row.chat_id,
+        action: row.action,
+        error: message,
+      });
+    });
+  }
+
+  private async runHandler(tx: Tx, ref: HandlerRef, outcome: 'done', result: ActionResult): Promise<void>;
+  private async runHandler(tx: Tx, ref: HandlerRef, outcome: 'failed', error: string): Promise<void>;
+  private async runHandler(
+    tx: Tx,
+    ref: HandlerRef,
+    outcome: 'done' | 'failed',
+    value: ActionResult | string,
+  ) {
+    const handler = this.options.handlers.get(ref.name);
+    if (!handler) {
+      this.options.log.error({ handler: ref.name }, 'outbox: no such outcome handler');
+      return;
+    }
+    if (outcome === 'done') await handler.done?.(tx, ref.args, value as ActionResult);
+    else await handler.failed?.(tx, ref.args, value as string);
+  }
+}
+
+/** Pending actions and the age of the oldest, for /metrics. */
+export async function outboxDepth(db: Db, now: Date): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const result = await db.execute(sql`
+    select count(*)::int as pending, coalesce(extract(epoch from (${now}::timestamptz - min(created_at))), 0)::float as age
+    from ${outbox} where status = 'pending'`);
+  const row = rowsOf<{ pending: number; age: number }>(result)[0];
+  return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.age ?? 0)) };
+}

@@ -1,0 +1,40 @@
+import type ru from '../../../locales/ru/translation.json';
+import type { Language } from '../../config.js';
+import type { Core, Work } from '../../core/core.js';
+import type { AccountRecord } from '../../db/repos/accounts.js';
+import type { ChatRecord } from '../../db/repos/chats.js';
+import type { Translate } from '../../i18n/index.js';
+import type { ButtonSpec, ChatAddress, MessagePosted } from '../../messenger/port.js';
+
+export type CommandName = keyof (typeof ru)['commands'];
+
+export interface CommandContext {
+  core: Core;
+  work: Work;
+  event: MessagePosted;
+  /** Where the command was posted. */
+  address: ChatAddress;
+  /** The group chat, for group commands. */
+  chat: ChatRecord | undefined;
+  /** The sender's account; absent for an anonymous administrator. */
+  account: AccountRecord | undefined;
+  isModerator: boolean;
+  language: Language;
+  t: Translate;
+  /** Answers in the chat, as a reply to the command. */
+  reply(text: string, buttons?: ButtonSpec[][]): Promise<void>;
+}
+
+export interface CommandSpec {
+  name: CommandName;
+  /** Who may use it; /help lists only what the caller may use. */
+  audience: 'member' | 'moderator';
+  where: 'group' | 'private' | 'both';
+  run(ctx: CommandContext & { chat: ChatRecord }): Promise<void>;
+  runPrivate?(ctx: CommandContext): Promise<void>;
+}
+
+/** A group command: `chat` is always set when it runs. */
+export function groupCommand(spec: Omit<CommandSpec, 'where'> & { where?: 'group' | 'both' }): CommandSpec {
+  return { where: 'group', ...spec };
+}

@@ -1,0 +1,176 @@
+import type { Core, Work } from '../core/core.js';
+import { KeyedQueue } from '../core/keyed-queue.js';
+import type { ChatRecord } from '../db/repos/chats.js';
+import { processedUpdates } from '../db/schema.js';
+import type { ButtonSpec, ChatAddress, InboundEvent, MessagePosted } from '../messenger/port.js';
+import { loadChat, onBotMembership, onChatMigrated } from './chats.js';
+import type { CommandContext, CommandSpec } from './commands/command.js';
+import { isKnownMember, memberSeen, onMemberLeft, onMembersJoined, saveAccount } from './members.js';
+import { isModerator, onMemberStatus } from './moderators.js';
+
+/** Events of one chat are handled in order; this is the chat they belong to. */
+function queueKey(event: InboundEvent): string {
+  if (event.kind === 'chat_migrated') return `${event.chat.platform}:${event.toChatId}`;
+  return `${event.chat.platform}:${event.chat.chatId}`;
+}
+
+/**
+ * The core's entry point: takes platform-neutral events from a connector, handles each chat's events in
+ * order, and gives every state-changing event exactly one effect (its update key is recorded in the same
+ * transaction; a redelivery is dropped). The returned promise settles when the effect is committed.
+ */
+export class Dispatcher {
+  private readonly queue = new KeyedQueue();
+  private readonly commands = new Map<string, CommandSpec>();
+
+  constructor(
+    private readonly core: Core,
+    commands: readonly CommandSpec[],
+  ) {
+    for (const spec of commands) this.commands.set(spec.name, spec);
+  }
+
+  readonly handle = (event: InboundEvent): Promise<void> =>
+    this.queue.run(queueKey(event), () => this.process(event));
+
+  /** Resolves when no event is queued or being handled. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  get busy(): number {
+    return this.queue.size;
+  }
+
+  private async process(event: InboundEvent): Promise<void> {
+    const { core } = this;
+    switch (event.kind) {
+      case 'message':
+        return event.chat.type === 'private' ? this.onPrivateMessage(event) : this.onGroupMessage(event);
+      case 'bot_membership':
+        return this.once(event, (work) => onBotMembership(core, work, event));
+      case 'chat_migrated':
+        return this.once(event, (work) => onChatMigrated(core, work, event));
+      case 'members_joined':
+        return this.once(event, async (work) => {
+          const chat = await loadChat(core, work, event.chat);
+          await onMembersJoined(core, work, chat, event);
+        });
+      case 'member_left':
+        return this.once(event, async (work) => {
+          const chat = await loadChat(core, work, event.chat);
+          await onMemberLeft(core, work, chat, event);
+        });
+      case 'member_status':
+        return this.once(event, async (work) => {
+          const chat = await loadChat(core, work, event.chat);
+          await onMemberStatus(core, work, chat, event);
+        });
+      case 'button':
+        await core.messenger(event.chat.platform).answerButton(event.pressId);
+        return;
+      case 'join_request':
+        return;
+    }
+  }
+
+  /**
+   * Runs a state-changing event's effect in one transaction with its update key. A redelivered event
+   * finds its key recorded and changes nothing.
+   */
+  private async once(event: InboundEvent, effect: (work: Work) => Promise<void>): Promise<void> {
+    await this.core.transact(async (work) => {
+      const fresh = await work.tx
+        .insert(processedUpdates)
+        .values({ platform: event.chat.platform, updateKey: event.updateKey, processedAt: work.now })
+        .onConflictDoNothing()
+        .returning({ key: processedUpdates.updateKey });
+      if (fresh.length === 0) return false;
+      await effect(work);
+      return true;
+    });
+  }
+
+  private async onGroupMessage(event: MessagePosted): Promise<void> {
+    const { core } = this;
+    const { sender } = event;
+    const spec = event.command ? this.commands.get(event.command.name) : undefined;
+    const cached = core.cachedChat(event.chat.platform, event.chat.chatId);
+    if (!spec) {
+      // An ordinary message: nothing to record unless the chat or the person is news to us.
+      if (sender.kind !== 'user' || sender.user.isBot) return;
+      if (cached && cached.title === event.chat.title && isKnownMember(core, cached, sender.user)) return;
+      await core.transact(async (work) => {
+        const chat = await loadChat(core, work, event.chat);
+        await memberSeen(core, work, chat, sender.user);
+      });
+      return;
+    }
+    if (sender.kind === 'channel' || (sender.kind === 'user' && sender.user.isBot)) return;
+    const chat = cached ?? (await core.transact((work) => loadChat(core, work, event.chat)));
+    const moderator =
+      spec.audience === 'moderator' || spec.name === 'help' ? await isModerator(core, chat, sender) : false;
+    await this.once(event, async (work) => {
+      const account = sender.kind === 'user' ? await memberSeen(core, work, chat, sender.user) : undefined;
+      const ctx = this.context(work, event, chat, account, moderator);
+      if (spec.where === 'private') return ctx.reply(ctx.t('refusal.private_only'));
+      if (spec.audience === 'moderator' && !moderator) return ctx.reply(ctx.t('refusal.not_moderator'));
+      await spec.run({ ...ctx, chat });
+    });
+  }
+
+  private async onPrivateMessage(event: MessagePosted): Promise<void> {
+    const { core } = this;
+    const { sender } = event;
+    if (sender.kind !== 'user' || sender.user.isBot) return;
+    const spec = event.command ? this.commands.get(event.command.name) : undefined;
+    await this.once(event, async (work) => {
+      const account = await saveAccount(core, work, event.chat.platform, sender.user, {
+        privateChatOpen: true,
+      });
+      const ctx = this.context(work, event, undefined, account, false);
+      if (!spec) {
+        if (event.command) await ctx.reply(ctx.t('bot.private_hello'));
+        return;
+      }
+      if (!spec.runPrivate) return ctx.reply(ctx.t('refusal.group_only'));
+      await spec.runPrivate(ctx);
+    });
+  }
+
+  private context(
+    work: Work,
+    event: MessagePosted,
+    chat: ChatRecord | undefined,
+    account: CommandContext['account'],
+    moderator: boolean,
+  ): CommandContext {
+    const { core } = this;
+    const language =
+      chat?.settings.language ??
+      core.texts.languageFor(event.sender.kind === 'user' ? event.sender.user.languageCode : undefined);
+    const address: ChatAddress = { platform: event.chat.platform, chatId: event.chat.chatId };
+    return {
+      core,
+      work,
+      event,
+      address,
+      chat,
+      account,
+      isModerator: moderator,
+      language,
+      t: core.texts.t(language),
+      reply: async (text: string, buttons?: ButtonSpec[][]) => {
+        await work.enqueue(
+          {
+            type: 'send',
+            chat: address,
+            text,
+            options: { replyTo: event.messageId, ...(buttons ? { buttons } : {}) },
+          },
+          { chatId: chat?.id ?? null },
+        );
+      },
+    };
+  }
+}

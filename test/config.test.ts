@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      botToken: undefined,
+      telegramApiRoot: 'https://api.telegram.org',
+      databaseUrl: undefined,
+      dataDir: './data',
+      botMode: 'polling',
+      httpPort: 8080,
+      defaultLanguage: 'ru',
+      timeZone: 'Europe/Moscow',
+    });
+  });
+
+  it('reads every variable of the table', () => {
+    const config = loadConfig({
+      BOT_TOKEN: '123:abc',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9000/',
+      DATABASE_URL: 'postgres://u:p@db:5432/school',
+      DATA_DIR: '/var/lib/bot',
+      BOT_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.school.example/telegram',
+      WEBHOOK_SECRET: 's3cret_token',
+      HTTP_PORT: '3000',
+      DEFAULT_LANGUAGE: 'en',
+      TIMEZONE: 'Asia/Yekaterinburg',
+    });
+    expect(config).toMatchObject({
+      botToken: '123:abc',
+      telegramApiRoot: 'http://127.0.0.1:9000',
+      databaseUrl: 'postgres://u:p@db:5432/school',
+      dataDir: '/var/lib/bot',
+      botMode: 'webhook',
+      webhook: { url: 'https://bot.school.example/telegram', secret: 's3cret_token' },
+      httpPort: 3000,
+      defaultLanguage: 'en',
+      timeZone: 'Asia/Yekaterinburg',
+    });
+  });
+
+  it.each([
+    [{ BOT_MODE: 'websocket' }, "Configuration error: BOT_MODE must be 'polling' or 'webhook'"],
+    [
+      { DATABASE_URL: 'mysql://root@localhost/db' },
+      'Configuration error: DATABASE_URL must be a PostgreSQL URL',
+    ],
+    [{ DATABASE_URL: 'not a url' }, 'Configuration error: DATABASE_URL must be a PostgreSQL URL'],
+    [{ BOT_MODE: 'webhook' }, 'Configuration error: WEBHOOK_URL is required when BOT_MODE=webhook'],
+    [
+      { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://x.example/h' },
+      'Configuration error: WEBHOOK_SECRET is required',
+    ],
+    [{ WEBHOOK_SECRET: 'has spaces in it' }, 'Configuration error: WEBHOOK_SECRET must be 1-256 characters'],
+    [{ HTTP_PORT: 'eighty' }, 'Configuration error: HTTP_PORT must be a port number'],
+    [{ HTTP_PORT: '70000' }, 'Configuration error: HTTP_PORT must be between 0 and 65535'],
+    [{ DEFAULT_LANGUAGE: 'de' }, "Configuration error: DEFAULT_LANGUAGE must be 'ru' or 'en'"],
+    [{ TIMEZONE: 'Moscow' }, 'Configuration error: TIMEZONE must be an IANA time zone'],
+    [{ BOT_TOKEN: 'not-a-token' }, 'Configuration error: BOT_TOKEN must look like'],
+    [{ NODE_ENV: 'production' }, 'Configuration error: BOT_TOKEN is required when NODE_ENV=production'],
+    [
+      { TELEGRAM_API_ROOT: 'ftp://example.org' },
+      'Configuration error: TELEGRAM_API_ROOT must be an http(s) URL',
+    ],
+  ])('%j stops start-up with one line naming the variable', (env, expected) => {
+    let message = '';
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message.startsWith(expected)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const secret = 'postgres://admin:VerySecretPassword@db';
+    expect(() => loadConfig({ DATABASE_URL: `${secret} trailing` })).toThrow(ConfigError);
+    try {
+      loadConfig({ DATABASE_URL: `${secret} trailing` });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('VerySecretPassword');
+    }
+    try {
+      loadConfig({ BOT_TOKEN: 'oops-123:leaked' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('leaked');
+    }
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ BOT_MODE: '', HTTP_PORT: '' })).toMatchObject({ botMode: 'polling', httpPort: 8080 });
+  });
+});

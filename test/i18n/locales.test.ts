@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Texts } from '../../src/i18n/index.js';
+
+function keys(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => keys(child, prefix ? `${prefix}.${key}` : key));
+}
+
+const load = (language: string) => JSON.parse(readFileSync(`locales/${language}/translation.json`, 'utf8'));
+const ru = load('ru');
+const en = load('en');
+/** Plural suffixes differ by language (ru: one/few/many, en: one/other); compare the base keys. */
+const base = (key: string) => key.replace(/_(zero|one|two|few|many|other)$/, '');
+
+describe('locales', () => {
+  it('English has every Russian text and nothing else', () => {
+    expect([...new Set(keys(en).map(base))].sort()).toEqual([...new Set(keys(ru).map(base))].sort());
+  });
+
+  it('every Russian plural has the one, few and many forms; every English plural one and other', () => {
+    const ruKeys = keys(ru);
+    const enKeys = keys(en);
+    for (const plural of new Set(ruKeys.filter((k) => k !== base(k)).map(base))) {
+      for (const form of ['one', 'few', 'many']) expect(ruKeys).toContain(`${plural}_${form}`);
+      for (const form of ['one', 'other']) expect(enKeys).toContain(`${plural}_${form}`);
+    }
+  });
+
+  it('no text is empty', () => {
+    for (const [language, tree] of [
+      ['ru', ru],
+      ['en', en],
+    ] as const) {
+      for (const key of keys(tree)) {
+        const value = key
+          .split('.')
+          .reduce((node: Record<string, unknown>, part) => node[part] as never, tree);
+        expect(String(value).trim(), `${language}:${key}`).not.toBe('');
+      }
+    }
+  });
+
+  it('interpolates into plain text without escaping', () => {
+    const texts = new Texts('ru');
+    expect(texts.t('ru')('rules.header', { title: '7 «Б» & <друзья>' })).toBe(
+      'Правила чата «7 «Б» & <друзья>»:',
+    );
+  });
+
+  it.each([
+    [undefined, 'ru'],
+    ['en-US', 'en'],
+    ['ru', 'ru'],
+    ['de', 'ru'],
+  ])('a private chat with language_code %s is answered in %s', (code, language) => {
+    expect(new Texts('ru').languageFor(code)).toBe(language);
+  });
+});
