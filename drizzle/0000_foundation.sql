@@ -8,7 +8,8 @@ CREATE TABLE "accounts" (
 	"language_code" text,
 	"is_bot" boolean DEFAULT false NOT NULL,
 	"private_chat_open" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "audit_log" (
@@ -57,7 +58,8 @@ CREATE TABLE "chats" (
 	"bot_status" text NOT NULL,
 	"bot_rights" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"admins_refreshed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "outbox" (

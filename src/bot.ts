@@ -42,6 +42,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     throw new StartupError('Configuration error: BOT_TOKEN is required (the token BotFather gave)');
   const clock = options.clock ?? systemClock;
   let database = options.database;
+  // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
+  const ownsDatabase = !database;
   if (!database) {
     try {
       database = await openDatabase(
@@ -60,7 +62,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   try {
     await telegram.init();
   } catch (error) {
-    await database.close();
+    if (ownsDatabase) await database.close();
     throw new StartupError(
       `Telegram error: could not reach the Bot API at TELEGRAM_API_ROOT (${describe(error)})`,
     );
@@ -117,7 +119,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   try {
     httpPort = await http.listen(config.httpPort);
   } catch (error) {
-    await database.close();
+    if (ownsDatabase) await database.close();
     throw new StartupError(
       `HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`,
     );
@@ -146,7 +148,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         await updates.stop();
         await http.close();
         await app.stop();
-        await database.close();
+        if (ownsDatabase) await database.close();
         log.info('bot stopped');
       })();
       return stopping;

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -63,26 +63,26 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 async function openPostgres(url: string, maxConnections: number): Promise<Database> {
+  // Migrate over a single connection holding an advisory lock, so two replicas starting together do not
+  // race each other through the same migration.
+  const single = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await single`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    try {
+      await migratePostgres(drizzlePostgres({ client: single, schema }), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+      });
+    } finally {
+      await single`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    }
+  } finally {
+    await single.end({ timeout: 5 });
+  }
   const sql = postgres(url, {
     max: maxConnections,
     onnotice: () => {},
     connection: { application_name: 'class-chat-moderator' },
   });
-  // Migrate on one reserved connection holding an advisory lock, so two replicas starting together
-  // do not race each other through the same migration.
-  const reserved = await sql.reserve();
-  try {
-    await reserved`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    try {
-      await migratePostgres(drizzlePostgres({ client: reserved, schema }), {
-        migrationsFolder: MIGRATIONS_FOLDER,
-      });
-    } finally {
-      await reserved`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
-    }
-  } finally {
-    reserved.release();
-  }
   const db = drizzlePostgres({ client: sql, schema });
   return {
     db: db as unknown as Db,
@@ -99,4 +99,12 @@ export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   if (result && typeof result === 'object' && 'rows' in result) return (result as { rows: T[] }).rows;
   return [];
+}
+
+/**
+ * A timestamp parameter for raw SQL. drizzle's postgres.js driver passes timestamps through as text,
+ * so a Date must be sent as ISO text and cast; this works the same on PGlite.
+ */
+export function timestamp(date: Date): SQL {
+  return sql`${date.toISOString()}::timestamptz`;
 }

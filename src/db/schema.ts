@@ -41,7 +41,7 @@ export const chats = pgTable(
     botRights: jsonb('bot_rights').notNull().default(sql`'{}'::jsonb`),
     adminsRefreshedAt: ts('admins_refreshed_at'),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('chats_platform_chat_uq').on(t.platform, t.platformChatId)],
 );
@@ -61,7 +61,7 @@ export const accounts = pgTable(
     /** The person wrote to the bot in private, so the bot may message them there. */
     privateChatOpen: boolean('private_chat_open').notNull().default(false),
     createdAt: createdAt(),
-    updatedAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('accounts_platform_user_uq').on(t.platform, t.platformUserId)],
 );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { type Db, type Executor, rowsOf, type Tx } from '../db/client.js';
+import { type Db, type Executor, rowsOf, type Tx, timestamp } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import { type Messenger, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
@@ -198,11 +198,11 @@ export class OutboxWorker {
     const now = this.options.clock.now();
     const lease = new Date(now.getTime() + this.leaseMs);
     const result = await this.options.db.execute(sql`
-      update ${outbox} set claimed_until = ${lease}, claim_token = ${this.workerId}, attempts = attempts + 1
+      update ${outbox} set claimed_until = ${timestamp(lease)}, claim_token = ${this.workerId}, attempts = attempts + 1
       where id in (
         select o.id from ${outbox} o
-        where o.status = 'pending' and o.next_attempt_at <= ${now}
-          and (o.claimed_until is null or o.claimed_until < ${now})
+        where o.status = 'pending' and o.next_attempt_at <= ${timestamp(now)}
+          and (o.claimed_until is null or o.claimed_until < ${timestamp(now)})
           and not exists (
             select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
           )
@@ -361,7 +361,7 @@ export class OutboxWorker {
 /** Pending actions and the age of the oldest, for /metrics. */
 export async function outboxDepth(db: Db, now: Date): Promise<{ pending: number; oldestAgeSeconds: number }> {
   const result = await db.execute(sql`
-    select count(*)::int as pending, coalesce(extract(epoch from (${now}::timestamptz - min(created_at))), 0)::float as age
+    select count(*)::int as pending, coalesce(extract(epoch from (${timestamp(now)} - min(created_at))), 0)::float as age
     from ${outbox} where status = 'pending'`);
   const row = rowsOf<{ pending: number; age: number }>(result)[0];
   return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.age ?? 0)) };

@@ -134,7 +134,12 @@ describe('toEvent', () => {
   });
 
   it('maps chat_member joins, approvals from join requests, departures, kicks and promotions', () => {
-    const change = (from: typeof anna, oldStatus: string, newStatus: string, extra = {}) =>
+    const change = (
+      from: { id: number; is_bot: boolean; first_name: string },
+      oldStatus: string,
+      newStatus: string,
+      extra = {},
+    ) =>
       toEvent(
         update({
           chat_member: {

@@ -1,0 +1,184 @@
+import type { User } from 'telegraf/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Harness } from '../support/harness.js';
+
+describe('foundation: a chat on the fake Bot API', () => {
+  let h: Harness;
+  let teacher: User;
+  let parent: User;
+  let chatId: number;
+
+  beforeAll(async () => {
+    h = await Harness.start();
+    teacher = h.api.createUser({ first_name: 'Мария', last_name: 'Ивановна', language_code: 'ru' });
+    parent = h.api.createUser({ first_name: 'Пётр', last_name: 'Смирнов' });
+    const chat = h.api.createChat({ type: 'supergroup', title: '7Б — родители' });
+    chatId = chat.id;
+    h.api.addMember(chatId, teacher, { status: 'creator' });
+    h.api.addMember(chatId, parent, { by: teacher });
+    await h.settle();
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const texts = () => h.api.botMessages(chatId).map((message) => message.text);
+
+  it('registers the chat when added and says which rights are missing', async () => {
+    h.api.addBot(chatId, { by: teacher, status: 'member' });
+    await h.settle();
+    const hello = texts().at(-1) ?? '';
+    expect(hello).toContain('Здравствуйте');
+    expect(hello).toContain('«Блокировка участников»');
+    expect(hello).toContain('«Удаление сообщений»');
+    expect(hello).toContain('«Пригласительные ссылки»');
+  });
+
+  it('names only what is still missing when rights change, and thanks when all are given', async () => {
+    h.api.setBotRights(
+      chatId,
+      { can_restrict_members: true, can_delete_messages: false, can_invite_users: true },
+      teacher,
+    );
+    await h.settle();
+    const partial = texts().at(-1) ?? '';
+    expect(partial).toContain('«Удаление сообщений»');
+    expect(partial).not.toContain('«Блокировка участников»');
+    h.api.setBotRights(
+      chatId,
+      { can_restrict_members: true, can_delete_messages: true, can_invite_users: true },
+      teacher,
+    );
+    await h.settle();
+    expect(texts().at(-1)).toBe('Спасибо, все нужные права у меня есть.');
+  });
+
+  it("answers a member's /rules with the numbered default rules", async () => {
+    const asked = h.api.sendMessage(chatId, parent, '/rules');
+    await h.settle();
+    const reply = h.api.lastBotMessage(chatId);
+    expect(reply?.reply_to_message_id).toBe(asked.message_id);
+    expect(reply?.text).toContain('Правила чата «7Б — родители»:');
+    expect(reply?.text).toMatch(/^1\. Общаемся вежливо/m);
+    expect(reply?.text).toMatch(/^7\. Модератор/m);
+    expect(reply?.text).toContain('после 3 предупреждений');
+  });
+
+  it("refuses a member's /setrules and changes nothing", async () => {
+    h.api.sendMessage(chatId, parent, '/setrules\nДелаем что хотим');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Эта команда доступна только модераторам чата (его администраторам).');
+    h.api.sendMessage(chatId, parent, '/rules');
+    await h.settle();
+    expect(texts().at(-1)).toContain('1. Общаемся вежливо');
+    expect(texts().at(-1)).not.toContain('Делаем что хотим');
+  });
+
+  it("takes the teacher's /setrules and shows the new rules to everyone", async () => {
+    h.api.sendMessage(
+      chatId,
+      teacher,
+      '/setrules\n1. Пишем только по делу\n2. Без рекламы\n3. Уважаем друг друга',
+    );
+    await h.settle();
+    expect(texts().at(-1)).toContain('Правила обновлены (редакция 2)');
+    h.api.sendMessage(chatId, parent, '/rules');
+    await h.settle();
+    expect(texts().at(-1)).toContain('1. Пишем только по делу\n2. Без рекламы\n3. Уважаем друг друга');
+  });
+
+  it('keeps the rules across a restart', async () => {
+    await h.restart();
+    h.api.sendMessage(chatId, parent, '/rules');
+    await h.settle();
+    expect(texts().at(-1)).toContain('1. Пишем только по делу\n2. Без рекламы\n3. Уважаем друг друга');
+  });
+
+  it('lets an anonymous administrator act as a moderator', async () => {
+    h.api.sendMessage(chatId, { senderChat: chatId }, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toContain('strike_limit = 3');
+  });
+
+  it('shows /help by role: members see member commands, moderators also theirs', async () => {
+    h.api.sendMessage(chatId, parent, '/help');
+    await h.settle();
+    const memberHelp = texts().at(-1) ?? '';
+    expect(memberHelp).toContain('/rules');
+    expect(memberHelp).not.toContain('/setrules');
+    expect(memberHelp).not.toContain('Команды модератора');
+    h.api.sendMessage(chatId, teacher, '/help');
+    await h.settle();
+    const moderatorHelp = texts().at(-1) ?? '';
+    expect(moderatorHelp).toContain('Команды модератора:');
+    expect(moderatorHelp).toContain('/setrules');
+    expect(moderatorHelp).toContain('/settings');
+  });
+
+  it('validates /settings changes and refuses bad keys and values without changing anything', async () => {
+    const cases: Array<[string, string]> = [
+      ['/settings strike_limit 0', 'Для strike_limit нужно целое число от 1 до 10.'],
+      ['/settings block_mode kick', 'Для block_mode допустимы значения: mute, ban.'],
+      ['/settings colour red', 'Нет настройки «colour». Доступные: strike_limit'],
+      ['/settings vote_hours', 'Укажите значение: /settings vote_hours <значение>.'],
+    ];
+    for (const [command, answer] of cases) {
+      h.api.sendMessage(chatId, teacher, command);
+      await h.settle();
+      expect(texts().at(-1)).toContain(answer);
+    }
+    h.api.sendMessage(chatId, parent, '/settings strike_limit 5');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Эта команда доступна только модераторам чата (его администраторам).');
+    h.api.sendMessage(chatId, teacher, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toContain('strike_limit = 3');
+    expect(texts().at(-1)).toContain('block_mode = mute');
+
+    h.api.sendMessage(chatId, teacher, '/settings strike_limit 4');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Настройка strike_limit теперь: 4.');
+    h.api.sendMessage(chatId, parent, '/rules');
+    await h.settle();
+    expect(texts().at(-1)).toContain('после 4 предупреждений');
+  });
+
+  it('switches the chat to English with /settings language en', async () => {
+    h.api.sendMessage(chatId, teacher, '/settings language en');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Setting language is now: en.');
+    h.api.sendMessage(chatId, parent, '/setrules x');
+    await h.settle();
+    expect(texts().at(-1)).toBe("Only the chat's moderators (its administrators) can use this command.");
+    h.api.sendMessage(chatId, teacher, '/settings language ru');
+    await h.settle();
+  });
+
+  it('recognises a teacher promoted after the bot joined as a moderator', async () => {
+    h.api.promote(chatId, parent, { can_restrict_members: true, can_delete_messages: true }, teacher);
+    h.api.sendMessage(chatId, parent, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toContain('Настройки чата:');
+    h.api.demote(chatId, parent, teacher);
+    h.api.sendMessage(chatId, parent, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Эта команда доступна только модераторам чата (его администраторам).');
+  });
+
+  it('registered the command menus for members, moderators and private chats in ru and en', () => {
+    const members = h.api.commands({ type: 'all_group_chats' }, 'ru').map((c) => c.command);
+    const moderators = h.api.commands({ type: 'all_chat_administrators' }, 'en').map((c) => c.command);
+    const privateChats = h.api.commands({ type: 'all_private_chats' }, 'ru').map((c) => c.command);
+    expect(members).toEqual(expect.arrayContaining(['help', 'rules']));
+    expect(members).not.toContain('setrules');
+    expect(moderators).toEqual(expect.arrayContaining(['help', 'rules', 'setrules', 'settings']));
+    expect(privateChats).toEqual(expect.arrayContaining(['start', 'help']));
+  });
+
+  it('answers /start in a private chat', async () => {
+    h.api.privateMessage(parent, '/start');
+    await h.settle();
+    expect(h.api.lastBotMessage(parent.id)?.text).toContain('бот-модератор школьных чатов');
+  });
+});
