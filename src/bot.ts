@@ -1,9 +1,10 @@
-import { App } from './app.js';
+import { App, type AppOptions } from './app.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { type Database, openDatabase } from './db/client.js';
 import { HttpServer } from './http/server.js';
+import { MessengerError } from './messenger/port.js';
 import { TelegramMessenger } from './messenger/telegram/connector.js';
 import { TelegramUpdateSource } from './messenger/telegram/update-source.js';
 import type { PacingLimits } from './outbox/pacer.js';
@@ -24,6 +25,7 @@ export interface StartOptions {
   database?: Database;
   pacing?: PacingLimits | null;
   pollTimeoutSeconds?: number;
+  outbox?: AppOptions['outbox'];
 }
 
 /** Thrown for a problem a person must fix before the bot can start (the message says what). */
@@ -32,6 +34,7 @@ export class StartupError extends Error {
 }
 
 function describe(error: unknown): string {
+  if (error instanceof MessengerError) return error.message;
   if (error instanceof Error) return (error as { code?: string }).code ?? error.message;
   return String(error);
 }
@@ -75,6 +78,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     defaultLanguage: config.defaultLanguage,
     timeZone: config.timeZone,
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
   });
   const updates = new TelegramUpdateSource(telegram, app.dispatcher.handle, log, {
     ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),

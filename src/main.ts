@@ -15,7 +15,30 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  let bot: Awaited<ReturnType<typeof startBot>>;
+
+  // Signals are taken from the start: a SIGTERM during start-up stops the bot as soon as it is up.
+  let stopRequested: string | undefined;
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
+  const shutdown = (signal: string) => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    log.info({ signal }, 'shutting down');
+    if (bot) void stop(bot);
+  };
+  const stop = async (running: NonNullable<typeof bot>) => {
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    try {
+      await running.stop();
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
   try {
     bot = await startBot(config, log);
   } catch (error) {
@@ -25,20 +48,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    bot.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  if (stopRequested) await stop(bot);
 }
 
 main().catch((error: unknown) => {

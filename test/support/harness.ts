@@ -14,6 +14,8 @@ export interface HarnessOptions {
   db?: TestDatabase;
   api?: FakeBotApi;
   clock?: AdjustableClock;
+  /** Outbox retry timing; tests default to fast retries. */
+  outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
 
 /**

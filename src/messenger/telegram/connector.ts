@@ -98,6 +98,8 @@ export class TelegramMessenger implements Messenger {
   readonly telegram: Telegram;
   private me: UserInfo | undefined;
   private lastSuccessAt = 0;
+  /** The last call failed because the Bot API could not be reached (not because it said no). */
+  private unreachableSince: number | undefined;
   private readonly timeoutMs: number;
   private readonly now: () => number;
 
@@ -123,9 +125,9 @@ export class TelegramMessenger implements Messenger {
     return this.me;
   }
 
-  /** Whether the Bot API answered lately; asks it (getMe) if it has been quiet for a minute. */
+  /** Whether the Bot API answers: false after a network or server failure, until a call succeeds again. */
   async reachable(): Promise<boolean> {
-    if (Date.now() - this.lastSuccessAt < 60_000) return true;
+    if (this.unreachableSince === undefined && Date.now() - this.lastSuccessAt < 60_000) return true;
     try {
       await this.call('getMe', {}, 5000);
       return true;
@@ -152,9 +154,12 @@ export class TelegramMessenger implements Messenger {
         signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout,
       });
       this.lastSuccessAt = Date.now();
+      this.unreachableSince = undefined;
       return result;
     } catch (error) {
-      throw toMessengerError(error, method);
+      const mapped = toMessengerError(error, method);
+      if (mapped.code === 'NETWORK' || mapped.code === 'SERVER') this.unreachableSince ??= Date.now();
+      throw mapped;
     }
   }
 
