@@ -22,7 +22,7 @@ function classChat(h: Harness, type: 'supergroup' | 'group' = 'supergroup') {
 }
 
 const replies = (h: Harness, chatId: number, fragment: string) =>
-  h.api.botMessages(chatId).filter((message) => message.text.includes(fragment)).length;
+  h.api.botMessages(chatId).filter((message) => (message.text ?? '').includes(fragment)).length;
 
 describe('the Telegram connector under faults', () => {
   let h: Harness | undefined;
