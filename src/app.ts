@@ -6,14 +6,19 @@ import type { Logger } from './core/logger.js';
 import type { Database } from './db/client.js';
 import { ensureDefaultSchool } from './db/repos/chats.js';
 import { Texts } from './i18n/index.js';
+import { type JobSpec, Scheduler } from './jobs/scheduler.js';
 import type { Messenger, Platform } from './messenger/port.js';
 import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandler } from './outbox/outbox.js';
 import { Pacer, type PacingLimits, TELEGRAM_LIMITS } from './outbox/pacer.js';
+import { blockOutcomeHandlers, liftDueBlocks } from './usecases/blocks.js';
 import type { CommandSpec } from './usecases/commands/command.js';
 import { commandMenus, helpCommand, startCommand } from './usecases/commands/help.js';
+import { delCommand, logCommand, reportCommand } from './usecases/commands/moderation.js';
 import { rulesCommand, setRulesCommand } from './usecases/commands/rules.js';
 import { settingsCommand } from './usecases/commands/settings.js';
+import { strikeCommand, strikesCommand, unstrikeCommand } from './usecases/commands/strikes.js';
 import { Dispatcher } from './usecases/dispatch.js';
+import { pruneProcessedUpdates } from './usecases/housekeeping.js';
 
 export interface AppOptions {
   database: Database;
@@ -38,6 +43,7 @@ export class App {
   readonly dispatcher: Dispatcher;
   readonly outbox: OutboxWorker;
   readonly commands: readonly CommandSpec[];
+  readonly jobs: Scheduler;
   private started = false;
 
   private constructor(options: AppOptions, defaultSchoolId: number) {
@@ -61,9 +67,22 @@ export class App {
       helpCommand(() => commands),
       startCommand,
       rulesCommand,
+      strikesCommand,
+      reportCommand,
       setRulesCommand,
+      strikeCommand,
+      unstrikeCommand,
+      delCommand,
+      logCommand,
       settingsCommand,
     );
+    for (const [name, handler] of blockOutcomeHandlers(this.core)) handlers.set(name, handler);
+    const core = this.core;
+    const jobs: JobSpec[] = [
+      { name: 'lift-due-blocks', cron: '* * * * *', runOnStart: true, run: () => liftDueBlocks(core) },
+      { name: 'prune-processed-updates', cron: '17 3 * * *', run: (now) => pruneProcessedUpdates(core, now) },
+    ];
+    this.jobs = new Scheduler(jobs, clock, options.log);
     this.commands = commands;
     this.dispatcher = new Dispatcher(this.core, commands);
     outbox = new OutboxWorker({
@@ -87,10 +106,12 @@ export class App {
     if (this.started) return;
     this.started = true;
     this.outbox.start();
+    this.jobs.start();
   }
 
   /** Stops taking work and lets what is running finish. */
   async stop(): Promise<void> {
+    await this.jobs.stop();
     await this.dispatcher.idle();
     await this.outbox.stop();
     this.started = false;

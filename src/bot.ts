@@ -26,6 +26,8 @@ export interface StartOptions {
   pacing?: PacingLimits | null;
   pollTimeoutSeconds?: number;
   outbox?: AppOptions['outbox'];
+  /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
+  receiveUpdates?: boolean;
 }
 
 /** Thrown for a problem a person must fix before the bot can start (the message says what). */
@@ -61,7 +63,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
     }
   }
-  const telegram = new TelegramMessenger({ token: config.botToken, apiRoot: config.telegramApiRoot, log });
+  // The connector keeps until_date inside Telegram's window by the same clock the core uses.
+  const telegram = new TelegramMessenger({
+    token: config.botToken,
+    apiRoot: config.telegramApiRoot,
+    log,
+    now: () => clock.now().getTime(),
+  });
   try {
     await telegram.init();
   } catch (error) {
@@ -133,7 +141,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   void app
     .registerCommandMenus()
     .catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
-  if (webhook) await updates.setWebhook(webhook.url, webhook.secret);
+  if (options.receiveUpdates === false) {
+    // A worker-only replica: jobs and the outbox, no updates.
+  } else if (webhook) await updates.setWebhook(webhook.url, webhook.secret);
   else await updates.startPolling();
   log.info(
     { mode: config.botMode, httpPort, bot: telegram.self.username, database: database.kind },

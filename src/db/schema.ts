@@ -188,3 +188,66 @@ export const outbox = pgTable(
     index('outbox_lane_pending_idx').on(t.lane, t.id).where(sql`status = 'pending'`),
   ],
 );
+
+/** A block (regulation 4.13.5): read-only (`mute`) or removed (`ban`) until `ends_at`, at most a month. */
+export const blocks = pgTable(
+  'blocks',
+  {
+    id: serial('id').primaryKey(),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    mode: text('mode').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    /**
+     * active (decided; applied on the platform once `applied_at` is set), lifting (the lift is being
+     * performed), lifted, or failed (the platform refused to apply it; nobody is blocked).
+     */
+    status: text('status').notNull(),
+    appliedAt: ts('applied_at'),
+    /** term, vote or correction */
+    liftReason: text('lift_reason'),
+    liftedAt: ts('lifted_at'),
+    liftFailures: integer('lift_failures').notNull().default(0),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    // The scheduled lift looks only at running blocks, by when they end.
+    index('blocks_due_idx').on(t.endsAt).where(sql`status = 'active'`),
+    // At most one running block per member and chat.
+    uniqueIndex('blocks_live_uq').on(t.chatId, t.accountId).where(sql`status in ('active', 'lifting')`),
+  ],
+);
+
+/** A strike a moderator issued, citing a rule (regulation 4.13.7: no strike without a rule). */
+export const strikes = pgTable(
+  'strikes',
+  {
+    id: serial('id').primaryKey(),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    accountId: integer('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    moderatorAccountId: integer('moderator_account_id').references(() => accounts.id),
+    moderatorName: text('moderator_name').notNull(),
+    ruleNumber: integer('rule_number').notNull(),
+    ruleText: text('rule_text').notNull(),
+    rulesVersion: integer('rules_version').notNull(),
+    reason: text('reason'),
+    /** The offending message: Telegram lets us delete it later, so an excerpt is kept as evidence. */
+    messageId: text('message_id'),
+    messageExcerpt: text('message_excerpt'),
+    createdAt: ts('created_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    revokedByAccountId: integer('revoked_by_account_id').references(() => accounts.id),
+    /** The block this strike led to; it stops counting when that block has ended. */
+    blockId: integer('block_id').references(() => blocks.id),
+  },
+  (t) => [index('strikes_member_idx').on(t.chatId, t.accountId, t.createdAt)],
+);

@@ -14,9 +14,15 @@ export interface HandlerRef {
   args: Record<string, unknown>;
 }
 
+/** Why an action finally failed: one of the messenger's error codes and the platform's words. */
+export interface ActionError {
+  code: string;
+  message: string;
+}
+
 export interface OutcomeHandler {
   done?(tx: Tx, args: Record<string, unknown>, result: ActionResult): Promise<void>;
-  failed?(tx: Tx, args: Record<string, unknown>, error: string): Promise<void>;
+  failed?(tx: Tx, args: Record<string, unknown>, error: ActionError): Promise<void>;
 }
 
 export interface EnqueueOptions {
@@ -74,7 +80,7 @@ export interface OutboxEvents {
   /** An action finally failed: it is recorded, and the chat's moderators may be told. */
   onFinalFailure?(
     tx: Tx,
-    row: { id: number; chatId: number | null; action: Action; error: string },
+    row: { id: number; chatId: number | null; action: Action; error: ActionError },
   ): Promise<void>;
   onOutcome?(action: Action, outcome: 'done' | 'retry' | 'failed', error?: MessengerError): void;
 }
@@ -218,7 +224,7 @@ export class OutboxWorker {
     const { action } = row;
     const messenger = this.options.messengers.get(action.chat.platform);
     if (!messenger) {
-      await this.fail(row, `no connector for ${action.chat.platform}`);
+      await this.fail(row, { code: 'NO_CONNECTOR', message: `no connector for ${action.chat.platform}` });
       return;
     }
     if (isMessageAction(action)) {
@@ -253,7 +259,7 @@ export class OutboxWorker {
           const retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
           await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
         } else {
-          await this.fail(row, error.message);
+          await this.fail(row, { code: error.code, message: error.message });
         }
         return;
       }
@@ -313,7 +319,8 @@ export class OutboxWorker {
     this.wake();
   }
 
-  private async fail(row: ClaimedRow, message: string): Promise<void> {
+  private async fail(row: ClaimedRow, error: ActionError): Promise<void> {
+    const { message } = error;
     this.options.log.warn(
       { outboxId: row.id, action: row.action.type, error: message },
       'outbox: action failed for good',
@@ -330,23 +337,23 @@ export class OutboxWorker {
         .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId), eq(outbox.status, 'pending')))
         .returning({ id: outbox.id });
       if (updated.length === 0) return;
-      if (row.on_failed) await this.runHandler(tx, row.on_failed, 'failed', message);
+      if (row.on_failed) await this.runHandler(tx, row.on_failed, 'failed', error);
       await this.options.events?.onFinalFailure?.(tx, {
         id: row.id,
         chatId: row.chat_id,
         action: row.action,
-        error: message,
+        error,
       });
     });
   }
 
   private async runHandler(tx: Tx, ref: HandlerRef, outcome: 'done', result: ActionResult): Promise<void>;
-  private async runHandler(tx: Tx, ref: HandlerRef, outcome: 'failed', error: string): Promise<void>;
+  private async runHandler(tx: Tx, ref: HandlerRef, outcome: 'failed', error: ActionError): Promise<void>;
   private async runHandler(
     tx: Tx,
     ref: HandlerRef,
     outcome: 'done' | 'failed',
-    value: ActionResult | string,
+    value: ActionResult | ActionError,
   ) {
     const handler = this.options.handlers.get(ref.name);
     if (!handler) {
@@ -354,7 +361,7 @@ export class OutboxWorker {
       return;
     }
     if (outcome === 'done') await handler.done?.(tx, ref.args, value as ActionResult);
-    else await handler.failed?.(tx, ref.args, value as string);
+    else await handler.failed?.(tx, ref.args, value as ActionError);
   }
 }
 

@@ -3,6 +3,7 @@ import { KeyedQueue } from '../core/keyed-queue.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import { processedUpdates } from '../db/schema.js';
 import type { ButtonSpec, ChatAddress, InboundEvent, MessagePosted } from '../messenger/port.js';
+import { reapplyOnRejoin } from './blocks.js';
 import { loadChat, onBotMembership, onChatMigrated } from './chats.js';
 import type { CommandContext, CommandSpec } from './commands/command.js';
 import { isKnownMember, memberSeen, onMemberLeft, onMembersJoined, saveAccount } from './members.js';
@@ -54,7 +55,8 @@ export class Dispatcher {
       case 'members_joined':
         return this.once(event, async (work) => {
           const chat = await loadChat(core, work, event.chat);
-          await onMembersJoined(core, work, chat, event);
+          const joined = await onMembersJoined(core, work, chat, event);
+          for (const account of joined) await reapplyOnRejoin(work, chat, account.id, account.platformUserId);
         });
       case 'member_left':
         return this.once(event, async (work) => {
@@ -108,11 +110,14 @@ export class Dispatcher {
     }
     if (sender.kind === 'channel' || (sender.kind === 'user' && sender.user.isBot)) return;
     const chat = cached ?? (await core.transact((work) => loadChat(core, work, event.chat)));
-    const moderator =
-      spec.audience === 'moderator' || spec.name === 'help' ? await isModerator(core, chat, sender) : false;
+    // Roles are read before the transaction: reading them may ask the platform.
+    const moderator = await isModerator(core, chat, sender);
+    const replyAuthor = event.replyTo?.sender;
+    const replyAuthorIsModerator =
+      spec.actsOnReplyAuthor && replyAuthor ? await isModerator(core, chat, replyAuthor) : false;
     await this.once(event, async (work) => {
       const account = sender.kind === 'user' ? await memberSeen(core, work, chat, sender.user) : undefined;
-      const ctx = this.context(work, event, chat, account, moderator);
+      const ctx = this.context(work, event, chat, account, moderator, replyAuthorIsModerator);
       if (spec.where === 'private') return ctx.reply(ctx.t('refusal.private_only'));
       if (spec.audience === 'moderator' && !moderator) return ctx.reply(ctx.t('refusal.not_moderator'));
       await spec.run({ ...ctx, chat });
@@ -128,7 +133,7 @@ export class Dispatcher {
       const account = await saveAccount(core, work, event.chat.platform, sender.user, {
         privateChatOpen: true,
       });
-      const ctx = this.context(work, event, undefined, account, false);
+      const ctx = this.context(work, event, undefined, account, false, false);
       if (!spec) {
         if (event.command) await ctx.reply(ctx.t('bot.private_hello'));
         return;
@@ -144,6 +149,7 @@ export class Dispatcher {
     chat: ChatRecord | undefined,
     account: CommandContext['account'],
     moderator: boolean,
+    replyAuthorIsModerator: boolean,
   ): CommandContext {
     const { core } = this;
     const language =
@@ -158,6 +164,7 @@ export class Dispatcher {
       chat,
       account,
       isModerator: moderator,
+      replyAuthorIsModerator,
       language,
       t: core.texts.t(language),
       reply: async (text: string, buttons?: ButtonSpec[][]) => {

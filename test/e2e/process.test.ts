@@ -130,6 +130,7 @@ describe.runIf(testDbKind() === 'pglite')('npm start as a process', () => {
       WEBHOOK_SECRET: 'hook_secret-1',
     });
     await waitFor(() => healthy(port), 'the webhook bot');
+    await waitFor(() => api.callsTo('setWebhook').length > 0, 'setWebhook');
     expect(api.callsTo('setWebhook').at(-1)?.params).toMatchObject({ url, secret_token: 'hook_secret-1' });
     expect(api.callsTo('setWebhook').at(-1)?.params.allowed_updates).toEqual(
       expect.arrayContaining(['chat_member']),

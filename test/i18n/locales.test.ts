@@ -57,3 +57,36 @@ describe('locales', () => {
     expect(new Texts('ru').languageFor(code)).toBe(language);
   });
 });
+
+describe('Russian plurals', () => {
+  const t = new Texts('ru').t('ru');
+  it.each([
+    [1, '1 предупреждение'],
+    [2, '2 предупреждения'],
+    [4, '4 предупреждения'],
+    [5, '5 предупреждений'],
+    [11, '11 предупреждений'],
+    [12, '12 предупреждений'],
+    [21, '21 предупреждение'],
+    [22, '22 предупреждения'],
+    [0, '0 предупреждений'],
+  ])('%i → %s', (count, text) => {
+    expect(t('strikes.count', { count })).toBe(text);
+  });
+
+  it.each([
+    [1, '1 день'],
+    [3, '3 дня'],
+    [7, '7 дней'],
+    [21, '21 день'],
+    [31, '31 день'],
+  ])('%i days → %s', (count, text) => {
+    expect(t('time.days', { count })).toBe(text);
+  });
+
+  it('English says 1 strike, 2 strikes', () => {
+    const en = new Texts('ru').t('en');
+    expect(en('strikes.count', { count: 1 })).toBe('1 strike');
+    expect(en('strikes.count', { count: 2 })).toBe('2 strikes');
+  });
+});

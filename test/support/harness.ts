@@ -1,8 +1,10 @@
+import { and, eq, lte, sql } from 'drizzle-orm';
 import type { App } from '../../src/app.js';
 import { type RunningBot, startBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { AdjustableClock } from '../../src/core/clock.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
+import { outbox } from '../../src/db/schema.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import type { PacingLimits } from '../../src/outbox/pacer.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -14,6 +16,8 @@ export interface HarnessOptions {
   db?: TestDatabase;
   api?: FakeBotApi;
   clock?: AdjustableClock;
+  /** False for a second replica that only runs jobs and the outbox. */
+  receiveUpdates?: boolean;
   /** Outbox retry timing; tests default to fast retries. */
   outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
@@ -75,8 +79,21 @@ export class Harness {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await this.bot.app.settled();
-      if (this.api.pendingUpdates().length === 0 && this.bot.app.dispatcher.busy === 0) return;
+      const soon = await this.pendingActionsDueWithin(5000);
+      if (this.api.pendingUpdates().length === 0 && this.bot.app.dispatcher.busy === 0 && soon === 0) return;
+      if (Date.now() > deadline) throw new Error('the bot did not settle in time');
+      if (soon > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /** Outbox actions still to be performed within `ms` (retries after a short back-off count). */
+  async pendingActionsDueWithin(ms: number): Promise<number> {
+    const horizon = new Date(this.clock.now().getTime() + ms);
+    const [row] = await this.db.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(outbox)
+      .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, horizon)));
+    return Number(row?.n ?? 0);
   }
 
   /** Moves the clock forward and lets the bot catch up. */

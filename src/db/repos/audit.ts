@@ -9,6 +9,15 @@ export type AuditAction =
   | 'chat_migrated'
   | 'rules_changed'
   | 'settings_changed'
+  | 'strike'
+  | 'strike_revoked'
+  | 'block'
+  | 'block_failed'
+  | 'block_reapplied'
+  | 'unblock'
+  | 'lift_failed'
+  | 'message_deleted'
+  | 'report'
   | 'action_failed';
 
 export interface AuditEntry {

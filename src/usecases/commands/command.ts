@@ -19,6 +19,8 @@ export interface CommandContext {
   /** The sender's account; absent for an anonymous administrator. */
   account: AccountRecord | undefined;
   isModerator: boolean;
+  /** Whether the author of the replied message is a moderator (for commands that act on them). */
+  replyAuthorIsModerator: boolean;
   language: Language;
   t: Translate;
   /** Answers in the chat, as a reply to the command. */
@@ -30,6 +32,8 @@ export interface CommandSpec {
   /** Who may use it; /help lists only what the caller may use. */
   audience: 'member' | 'moderator';
   where: 'group' | 'private' | 'both';
+  /** The command acts on the replied message's author: the dispatcher checks their role first. */
+  actsOnReplyAuthor?: boolean;
   run(ctx: CommandContext & { chat: ChatRecord }): Promise<void>;
   runPrivate?(ctx: CommandContext): Promise<void>;
 }

@@ -1,0 +1,451 @@
+import { and, eq } from 'drizzle-orm';
+import type { User } from 'telegraf/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY, MINUTE } from '../../src/core/clock.js';
+import { auditLog, blocks, strikes } from '../../src/db/schema.js';
+import { testDbKind } from '../support/db.js';
+import { Harness } from '../support/harness.js';
+import { botTexts, type ClassChat, classChat, lastBotText } from '../support/school.js';
+
+const MUTED_KEYS = [
+  'can_send_messages',
+  'can_send_audios',
+  'can_send_documents',
+  'can_send_photos',
+  'can_send_videos',
+  'can_send_video_notes',
+  'can_send_voice_notes',
+  'can_send_polls',
+  'can_send_other_messages',
+  'can_add_web_page_previews',
+];
+
+/** The member posts something and the moderator answers it with `/strike <rule> [reason]`. */
+async function strike(
+  h: Harness,
+  c: ClassChat,
+  member: User,
+  rule: string | number,
+  reason = '',
+  by = c.teacher,
+) {
+  const offending = h.api.sendMessage(c.chatId, member, `Сообщение не по правилам ${Math.random()}`);
+  h.api.sendMessage(c.chatId, by, `/strike ${rule} ${reason}`.trim(), { replyTo: offending.message_id });
+  await h.settle();
+  return offending;
+}
+
+function unmuteCalls(h: Harness, user: User) {
+  return h.api
+    .callsTo('restrictChatMember')
+    .filter(
+      (call) =>
+        call.ok &&
+        call.params.user_id === user.id &&
+        (call.params.permissions as Record<string, boolean>).can_send_messages === true,
+    );
+}
+
+describe('strikes, blocks and scheduled unblocks', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('refuses every malformed or forbidden /strike with its reason and records nothing', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    const [anna, boris] = c.parents as [User, User];
+    const otherBot = h.api.createUser({ first_name: 'Погода', is_bot: true, username: 'weather_bot' });
+    h.api.addMember(c.chatId, otherBot, { by: c.teacher });
+    const deputy = h.api.createUser({ first_name: 'Олег', last_name: 'Завуч' });
+    h.api.addMember(c.chatId, deputy, { by: c.teacher });
+    h.api.promote(c.chatId, deputy, { can_restrict_members: true, can_delete_messages: true }, c.teacher);
+    await h.settle();
+    const annaMessage = h.api.sendMessage(c.chatId, anna, 'Купите наши пироги!');
+    const teacherMessage = h.api.sendMessage(c.chatId, c.teacher, 'Собрание в пятницу');
+    const anonymousMessage = h.api.sendMessage(c.chatId, { senderChat: c.chatId }, 'Объявление');
+    const botMessage = h.api.lastBotMessage(c.chatId);
+    await h.settle();
+
+    const cases: Array<[User, string, number | undefined, string]> = [
+      [boris, '/strike 2', annaMessage.message_id, 'Эта команда доступна только модераторам чата'],
+      [c.teacher, '/strike 2', undefined, 'Ответьте командой /strike на сообщение нарушителя'],
+      [c.teacher, '/strike', annaMessage.message_id, 'Укажите номер нарушенного правила'],
+      [c.teacher, '/strike реклама', annaMessage.message_id, 'Укажите номер нарушенного правила'],
+      [c.teacher, '/strike 9 реклама', annaMessage.message_id, 'В правилах этого чата нет пункта 9'],
+      [deputy, '/strike 1', teacherMessage.message_id, 'Модераторам чата предупреждения не выносятся'],
+      [c.teacher, '/strike 1', anonymousMessage.message_id, 'отправлено от имени чата или канала'],
+      [c.teacher, '/strike 1', botMessage?.message_id, 'Себе я предупреждение вынести не могу'],
+    ];
+    for (const [who, text, replyTo, expected] of cases) {
+      h.api.sendMessage(c.chatId, who, text, replyTo ? { replyTo } : {});
+      await h.settle();
+      expect(lastBotText(h, c.chatId)).toContain(expected);
+    }
+    h.api.privateMessage(c.teacher, '/strike 1');
+    await h.settle();
+    expect(h.api.lastBotMessage(c.teacher.id)?.text).toBe('Эта команда работает в групповом чате.');
+
+    const db = h.db.database.db;
+    expect(await db.select().from(strikes)).toHaveLength(0);
+    expect(await db.select().from(auditLog).where(eq(auditLog.action, 'strike'))).toHaveLength(0);
+  });
+
+  it('counts strikes with correct wording, blocks on the fourth until the right date, and lifts on time', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 2, 'реклама пирогов');
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Анна Петрова получает 1-е предупреждение из 3: нарушено правило 2 — «Без рекламы». Причина: реклама пирогов.',
+    );
+    await strike(h, c, anna, 'п.1');
+    expect(lastBotText(h, c.chatId)).toContain(
+      '2-е предупреждение из 3: нарушено правило 1 — «Общаемся вежливо»',
+    );
+    await strike(h, c, anna, 3);
+    expect(lastBotText(h, c.chatId)).toContain('3-е предупреждение из 3');
+    expect(lastBotText(h, c.chatId)).toContain('Следующее нарушение — блокировка на 7 дней.');
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+
+    const blockedAt = h.clock.now();
+    await strike(h, c, anna, 2);
+    const member = h.api.member(c.chatId, anna);
+    expect(member.status).toBe('restricted');
+    for (const key of MUTED_KEYS)
+      expect(member.permissions?.[key as keyof typeof member.permissions]).toBe(false);
+    const expectedUntil = Math.floor((blockedAt.getTime() + 7 * DAY) / 1000);
+    expect(Math.abs((member.until_date ?? 0) - expectedUntil)).toBeLessThanOrEqual(2);
+    const announcement = lastBotText(h, c.chatId);
+    expect(announcement).toContain(
+      'Анна Петрова получает 4-е предупреждение при допустимых 3 и блокируется до',
+    );
+    expect(announcement).toContain('только чтение');
+    expect(announcement).toContain('Нарушены правила: 1, 2, 3.');
+    const localEnd = new Intl.DateTimeFormat('ru-RU', {
+      timeZone: 'Europe/Moscow',
+      day: 'numeric',
+      month: 'long',
+    }).format(new Date(blockedAt.getTime() + 7 * DAY));
+    expect(announcement).toContain(localEnd);
+    expect(() => h!.api.sendMessage(c.chatId, anna, 'Можно написать?')).toThrow();
+
+    // One day before the end nothing happens; past the end the job restores the chat's defaults.
+    await h.advance(6 * DAY);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(unmuteCalls(h, anna)).toHaveLength(0);
+    await h.advance(DAY + MINUTE);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    const unmutes = unmuteCalls(h, anna);
+    expect(unmutes).toHaveLength(1);
+    expect(unmutes[0]?.params.permissions).toMatchObject(h.api.chat(c.chatId).permissions);
+    expect(lastBotText(h, c.chatId)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+    h.api.sendMessage(c.chatId, anna, 'Спасибо, больше не буду');
+
+    // The strikes were consumed by the block: the next one starts a new count.
+    await strike(h, c, anna, 4);
+    expect(lastBotText(h, c.chatId)).toContain('1-е предупреждение из 3');
+    const [row] = await h.db.database.db.select().from(blocks);
+    expect(row).toMatchObject({ status: 'lifted', liftReason: 'term' });
+  });
+
+  it('lifts a block after a restart, and catches up on blocks that fell due while the bot was down', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '1', block_days: '2' } });
+    const [anna, boris] = c.parents as [User, User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    await strike(h, c, boris, 1);
+    await strike(h, c, boris, 1);
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    expect(h.api.member(c.chatId, boris).status).toBe('restricted');
+    await h.bot.stop();
+    h.clock.advance(3 * DAY);
+    await h.restart();
+    await h.settle();
+    // The start-up run of the job catches up without waiting for the next minute.
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(unmuteCalls(h, anna)).toHaveLength(1);
+    expect(unmuteCalls(h, boris)).toHaveLength(1);
+    expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Срок блокировки истёк'))).toHaveLength(2);
+  });
+
+  it('keeps a block due when the platform refuses to lift it, tells the chat once, and lifts on a later run', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '1', block_days: '1' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    h.clock.advance(DAY + MINUTE);
+
+    // Passing trouble (5xx): the outbox retries, and the block is lifted by that same run.
+    h.api.fail('restrictChatMember', { status: 502 }, { times: 2 });
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(unmuteCalls(h, anna)).toHaveLength(1);
+    expect(h.api.callsTo('restrictChatMember').filter((call) => !call.ok)).toHaveLength(2);
+
+    // A refusal (rights taken away): the block stays, the chat is told once, and a later run lifts it.
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    h.clock.advance(DAY + MINUTE);
+    const refusal = {
+      status: 400 as const,
+      description: 'Bad Request: not enough rights to restrict/unrestrict chat member',
+    };
+    h.api.fail('restrictChatMember', refusal, { times: 2 });
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    const db = h.db.database.db;
+    const live = await db.select().from(blocks).where(eq(blocks.status, 'active'));
+    expect(live).toHaveLength(1);
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Не удаётся снять блокировку с участника Анна Петрова: у меня нет права «Блокировка участников». Я буду пробовать снова.',
+    );
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Не удаётся снять'))).toHaveLength(1);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(unmuteCalls(h, anna)).toHaveLength(2);
+    expect(await db.select().from(blocks).where(eq(blocks.status, 'lifted'))).toHaveLength(2);
+    expect(lastBotText(h, c.chatId)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
+  });
+
+  it('restricts a blocked member again when they leave and rejoin during the term', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '1' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    const until = h.api.member(c.chatId, anna).until_date;
+    h.api.removeMember(c.chatId, anna);
+    await h.settle();
+    h.api.addMember(c.chatId, anna, { by: c.teacher });
+    await h.settle();
+    const member = h.api.member(c.chatId, anna);
+    expect(member.status).toBe('restricted');
+    expect(Math.abs((member.until_date ?? 0) - (until ?? 0))).toBeLessThanOrEqual(2);
+    expect(() => h!.api.sendMessage(c.chatId, anna, 'Я вернулась')).toThrow();
+  });
+
+  it('bans in ban mode and lifts the ban with only_if_banned', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '1', block_mode: 'ban', block_days: '3' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 2);
+    expect(h.api.member(c.chatId, anna).status).toBe('kicked');
+    expect(lastBotText(h, c.chatId)).toContain('удаление из чата на срок блокировки');
+    await h.advance(3 * DAY + MINUTE);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    const unbans = h.api.callsTo('unbanChatMember').filter((call) => call.ok);
+    expect(unbans).toHaveLength(1);
+    expect(unbans[0]?.params).toMatchObject({ user_id: anna.id, only_if_banned: true });
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Срок блокировки истёк: Анна Петрова может вернуться в чат по приглашению.',
+    );
+  });
+
+  it('refuses a strike against a member who is already blocked', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '1' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    const before = await h.db.database.db.select().from(strikes);
+    const old = h.api.messages(c.chatId).find((message) => message.from.id === anna.id && !message.service);
+    h.api.sendMessage(c.chatId, c.teacher, '/strike 2', { replyTo: old?.message_id ?? 0 });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toMatch(/^Участник Анна Петрова уже заблокирован до /);
+    expect(await h.db.database.db.select().from(strikes)).toHaveLength(before.length);
+  });
+
+  it('lets strikes expire after strike_days', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_days: '30' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 1);
+    await h.advance(31 * DAY);
+    await strike(h, c, anna, 1);
+    expect(lastBotText(h, c.chatId)).toContain('1-е предупреждение из 3');
+  });
+
+  it('/unstrike revokes the latest strike and lifts the block it caused, as a correction', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { strike_limit: '2' } });
+    const [anna] = c.parents as [User];
+    await strike(h, c, anna, 1);
+    await strike(h, c, anna, 2);
+    const last = await strike(h, c, anna, 3);
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    h.api.sendMessage(c.chatId, c.teacher, '/unstrike', { replyTo: last.message_id });
+    await h.settle();
+    const texts = botTexts(h, c.chatId).slice(-2);
+    expect(texts[0]).toContain('Последнее предупреждение участника Анна Петрова (правило 3,');
+    expect(texts[0]).toContain('Действующих предупреждений: 2 при допустимых 2.');
+    expect(texts[1]).toBe(
+      'Блокировка участника Анна Петрова снята: предупреждение отозвано, действующих предупреждений — 2 при допустимых 2.',
+    );
+    expect(unmuteCalls(h, anna)).toHaveLength(1);
+    // The two remaining strikes count again: the next one blocks.
+    await strike(h, c, anna, 4);
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    const rows = await h.db.database.db.select().from(blocks).where(eq(blocks.liftReason, 'correction'));
+    expect(rows).toHaveLength(1);
+
+    const boris = c.parents[1] as User;
+    const borisMessage = h.api.sendMessage(c.chatId, boris, 'Привет');
+    h.api.sendMessage(c.chatId, c.teacher, '/unstrike', { replyTo: borisMessage.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe('У участника Борис Смирнов нет действующих предупреждений.');
+    h.api.sendMessage(c.chatId, boris, '/unstrike', { replyTo: borisMessage.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain('только модераторам');
+  });
+
+  it('/strikes shows a member their own strikes (privately when possible) and a moderator everyone’s', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    const [anna, boris] = c.parents as [User, User];
+    await strike(h, c, anna, 2, 'реклама');
+    await strike(h, c, anna, 4);
+    await strike(h, c, boris, 1);
+
+    h.api.sendMessage(c.chatId, anna, '/strikes');
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Анна Петрова, у вас 2 предупреждения в этом чате (допустимо 3). Чтобы получать подробности в личных сообщениях, напишите мне /start.',
+    );
+    h.api.privateMessage(anna, '/start');
+    h.api.sendMessage(c.chatId, anna, '/strikes');
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe('Ответ — в личных сообщениях.');
+    const own = h.api.lastBotMessage(anna.id)?.text ?? '';
+    expect(own).toContain('Ваши предупреждения в чате «7Б» — 2 предупреждения (допустимо 3):');
+    expect(own).toMatch(/1\. .+ — правило 4 «Не публикуем чужие фото»; модератор: Мария Ивановна/);
+    expect(own).toMatch(/2\. .+ — правило 2 «Без рекламы»; модератор: Мария Ивановна; причина: реклама/);
+
+    h.api.sendMessage(c.chatId, c.teacher, '/strikes');
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Участники с действующими предупреждениями:\nАнна Петрова — 2 предупреждения\nБорис Смирнов — 1 предупреждение',
+    );
+    const borisMessage = h.api.sendMessage(c.chatId, boris, 'ок');
+    h.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: borisMessage.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toMatch(
+      /^Предупреждения участника Борис Смирнов — 1 предупреждение \(допустимо 3\):\n1\. /,
+    );
+  });
+
+  it('/del removes the message and the command; /log shows what happened and why', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    const [anna] = c.parents as [User];
+    const spam = h.api.sendMessage(c.chatId, anna, 'Скидки на шубы!');
+    const command = h.api.sendMessage(c.chatId, c.teacher, '/del', { replyTo: spam.message_id });
+    await h.settle();
+    const messages = h.api.messages(c.chatId);
+    expect(messages.find((m) => m.message_id === spam.message_id)?.deleted).toBe(true);
+    expect(messages.find((m) => m.message_id === command.message_id)?.deleted).toBe(true);
+    await strike(h, c, anna, 2);
+    h.api.sendMessage(c.chatId, anna, '/del');
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain('только модераторам');
+
+    h.api.sendMessage(c.chatId, c.teacher, '/log 5');
+    await h.settle();
+    const log = lastBotText(h, c.chatId).split('\n');
+    expect(log[0]).toBe('Последние действия модерации:');
+    expect(log[1]).toMatch(/— Мария Ивановна: предупреждение участнику Анна Петрова, правило 2$/);
+    expect(log[2]).toMatch(/— Мария Ивановна: удалено сообщение участника Анна Петрова$/);
+    expect(log[3]).toMatch(/— Мария Ивановна: новые правила \(редакция 2\)$/);
+    h.api.sendMessage(c.chatId, c.teacher, '/log сто');
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain('число от 1 до 50');
+  });
+
+  it('/report tells the moderators privately with a link, hides the reporter, and slows down a flood', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    const [anna, boris] = c.parents as [User, User];
+    const rude = h.api.sendMessage(c.chatId, anna, 'Грубость');
+    h.api.sendMessage(c.chatId, boris, '/report оскорбление', { replyTo: rude.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain('Жалоба записана, но написать модераторам я не могу');
+
+    h.api.privateMessage(c.teacher, '/start');
+    await h.settle();
+    const command = h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe('Спасибо, жалоба передана модераторам.');
+    expect(h.api.messages(c.chatId).find((m) => m.message_id === command.message_id)?.deleted).toBe(true);
+    const note = h.api.lastBotMessage(c.teacher.id)?.text ?? '';
+    expect(note).toContain(
+      'Жалоба в чате «7Б» от участника Борис Смирнов на сообщение участника Анна Петрова:\n«Грубость»',
+    );
+    expect(note).toContain(`https://t.me/c/${String(c.chatId).slice(4)}/${rude.message_id}`);
+
+    const teacherMessage = h.api.sendMessage(c.chatId, c.teacher, 'Родительское собрание');
+    h.api.sendMessage(c.chatId, boris, '/report', { replyTo: teacherMessage.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe('На сообщения модераторов жалобы не принимаются.');
+    h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
+    await h.settle();
+    h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Вы уже отправили несколько жалоб за последние минуты. Пожалуйста, попробуйте позже.',
+    );
+    await h.advance(11 * MINUTE);
+    h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toBe('Спасибо, жалоба передана модераторам.');
+  });
+
+  it.runIf(testDbKind() === 'postgres')(
+    'two bot instances on one PostgreSQL lift each due block exactly once',
+    async () => {
+      h = await Harness.start();
+      const c = await classChat(h, {
+        settings: { strike_limit: '1', block_days: '1' },
+        parents: ['А А', 'Б Б', 'В В', 'Г Г', 'Д Д', 'Е Е'],
+      });
+      for (const parent of c.parents) {
+        await strike(h, c, parent, 1);
+        await strike(h, c, parent, 1);
+      }
+      const second = await Harness.start({
+        api: h.api,
+        clock: h.clock,
+        db: { ...h.db, database: await h.db.openAnother() },
+        receiveUpdates: false,
+      });
+      try {
+        h.clock.advance(DAY + MINUTE);
+        await Promise.all([h.app.jobs.run('lift-due-blocks'), second.app.jobs.run('lift-due-blocks')]);
+        await Promise.all([h.settle(), second.settle()]);
+        for (const parent of c.parents) expect(unmuteCalls(h, parent)).toHaveLength(1);
+        expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Срок блокировки истёк'))).toHaveLength(
+          c.parents.length,
+        );
+        const audit = await h.db.database.db
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'unblock'), eq(auditLog.reason, 'term')));
+        expect(audit).toHaveLength(c.parents.length);
+      } finally {
+        await second.stop();
+      }
+    },
+  );
+});
