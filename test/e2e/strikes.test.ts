@@ -67,6 +67,7 @@ describe('strikes, blocks and scheduled unblocks', () => {
     const teacherMessage = h.api.sendMessage(c.chatId, c.teacher, 'Собрание в пятницу');
     const anonymousMessage = h.api.sendMessage(c.chatId, { senderChat: c.chatId }, 'Объявление');
     const botMessage = h.api.lastBotMessage(c.chatId);
+    const otherBotMessage = h.api.sendMessage(c.chatId, otherBot, 'Сегодня +5');
     await h.settle();
 
     const cases: Array<[User, string, number | undefined, string]> = [
@@ -78,6 +79,7 @@ describe('strikes, blocks and scheduled unblocks', () => {
       [deputy, '/strike 1', teacherMessage.message_id, 'Модераторам чата предупреждения не выносятся'],
       [c.teacher, '/strike 1', anonymousMessage.message_id, 'отправлено от имени чата или канала'],
       [c.teacher, '/strike 1', botMessage?.message_id, 'Себе я предупреждение вынести не могу'],
+      [c.teacher, '/strike 1', otherBotMessage.message_id, 'Ботам предупреждения не выносятся'],
     ];
     for (const [who, text, replyTo, expected] of cases) {
       h.api.sendMessage(c.chatId, who, text, replyTo ? { replyTo } : {});
