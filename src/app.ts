@@ -12,12 +12,14 @@ import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandler } from './o
 import { Pacer, type PacingLimits, TELEGRAM_LIMITS } from './outbox/pacer.js';
 import { blockOutcomeHandlers, liftDueBlocks } from './usecases/blocks.js';
 import type { CommandSpec } from './usecases/commands/command.js';
+import { inviteCommand, inviteOutcomeHandlers, statsCommand } from './usecases/commands/gate.js';
 import { commandMenus, helpCommand, startCommand } from './usecases/commands/help.js';
 import { delCommand, logCommand, reportCommand } from './usecases/commands/moderation.js';
 import { rulesCommand, setRulesCommand } from './usecases/commands/rules.js';
 import { settingsCommand } from './usecases/commands/settings.js';
 import { strikeCommand, strikesCommand, unstrikeCommand } from './usecases/commands/strikes.js';
 import { Dispatcher } from './usecases/dispatch.js';
+import { expireJoinRequests, gateOutcomeHandlers } from './usecases/gate.js';
 import { pruneProcessedUpdates } from './usecases/housekeeping.js';
 
 export interface AppOptions {
@@ -74,12 +76,26 @@ export class App {
       unstrikeCommand,
       delCommand,
       logCommand,
+      inviteCommand,
+      statsCommand,
       settingsCommand,
     );
-    for (const [name, handler] of blockOutcomeHandlers(this.core)) handlers.set(name, handler);
+    for (const group of [
+      blockOutcomeHandlers(this.core),
+      gateOutcomeHandlers(this.core),
+      inviteOutcomeHandlers(this.core),
+    ]) {
+      for (const [name, handler] of group) handlers.set(name, handler);
+    }
     const core = this.core;
     const jobs: JobSpec[] = [
       { name: 'lift-due-blocks', cron: '* * * * *', runOnStart: true, run: () => liftDueBlocks(core) },
+      {
+        name: 'expire-join-requests',
+        cron: '*/5 * * * *',
+        runOnStart: true,
+        run: () => expireJoinRequests(core),
+      },
       { name: 'prune-processed-updates', cron: '17 3 * * *', run: (now) => pruneProcessedUpdates(core, now) },
     ];
     this.jobs = new Scheduler(jobs, clock, options.log);

@@ -192,8 +192,11 @@ export interface MessageSender {
 }
 
 export interface MemberRestrictor {
-  /** Read-only until `until` (the platform lifts it itself then; the core lifts it too). */
-  mute(chat: ChatAddress, userId: string, until: Date): Promise<void>;
+  /**
+   * Read-only until `until` (the platform lifts it itself then; the core lifts it too), or until
+   * unmuted when no end is given (a newcomer who has not accepted the rules yet).
+   */
+  mute(chat: ChatAddress, userId: string, until?: Date): Promise<void>;
   /** Back to the chat's default permissions. */
   unmute(chat: ChatAddress, userId: string): Promise<void>;
 }

@@ -8,7 +8,7 @@ export type Action =
   | { type: 'send'; chat: ChatAddress; text: string; options?: SendOptions }
   | { type: 'edit'; chat: ChatAddress; messageId: string; text: string; buttons?: ButtonSpec[][] }
   | { type: 'delete'; chat: ChatAddress; messageId: string }
-  | { type: 'mute'; chat: ChatAddress; userId: string; until: string }
+  | { type: 'mute'; chat: ChatAddress; userId: string; until?: string }
   | { type: 'unmute'; chat: ChatAddress; userId: string }
   | { type: 'ban'; chat: ChatAddress; userId: string; until?: string }
   | { type: 'unban'; chat: ChatAddress; userId: string }
@@ -45,7 +45,7 @@ export async function perform(messenger: Messenger, action: Action): Promise<Act
       await messenger.delete(action.chat, action.messageId);
       return null;
     case 'mute':
-      await messenger.mute(action.chat, action.userId, new Date(action.until));
+      await messenger.mute(action.chat, action.userId, action.until ? new Date(action.until) : undefined);
       return null;
     case 'unmute':
       await messenger.unmute(action.chat, action.userId);

@@ -3,6 +3,7 @@ import type { Tx } from '../db/client.js';
 import { createAccountsRepository } from '../db/repos/accounts.js';
 import { createAuditRepository } from '../db/repos/audit.js';
 import { type ChatRecord, createChatsRepository } from '../db/repos/chats.js';
+import { createGateRepository } from '../db/repos/gate.js';
 import { type BlockRow, createModerationRepository } from '../db/repos/moderation.js';
 import type { Action } from '../outbox/actions.js';
 import { type ActionError, enqueue, type OutcomeHandler } from '../outbox/outbox.js';
@@ -49,7 +50,13 @@ export async function startLift(
     await moderation.setBlockStatus(block.id, 'lifting', { liftReason: reason });
   const account = await createAccountsRepository(work.tx).byId(block.accountId);
   if (!account) throw new Error(`block ${block.id} has no account`);
-  await work.enqueue(liftAction(chat, account.platformUserId, block), {
+  // A newcomer who has not accepted the rules yet stays read-only after the block: the gate holds them.
+  const gated =
+    block.mode === 'mute' && (await createGateRepository(work.tx).pendingEntry(chat.id, account.id));
+  const action: Action = gated
+    ? { type: 'mute', chat: chatAddress(chat), userId: account.platformUserId }
+    : liftAction(chat, account.platformUserId, block);
+  await work.enqueue(action, {
     chatId: chat.id,
     onDone: { name: 'block.lifted', args: { blockId: block.id, reason, announcement, actorAccountId } },
     onFailed: { name: 'block.lifted', args: { blockId: block.id } },

@@ -2,10 +2,18 @@ import type { Core, Work } from '../core/core.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import { processedUpdates } from '../db/schema.js';
-import type { ButtonSpec, ChatAddress, InboundEvent, MessagePosted } from '../messenger/port.js';
+import type {
+  ButtonPressed,
+  ButtonSpec,
+  ChatAddress,
+  InboundEvent,
+  MessagePosted,
+} from '../messenger/port.js';
 import { reapplyOnRejoin } from './blocks.js';
+import { routeButton } from './buttons.js';
 import { loadChat, onBotMembership, onChatMigrated } from './chats.js';
 import type { CommandContext, CommandSpec } from './commands/command.js';
+import { admitNewcomers, type ButtonAnswer, onJoinRequest, onNewcomerLeft } from './gate.js';
 import { isKnownMember, memberSeen, onMemberLeft, onMembersJoined, saveAccount } from './members.js';
 import { isModerator, onMemberStatus } from './moderators.js';
 
@@ -57,11 +65,13 @@ export class Dispatcher {
           const chat = await loadChat(core, work, event.chat);
           const joined = await onMembersJoined(core, work, chat, event);
           for (const account of joined) await reapplyOnRejoin(work, chat, account.id, account.platformUserId);
+          await admitNewcomers(core, work, chat, joined);
         });
       case 'member_left':
         return this.once(event, async (work) => {
           const chat = await loadChat(core, work, event.chat);
-          await onMemberLeft(core, work, chat, event);
+          const account = await onMemberLeft(core, work, chat, event);
+          if (account) await onNewcomerLeft(core, work, chat, account.id);
         });
       case 'member_status':
         return this.once(event, async (work) => {
@@ -69,10 +79,9 @@ export class Dispatcher {
           await onMemberStatus(core, work, chat, event);
         });
       case 'button':
-        await core.messenger(event.chat.platform).answerButton(event.pressId);
-        return;
+        return this.onButton(event);
       case 'join_request':
-        return;
+        return this.once(event, (work) => onJoinRequest(core, work, event));
     }
   }
 
@@ -91,6 +100,21 @@ export class Dispatcher {
       await effect(work);
       return true;
     });
+  }
+
+  /** Routes a button press by its data and answers it once the effect is committed. */
+  private async onButton(event: ButtonPressed): Promise<void> {
+    const { core } = this;
+    let answer: ButtonAnswer | undefined;
+    await this.once(event, async (work) => {
+      answer = await routeButton(core, work, event);
+    });
+    try {
+      await core.messenger(event.chat.platform).answerButton(event.pressId, answer?.text, answer?.alert);
+    } catch (error) {
+      // An unanswered press only leaves a spinner on the button for a while; the effect is committed.
+      core.log.warn({ err: error }, 'could not answer a button press');
+    }
   }
 
   private async onGroupMessage(event: MessagePosted): Promise<void> {

@@ -57,7 +57,10 @@ export async function memberSeen(
   return account;
 }
 
-/** New members: recorded as present. Returns the accounts of the people (not bots) who joined. */
+/**
+ * New members: recorded as present. Returns the people (not bots) who were not in the chat before, so
+ * that one arrival reported twice (a service message and a member update) is acted on once.
+ */
 export async function onMembersJoined(
   core: Core,
   work: Work,
@@ -70,21 +73,25 @@ export async function onMembersJoined(
   for (const user of event.members) {
     if (user.userId === self.userId) continue;
     const account = await saveAccount(core, work, chat.platform, user);
+    const before = await members.status(chat.id, account.id);
     await members.markPresent(chat.id, account.id, 'member', event.at, work.now);
     work.afterCommit(() => core.presentMembers.set(`${chat.id}:${account.id}`, true));
-    if (!user.isBot) joined.push(account);
+    const wasPresent = before === 'member' || before === 'restricted';
+    if (!user.isBot && !wasPresent) joined.push(account);
   }
   return joined;
 }
 
+/** A member left or was removed; returns their account (not for the bot itself). */
 export async function onMemberLeft(
   core: Core,
   work: Work,
   chat: ChatRecord,
   event: MemberLeft,
-): Promise<void> {
-  if (event.member.userId === core.messenger(chat.platform).self.userId) return;
+): Promise<AccountRecord | undefined> {
+  if (event.member.userId === core.messenger(chat.platform).self.userId) return undefined;
   const account = await saveAccount(core, work, chat.platform, event.member);
   await createMembersRepository(work.tx).markGone(chat.id, account.id, event.status, event.at);
   work.afterCommit(() => core.presentMembers.delete(`${chat.id}:${account.id}`));
+  return account;
 }

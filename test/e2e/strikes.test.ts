@@ -328,6 +328,7 @@ describe('strikes, blocks and scheduled unblocks', () => {
       'Анна Петрова, у вас 2 предупреждения в этом чате (допустимо 3). Чтобы получать подробности в личных сообщениях, напишите мне /start.',
     );
     h.api.privateMessage(anna, '/start');
+    await h.settle();
     h.api.sendMessage(c.chatId, anna, '/strikes');
     await h.settle();
     expect(lastBotText(h, c.chatId)).toBe('Ответ — в личных сообщениях.');

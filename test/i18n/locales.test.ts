@@ -90,3 +90,16 @@ describe('Russian plurals', () => {
     expect(en('strikes.count', { count: 2 })).toBe('2 strikes');
   });
 });
+
+describe('Russian plurals after «в течение» (genitive)', () => {
+  const t = new Texts('ru').t('ru');
+  it.each([
+    [1, 'в течение 1 часа'],
+    [2, 'в течение 2 часов'],
+    [24, 'в течение 24 часов'],
+    [48, 'в течение 48 часов'],
+    [21, 'в течение 21 часа'],
+  ])('%i → %s', (count, text) => {
+    expect(t('time.within_hours', { count })).toBe(text);
+  });
+});

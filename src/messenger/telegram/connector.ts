@@ -204,14 +204,15 @@ export class TelegramMessenger implements Messenger {
     return Math.max(untilS, nowS + MIN_UNTIL_S);
   }
 
-  async mute(chat: ChatAddress, userId: string, until: Date): Promise<void> {
-    await this.call('restrictChatMember', {
+  async mute(chat: ChatAddress, userId: string, until?: Date): Promise<void> {
+    const payload: Record<string, unknown> = {
       chat_id: chatId(chat),
       user_id: Number(userId),
       permissions: MUTED,
       use_independent_chat_permissions: true,
-      until_date: this.untilDate(until),
-    });
+    };
+    if (until) payload.until_date = this.untilDate(until);
+    await this.call('restrictChatMember', payload);
   }
 
   async unmute(chat: ChatAddress, userId: string): Promise<void> {

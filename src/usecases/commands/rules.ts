@@ -6,6 +6,7 @@ import { createRulesRepository } from '../../db/repos/rules.js';
 import { formatRules, parseRules, RULES_LIMITS } from '../../moderation/rules.js';
 import { chatsRepo } from '../chats.js';
 import type { CommandSpec } from './command.js';
+import { postRulesConfirmation } from './gate.js';
 
 export interface ChatRules {
   version: number;
@@ -34,6 +35,11 @@ export const rulesCommand: CommandSpec = {
   audience: 'member',
   where: 'group',
   async run(ctx) {
+    const args = (ctx.event.command?.args ?? '').toLowerCase();
+    if (args === 'confirm' || args === 'подтвердить') {
+      if (!ctx.isModerator) return ctx.reply(ctx.t('refusal.not_moderator'));
+      return postRulesConfirmation(ctx);
+    }
     const rules = await currentRules(ctx.core, ctx.work.tx, ctx.chat);
     await ctx.reply(rulesMessage(ctx.core, ctx.chat, rules));
   },
