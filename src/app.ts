@@ -21,6 +21,13 @@ import { strikeCommand, strikesCommand, unstrikeCommand } from './usecases/comma
 import { Dispatcher } from './usecases/dispatch.js';
 import { expireJoinRequests, gateOutcomeHandlers } from './usecases/gate.js';
 import { pruneProcessedUpdates } from './usecases/housekeeping.js';
+import {
+  apologizeCommand,
+  closeDueVotes,
+  reinstatementOutcomeHandlers,
+  renderPendingVotes,
+  unblockCommand,
+} from './usecases/reinstatement.js';
 
 export interface AppOptions {
   database: Database;
@@ -71,11 +78,13 @@ export class App {
       rulesCommand,
       strikesCommand,
       reportCommand,
+      apologizeCommand,
       setRulesCommand,
       strikeCommand,
       unstrikeCommand,
       delCommand,
       logCommand,
+      unblockCommand,
       inviteCommand,
       statsCommand,
       settingsCommand,
@@ -84,12 +93,15 @@ export class App {
       blockOutcomeHandlers(this.core),
       gateOutcomeHandlers(this.core),
       inviteOutcomeHandlers(this.core),
+      reinstatementOutcomeHandlers(this.core),
     ]) {
       for (const [name, handler] of group) handlers.set(name, handler);
     }
     const core = this.core;
     const jobs: JobSpec[] = [
       { name: 'lift-due-blocks', cron: '* * * * *', runOnStart: true, run: () => liftDueBlocks(core) },
+      { name: 'close-due-votes', cron: '* * * * *', runOnStart: true, run: () => closeDueVotes(core) },
+      { name: 'render-votes', cron: '*/3 * * * * *', run: () => renderPendingVotes(core) },
       {
         name: 'expire-join-requests',
         cron: '*/5 * * * *',

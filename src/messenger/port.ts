@@ -42,6 +42,8 @@ export interface ReplyTarget {
   messageId: string;
   sender?: Sender;
   text: string;
+  /** When the replied message was posted. */
+  at?: Date;
 }
 
 export interface CommandCall {

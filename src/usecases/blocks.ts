@@ -9,6 +9,7 @@ import type { Action } from '../outbox/actions.js';
 import { type ActionError, enqueue, type OutcomeHandler } from '../outbox/outbox.js';
 import { chatsRepo } from './chats.js';
 import { chatAddress, displayName } from './people.js';
+import { closeVotesAsMoot } from './reinstatement.js';
 
 export type LiftReason = 'term' | 'vote' | 'correction';
 
@@ -147,6 +148,8 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
             liftedAt: now,
             liftReason: reason,
           });
+          // A vote still open on this block has nothing left to decide.
+          if (reason !== 'vote') await closeVotesAsMoot(core, tx, block.id);
           await createAuditRepository(tx).append({
             at: now,
             schoolId: chat.schoolId,

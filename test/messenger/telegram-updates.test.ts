@@ -76,6 +76,7 @@ describe('toEvent', () => {
       replyTo: {
         messageId: '9',
         text: 'Грубое сообщение',
+        at: new Date(date * 1000),
         sender: { kind: 'user', user: { userId: '1002', firstName: 'Борис', isBot: false } },
       },
     });

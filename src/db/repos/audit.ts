@@ -18,6 +18,10 @@ export type AuditAction =
   | 'lift_failed'
   | 'message_deleted'
   | 'report'
+  | 'apology'
+  | 'vote_opened'
+  | 'vote_cast'
+  | 'vote_closed'
   | 'action_failed';
 
 export interface AuditEntry {

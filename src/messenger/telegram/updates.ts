@@ -140,7 +140,11 @@ function messageEvent(
   if (command) event.command = command;
   const reply = 'reply_to_message' in message ? message.reply_to_message : undefined;
   if (reply) {
-    const target: ReplyTarget = { messageId: String(reply.message_id), text: textOf(reply as Message) };
+    const target: ReplyTarget = {
+      messageId: String(reply.message_id),
+      text: textOf(reply as Message),
+      at: new Date(reply.date * 1000),
+    };
     const replySender = senderOf(reply as Message);
     if (replySender) target.sender = replySender;
     event.replyTo = target;

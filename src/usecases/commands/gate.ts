@@ -2,7 +2,7 @@ import { and, count, countDistinct, eq, inArray, sql } from 'drizzle-orm';
 import type { Core } from '../../core/core.js';
 import { createChatsRepository } from '../../db/repos/chats.js';
 import { createGateRepository } from '../../db/repos/gate.js';
-import { acceptances, blocks, chatMembers, gateEntries, strikes } from '../../db/schema.js';
+import { acceptances, blocks, chatMembers, gateEntries, strikes, votes } from '../../db/schema.js';
 import { formatRules } from '../../moderation/rules.js';
 import { isActiveStrike } from '../../moderation/strikes.js';
 import type { OutcomeHandler } from '../../outbox/outbox.js';
@@ -163,6 +163,14 @@ export const statsCommand: CommandSpec = {
       })
       .from(blocks)
       .where(eq(blocks.chatId, chat.id));
+    const [voteCounts] = await tx
+      .select({
+        total: sql<number>`count(*)::int`,
+        unblocked: sql<number>`count(*) filter (where ${votes.outcome} = 'unblocked')::int`,
+        kept: sql<number>`count(*) filter (where ${votes.outcome} = 'kept')::int`,
+      })
+      .from(votes)
+      .where(eq(votes.chatId, chat.id));
     const lines = [
       t('stats.header', { title: chat.title }),
       t('stats.members', { count: Number(members?.n ?? 0) }),
@@ -171,7 +179,11 @@ export const statsCommand: CommandSpec = {
       t('stats.pending', { count: Number(pending?.n ?? 0) }),
       t('stats.strikes', { active: activeStrikes, total: strikeRows.length }),
       t('stats.blocks', { active: Number(blockCounts?.active ?? 0), total: Number(blockCounts?.total ?? 0) }),
-      t('stats.votes', { total: 0 }),
+      t('stats.votes', {
+        total: Number(voteCounts?.total ?? 0),
+        unblocked: Number(voteCounts?.unblocked ?? 0),
+        kept: Number(voteCounts?.kept ?? 0),
+      }),
     ];
     await ctx.reply(lines.join('\n'));
   },

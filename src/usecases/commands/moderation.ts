@@ -66,7 +66,7 @@ export const logCommand: CommandSpec = {
       .where(
         and(
           eq(auditLog.chatId, chat.id),
-          sql`${auditLog.action} not in ('chat_registered', 'chat_migrated', 'bot_removed')`,
+          sql`${auditLog.action} not in ('chat_registered', 'chat_migrated', 'bot_removed', 'vote_cast', 'block_reapplied')`,
         ),
       )
       .orderBy(desc(auditLog.id))
@@ -107,6 +107,15 @@ export const logCommand: CommandSpec = {
             ...values,
             key: String(details.key ?? ''),
             value: String(details.to ?? ''),
+          });
+        case 'apology':
+          return t('log.apology', values);
+        case 'vote_opened':
+          return t('log.vote_opened', values);
+        case 'vote_closed':
+          return t('log.vote_closed', {
+            ...values,
+            outcome: t(`log.outcome_${(entry.reason as 'unblocked' | 'kept' | 'moot' | null) ?? 'moot'}`),
           });
         default:
           return t('log.other', { at, action: entry.action });

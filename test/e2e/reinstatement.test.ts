@@ -1,0 +1,296 @@
+import { eq } from 'drizzle-orm';
+import type { User } from 'telegraf/types';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE } from '../../src/core/clock.js';
+import { auditLog, blocks, votes } from '../../src/db/schema.js';
+import type { RecordedMessage } from '../support/fake-bot-api/index.js';
+import { Harness } from '../support/harness.js';
+import { botTexts, type ClassChat, classChat, lastBotText } from '../support/school.js';
+
+const PARENTS = ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова', 'Галина Орлова', 'Денис Лебедев'];
+
+/** Anna breaks the rules twice with a limit of 1: she is blocked (read-only) for 7 days. */
+async function blockedAnna(
+  h: Harness,
+  settings: Record<string, string> = {},
+): Promise<ClassChat & { anna: User }> {
+  const c = await classChat(h, { parents: PARENTS, settings: { strike_limit: '1', ...settings } });
+  const anna = c.parents[0] as User;
+  for (const rule of [2, 3]) {
+    const message = h.api.sendMessage(c.chatId, anna, 'Покупайте пироги');
+    h.api.sendMessage(c.chatId, c.teacher, `/strike ${rule}`, { replyTo: message.message_id });
+    await h.settle();
+  }
+  expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+  return { ...c, anna };
+}
+
+function voteMessage(h: Harness, chatId: number): RecordedMessage | undefined {
+  return h.api
+    .botMessages(chatId)
+    .find((message) => (message.text ?? '').startsWith('Досрочная разблокировка'));
+}
+
+function ballotData(message: RecordedMessage | undefined, which: 0 | 1): string {
+  const button = message?.reply_markup?.inline_keyboard[0]?.[which];
+  return button && 'callback_data' in button ? (button.callback_data ?? '') : '';
+}
+
+async function apologise(h: Harness, anna: User, text = 'Простите, пожалуйста, больше не повторится.') {
+  h.api.privateMessage(anna, `/apologize ${text}`);
+  await h.settle();
+}
+
+async function openVote(h: Harness, c: ClassChat, anna: User) {
+  h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`);
+  await h.settle();
+  const message = voteMessage(h, c.chatId);
+  expect(message).toBeDefined();
+  return message;
+}
+
+describe('early reinstatement: apology and objection vote (regulation 4.13.6)', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('refuses a vote without an apology, opens it after one, and unblocks when nobody objects', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h);
+    const { anna } = c;
+    const [, boris, vera, galina] = c.parents as [User, User, User, User];
+    const annaMessage = h.api.messages(c.chatId).find((m) => m.from.id === anna.id && !m.service);
+    h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: annaMessage?.message_id ?? 0 });
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain(
+      'Участник Анна Петрова ещё не принёс извинений, поэтому голосование открыть нельзя',
+    );
+
+    await apologise(h, anna);
+    expect(h.api.lastBotMessage(anna.id)?.text).toContain('Ваши извинения переданы в чат «7Б»');
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Анна Петрова приносит извинения участникам чата:\n«Простите, пожалуйста, больше не повторится.»\nМодератор может открыть голосование о досрочной разблокировке: ответьте на это сообщение командой /unblock.',
+    );
+    const announcement = h.api.lastBotMessage(c.chatId);
+    h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: announcement?.message_id ?? 0 });
+    await h.settle();
+    const vote = voteMessage(h, c.chatId);
+    expect(vote?.text).toContain('Досрочная разблокировка участника Анна Петрова (п. 4.13.6 положения).');
+    expect(vote?.text).toContain('за нарушение правил: 2, 3.');
+    expect(vote?.text).toContain('Извинения: «Простите, пожалуйста, больше не повторится.»');
+    expect(vote?.reply_markup?.inline_keyboard[0]?.map((b) => b.text)).toEqual([
+      'Возражаю · 0',
+      'Не возражаю · 0',
+    ]);
+
+    h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`);
+    await h.settle();
+    expect(lastBotText(h, c.chatId)).toMatch(/^Голосование о разблокировке участника Анна Петрова уже идёт/);
+
+    const noObjection = ballotData(vote, 1);
+    const presses = [boris, vera, galina].map((voter) =>
+      h!.api.pressButton(c.chatId, vote?.message_id ?? 0, voter, noObjection),
+    );
+    const own = h.api.pressButton(c.chatId, vote?.message_id ?? 0, anna, noObjection);
+    await h.settle();
+    for (const press of presses) {
+      expect(h.api.callbackAnswer(press)?.text).toBe(
+        'Ваш голос учтён: «Не возражаю». До закрытия голосования его можно изменить.',
+      );
+    }
+    expect(h.api.callbackAnswer(own)).toEqual({
+      text: 'По своей разблокировке голосовать нельзя.',
+      show_alert: true,
+    });
+    await h.app.jobs.run('render-votes');
+    h.clock.advance(4000);
+    await h.app.jobs.run('render-votes');
+    await h.settle();
+    const live = h.api.messages(c.chatId).find((m) => m.message_id === vote?.message_id);
+    expect(live?.text).toContain('Возражают: 0. Не возражают: 3.');
+    expect(live?.history.length).toBeLessThanOrEqual(3);
+
+    await h.advance(24 * HOUR + MINUTE);
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Голосование завершено: возражений нет (не возражают: 3). Блокировка участника Анна Петрова снята досрочно, Анна Петрова снова может писать в чат.',
+    );
+    const closed = h.api.messages(c.chatId).find((m) => m.message_id === vote?.message_id);
+    expect(closed?.text).toContain('Итог: возражений нет — блокировка снята досрочно.');
+    expect(closed?.reply_markup).toBeUndefined();
+    const [block] = await h.db.database.db.select().from(blocks);
+    expect(block).toMatchObject({ status: 'lifted', liftReason: 'vote' });
+    const [row] = await h.db.database.db.select().from(votes);
+    expect(row).toMatchObject({ status: 'closed', outcome: 'unblocked', objections: 0, noObjections: 3 });
+    const casts = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'vote_cast'));
+    expect(casts).toHaveLength(3);
+  });
+
+  it('keeps the block to its term when one member objects, even after changing votes', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h);
+    const { anna } = c;
+    const [, boris, vera, galina, denis] = c.parents as [User, User, User, User, User];
+    await apologise(h, anna);
+    const vote = await openVote(h, c, anna);
+    const object = ballotData(vote, 0);
+    const noObjection = ballotData(vote, 1);
+    for (const voter of [boris, vera, galina])
+      h.api.pressButton(c.chatId, vote?.message_id ?? 0, voter, noObjection);
+    h.api.pressButton(c.chatId, vote?.message_id ?? 0, denis, object);
+    h.api.pressButton(c.chatId, vote?.message_id ?? 0, vera, object);
+    h.api.pressButton(c.chatId, vote?.message_id ?? 0, vera, noObjection);
+    await h.settle();
+    // The final edit of the vote message fails, so its buttons stay and a late press is answered.
+    h.api.fail('editMessageText', { status: 400, description: "Bad Request: message can't be edited" });
+    await h.advance(24 * HOUR + MINUTE);
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    expect(lastBotText(h, c.chatId)).toMatch(
+      /^Голосование завершено: возражают 1, не возражают 3\. Блокировка участника Анна Петрова сохраняется до .+\.$/,
+    );
+    const late = h.api.pressButton(c.chatId, vote?.message_id ?? 0, boris, object);
+    await h.settle();
+    expect(h.api.callbackAnswer(late)?.text).toBe('Голосование уже завершено.');
+    const [row] = await h.db.database.db.select().from(votes);
+    expect(row).toMatchObject({ outcome: 'kept', objections: 1, noObjections: 3 });
+    // The term still ends on time.
+    await h.advance(7 * DAY);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+  });
+
+  it('refuses votes from people who joined after the vote opened', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h, { rules_gate: 'off' });
+    const { anna } = c;
+    await apologise(h, anna);
+    const vote = await openVote(h, c, anna);
+    const newcomer = h.api.createUser({ first_name: 'Эдуард' });
+    h.api.addMember(c.chatId, newcomer, { by: c.teacher });
+    await h.settle();
+    const press = h.api.pressButton(c.chatId, vote?.message_id ?? 0, newcomer, ballotData(vote, 0));
+    await h.settle();
+    expect(h.api.callbackAnswer(press)).toEqual({
+      text: 'Голосовать могут участники, которые были в чате, когда голосование открылось.',
+      show_alert: true,
+    });
+    await h.advance(24 * HOUR + MINUTE);
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+  });
+
+  it('closes the vote after a restart', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h);
+    const { anna } = c;
+    await apologise(h, anna);
+    const vote = await openVote(h, c, anna);
+    h.api.pressButton(c.chatId, vote?.message_id ?? 0, c.parents[1] as User, ballotData(vote, 1));
+    await h.settle();
+    await h.bot.stop();
+    h.clock.advance(25 * HOUR);
+    await h.restart();
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+    expect(lastBotText(h, c.chatId)).toContain('Голосование завершено: возражений нет (не возражают: 1).');
+  });
+
+  it('closes the vote as moot when the block ends first', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h, { block_days: '1', vote_hours: '48' });
+    const { anna } = c;
+    await apologise(h, anna);
+    const vote = await openVote(h, c, anna);
+    await h.advance(DAY + MINUTE);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(h.api.messages(c.chatId).find((m) => m.message_id === vote?.message_id)?.text).toContain(
+      'Голосование закрыто: блокировка уже снята.',
+    );
+    const [row] = await h.db.database.db.select().from(votes);
+    expect(row).toMatchObject({ status: 'closed', outcome: 'moot' });
+    await h.advance(2 * DAY);
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Голосование завершено'))).toHaveLength(0);
+  });
+
+  it('asks which chat an apology is for when the member is blocked in several', async () => {
+    h = await Harness.start();
+    const first = await blockedAnna(h);
+    const { anna } = first;
+    const second = h.api.createChat({ type: 'supergroup', title: '7Б — родители' });
+    h.api.addMember(second.id, first.teacher, { status: 'creator' });
+    h.api.addMember(second.id, anna, { by: first.teacher });
+    h.api.addBot(second.id, {
+      by: first.teacher,
+      status: 'administrator',
+      rights: { can_restrict_members: true },
+    });
+    h.api.sendMessage(second.id, first.teacher, '/settings strike_limit 1');
+    await h.settle();
+    for (let i = 0; i < 2; i += 1) {
+      const message = h.api.sendMessage(second.id, anna, 'Ещё реклама');
+      h.api.sendMessage(second.id, first.teacher, '/strike 2', { replyTo: message.message_id });
+      await h.settle();
+    }
+    h.api.privateMessage(anna, '/apologize Извините меня все');
+    await h.settle();
+    const chooser = h.api.lastBotMessage(anna.id);
+    expect(chooser?.text).toBe(
+      'Вы заблокированы в нескольких чатах. Участникам какого чата адресованы извинения?',
+    );
+    const titles = chooser?.reply_markup?.inline_keyboard.map((row) => row[0]?.text);
+    expect(titles).toEqual(['7Б', '7Б — родители']);
+    const target = chooser?.reply_markup?.inline_keyboard[1]?.[0];
+    h.api.pressButton(
+      anna.id,
+      chooser?.message_id ?? 0,
+      anna,
+      target && 'callback_data' in target ? (target.callback_data ?? '') : '',
+    );
+    await h.settle();
+    expect(lastBotText(h, second.id)).toContain(
+      'Анна Петрова приносит извинения участникам чата:\n«Извините меня все»',
+    );
+    expect(botTexts(h, first.chatId).some((text) => text.includes('приносит извинения'))).toBe(false);
+    expect(h.api.lastBotMessage(anna.id)?.text).toContain('Ваши извинения переданы в чат «7Б — родители»');
+  });
+
+  it('records an apology made elsewhere when the moderator answers it with /unblock <id>', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h);
+    const { anna } = c;
+    const pasted = h.api.sendMessage(c.chatId, c.teacher, 'Анна просила передать: «Прошу прощения у всех»');
+    h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`, { replyTo: pasted.message_id });
+    await h.settle();
+    expect(voteMessage(h, c.chatId)?.text).toContain(
+      'Извинения: «Анна просила передать: «Прошу прощения у всех»»',
+    );
+    const apologies = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'apology'));
+    expect(apologies).toEqual([expect.objectContaining({ actorKind: 'moderator' })]);
+  });
+
+  it('answers /apologize from someone who is not blocked', async () => {
+    h = await Harness.start();
+    const c = await classChat(h);
+    h.api.privateMessage(c.parents[1] as User, '/apologize Простите');
+    h.api.privateMessage(c.parents[2] as User, '/apologize');
+    await h.settle();
+    expect(h.api.lastBotMessage((c.parents[1] as User).id)?.text).toBe(
+      'Вы сейчас не заблокированы ни в одном чате.',
+    );
+    expect(h.api.lastBotMessage((c.parents[2] as User).id)?.text).toContain(
+      'Напишите извинение вместе с командой',
+    );
+  });
+});
