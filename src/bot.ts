@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { type Database, openDatabase } from './db/client.js';
-import { HttpServer } from './http/server.js';
+import { HttpServer, type Route } from './http/server.js';
 import { MessengerError } from './messenger/port.js';
 import { TelegramMessenger } from './messenger/telegram/connector.js';
 import { TelegramUpdateSource } from './messenger/telegram/update-source.js';
@@ -28,6 +28,8 @@ export interface StartOptions {
   outbox?: AppOptions['outbox'];
   /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
   receiveUpdates?: boolean;
+  /** More routes on the bot's HTTP port (the sandbox's page and its API). */
+  routes?: Route[];
 }
 
 /** Thrown for a problem a person must fix before the bot can start (the message says what). */
@@ -111,6 +113,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       };
     },
   });
+  for (const route of options.routes ?? []) http.add(route);
   const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
   if (webhook) {
     http.add({
