@@ -22,6 +22,7 @@ export const SETTING_DEFINITIONS = {
     default: null,
     kind: 'class',
   },
+  kind: { schema: z.enum(['class', 'parents', 'staff']), default: 'class', kind: 'choice' },
   strike_days: { schema: z.number().int().min(1).max(3650), default: 365, kind: 'integer' },
   gate_hours: { schema: z.number().int().min(1).max(168), default: 48, kind: 'integer' },
 } as const;
@@ -37,6 +38,7 @@ export interface ChatSettings {
   rules_gate: 'on' | 'off';
   language: 'ru' | 'en';
   class: string | null;
+  kind: 'class' | 'parents' | 'staff';
   strike_days: number;
   gate_hours: number;
 }
@@ -50,6 +52,7 @@ export function defaultSettings(language: ChatSettings['language']): ChatSetting
     rules_gate: SETTING_DEFINITIONS.rules_gate.default,
     language,
     class: SETTING_DEFINITIONS.class.default,
+    kind: SETTING_DEFINITIONS.kind.default,
     strike_days: SETTING_DEFINITIONS.strike_days.default,
     gate_hours: SETTING_DEFINITIONS.gate_hours.default,
   };

@@ -11,6 +11,7 @@ describe('chat settings', () => {
       rules_gate: 'on',
       language: 'ru',
       class: null,
+      kind: 'class',
       strike_days: 365,
       gate_hours: 48,
     });
@@ -29,6 +30,7 @@ describe('chat settings', () => {
     { key: 'class', raw: '7б', value: '7Б' },
     { key: 'class', raw: '-', value: null },
     { key: 'strike_days', raw: '30', value: 30 },
+    { key: 'kind', raw: 'Parents', value: 'parents' },
     { key: 'gate_hours', raw: '72', value: 72 },
   ])('$key $raw → $value', ({ key, raw, value }) => {
     const change = changeSetting({}, key, raw);
@@ -49,6 +51,7 @@ describe('chat settings', () => {
     { key: 'language', raw: 'de' },
     { key: 'class', raw: '7 Б' },
     { key: 'class', raw: 'a-very-long-class-code' },
+    { key: 'kind', raw: 'teachers' },
   ])('$key $raw is refused as an invalid value', ({ key, raw }) => {
     expect(changeSetting({ strike_limit: 5 }, key, raw)).toEqual({
       ok: false,
