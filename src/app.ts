@@ -5,6 +5,7 @@ import { Core } from './core/core.js';
 import type { Logger } from './core/logger.js';
 import type { Database } from './db/client.js';
 import { ensureDefaultSchool } from './db/repos/chats.js';
+import { createRosterRepository } from './db/repos/roster.js';
 import { Texts } from './i18n/index.js';
 import { type JobSpec, Scheduler } from './jobs/scheduler.js';
 import type { Messenger, Platform } from './messenger/port.js';
@@ -21,6 +22,7 @@ import { strikeCommand, strikesCommand, unstrikeCommand } from './usecases/comma
 import { Dispatcher } from './usecases/dispatch.js';
 import { expireJoinRequests, gateOutcomeHandlers } from './usecases/gate.js';
 import { pruneProcessedUpdates } from './usecases/housekeeping.js';
+import { expireInvitations, invitationOutcomeHandlers, linkCommand } from './usecases/invitations.js';
 import {
   apologizeCommand,
   closeDueVotes,
@@ -28,6 +30,7 @@ import {
   renderPendingVotes,
   unblockCommand,
 } from './usecases/reinstatement.js';
+import { rosterOutcomeHandlers } from './usecases/roster.js';
 
 export interface AppOptions {
   database: Database;
@@ -85,6 +88,7 @@ export class App {
       delCommand,
       logCommand,
       unblockCommand,
+      linkCommand,
       inviteCommand,
       statsCommand,
       settingsCommand,
@@ -94,6 +98,8 @@ export class App {
       gateOutcomeHandlers(this.core),
       inviteOutcomeHandlers(this.core),
       reinstatementOutcomeHandlers(this.core),
+      rosterOutcomeHandlers(this.core),
+      invitationOutcomeHandlers(this.core),
     ]) {
       for (const [name, handler] of group) handlers.set(name, handler);
     }
@@ -108,6 +114,7 @@ export class App {
         runOnStart: true,
         run: () => expireJoinRequests(core),
       },
+      { name: 'expire-invitations', cron: '7 * * * *', runOnStart: true, run: () => expireInvitations(core) },
       { name: 'prune-processed-updates', cron: '17 3 * * *', run: (now) => pruneProcessedUpdates(core, now) },
     ];
     this.jobs = new Scheduler(jobs, clock, options.log);
@@ -127,6 +134,7 @@ export class App {
 
   static async create(options: AppOptions): Promise<App> {
     const schoolId = await ensureDefaultSchool(options.database.db, 'School');
+    await createRosterRepository(options.database.db).ensureSchoolCode(schoolId);
     return new App(options, schoolId);
   }
 

@@ -3,11 +3,13 @@ import type { Config } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { type Database, openDatabase } from './db/client.js';
+import { apiRoutes } from './http/api.js';
 import { HttpServer, type Route } from './http/server.js';
 import { MessengerError } from './messenger/port.js';
 import { TelegramMessenger } from './messenger/telegram/connector.js';
 import { TelegramUpdateSource } from './messenger/telegram/update-source.js';
 import type { PacingLimits } from './outbox/pacer.js';
+import { claimDataDir } from './util/data-dir-lock.js';
 
 export interface RunningBot {
   app: App;
@@ -51,7 +53,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   let database = options.database;
   // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
   const ownsDatabase = !database;
+  let releaseDataDir = () => {};
   if (!database) {
+    if (!config.databaseUrl) {
+      try {
+        releaseDataDir = claimDataDir(config.dataDir, 'the bot');
+      } catch (error) {
+        throw new StartupError(`Database error: ${describe(error)}`);
+      }
+    }
     try {
       database = await openDatabase(
         config.databaseUrl
@@ -62,6 +72,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       const where = config.databaseUrl
         ? 'the database at DATABASE_URL'
         : `the embedded database in ${config.dataDir}`;
+      releaseDataDir();
       throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
     }
   }
@@ -75,7 +86,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   try {
     await telegram.init();
   } catch (error) {
-    if (ownsDatabase) await database.close();
+    if (ownsDatabase) {
+      await database.close();
+      releaseDataDir();
+    }
     throw new StartupError(
       `Telegram error: could not reach the Bot API at TELEGRAM_API_ROOT (${describe(error)})`,
     );
@@ -113,6 +127,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       };
     },
   });
+  for (const route of apiRoutes(app.core, () => telegram.self.username)) http.add(route);
   for (const route of options.routes ?? []) http.add(route);
   const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
   if (webhook) {
@@ -134,7 +149,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   try {
     httpPort = await http.listen(config.httpPort);
   } catch (error) {
-    if (ownsDatabase) await database.close();
+    if (ownsDatabase) {
+      await database.close();
+      releaseDataDir();
+    }
     throw new StartupError(
       `HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`,
     );
@@ -165,7 +183,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         await updates.stop();
         await http.close();
         await app.stop();
-        if (ownsDatabase) await database.close();
+        if (ownsDatabase) {
+          await database.close();
+          releaseDataDir();
+        }
         log.info('bot stopped');
       })();
       return stopping;

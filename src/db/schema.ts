@@ -503,7 +503,10 @@ export const guardianships = pgTable(
       .notNull()
       .references(() => persons.id),
   },
-  (t) => [primaryKey({ columns: [t.guardianId, t.studentId] }), index('guardianships_student_idx').on(t.studentId)],
+  (t) => [
+    primaryKey({ columns: [t.guardianId, t.studentId] }),
+    index('guardianships_student_idx').on(t.studentId),
+  ],
 );
 
 /** A messenger account linked to a roster person (by a personal invitation or by a moderator). */
@@ -520,7 +523,10 @@ export const personAccounts = pgTable(
     linkedBy: text('linked_by').notNull(),
     linkedAt: ts('linked_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.personId, t.accountId] }), index('person_accounts_account_idx').on(t.accountId)],
+  (t) => [
+    primaryKey({ columns: [t.personId, t.accountId] }),
+    index('person_accounts_account_idx').on(t.accountId),
+  ],
 );
 
 /** Roster events as received, so a repeated event id is applied once. */
@@ -561,9 +567,7 @@ export const invitations = pgTable(
   },
   (t) => [
     uniqueIndex('invitations_code_uq').on(t.code),
-    index('invitations_due_idx')
-      .on(t.expiresAt)
-      .where(sql`claimed_at is null and revoked_at is null`),
+    index('invitations_due_idx').on(t.expiresAt).where(sql`claimed_at is null and revoked_at is null`),
   ],
 );
 

@@ -30,7 +30,12 @@ export interface Presence {
   personIds: readonly number[];
 }
 
-export type RemovalReason = 'student_departed' | 'guardian_of_departed' | 'staff_departed' | 'transfer' | 'guardian_unlinked';
+export type RemovalReason =
+  | 'student_departed'
+  | 'guardian_of_departed'
+  | 'staff_departed'
+  | 'transfer'
+  | 'guardian_unlinked';
 
 export interface Removal {
   chatId: number;
@@ -43,7 +48,12 @@ export interface Removal {
 
 export type RosterChange =
   | { type: 'student_departed'; studentId: number; classCode: string | null; guardianIds: readonly number[] }
-  | { type: 'student_transferred'; studentId: number; fromClass: string | null; guardianIds: readonly number[] }
+  | {
+      type: 'student_transferred';
+      studentId: number;
+      fromClass: string | null;
+      guardianIds: readonly number[];
+    }
   | { type: 'guardian_unlinked'; guardianId: number; studentId: number; classCode: string | null }
   | { type: 'staff_departed'; staffId: number };
 
@@ -58,13 +68,22 @@ function sameClass(a: string | null | undefined, b: string | null | undefined): 
 }
 
 /** Whether a chat serves an active person: students and guardians by class, employees by staff chats. */
-export function servesPerson(chat: RosterChat, person: RosterPerson, persons: ReadonlyMap<number, RosterPerson>): boolean {
+export function servesPerson(
+  chat: RosterChat,
+  person: RosterPerson,
+  persons: ReadonlyMap<number, RosterPerson>,
+): boolean {
   if (!person.active) return false;
   if (person.kind === 'staff') return chat.kind === 'staff';
   if (person.kind === 'student') return chat.kind === 'class' && sameClass(chat.classCode, person.classCode);
   return (person.children ?? []).some((childId) => {
     const child = persons.get(childId);
-    return !!child?.active && child.kind === 'student' && chat.kind !== 'staff' && sameClass(chat.classCode, child.classCode);
+    return (
+      !!child?.active &&
+      child.kind === 'student' &&
+      chat.kind !== 'staff' &&
+      sameClass(chat.classCode, child.classCode)
+    );
   });
 }
 
@@ -81,12 +100,17 @@ function stays(presence: Presence, chat: RosterChat, state: RosterState): boolea
 }
 
 /** The accounts linked to `personId` that are in one of `chats` and no longer belong there. */
-function leaving(state: RosterState, personId: number, chats: readonly RosterChat[]): Array<[Presence, RosterChat]> {
+function leaving(
+  state: RosterState,
+  personId: number,
+  chats: readonly RosterChat[],
+): Array<[Presence, RosterChat]> {
   const byId = new Map(chats.map((chat) => [chat.chatId, chat]));
   const found: Array<[Presence, RosterChat]> = [];
   for (const presence of state.presence) {
     const chat = byId.get(presence.chatId);
-    if (chat && presence.personIds.includes(personId) && !stays(presence, chat, state)) found.push([presence, chat]);
+    if (chat && presence.personIds.includes(personId) && !stays(presence, chat, state))
+      found.push([presence, chat]);
   }
   return found;
 }
@@ -155,7 +179,9 @@ export function removalsFor(change: RosterChange, state: RosterState): Removal[]
         ),
       );
     case 'staff_departed':
-      return dedupe(removalsOf(leaving(state, change.staffId, state.chats), change.staffId, 'staff_departed'));
+      return dedupe(
+        removalsOf(leaving(state, change.staffId, state.chats), change.staffId, 'staff_departed'),
+      );
   }
 }
 

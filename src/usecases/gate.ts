@@ -12,6 +12,7 @@ import { loadChat } from './chats.js';
 import { currentRules } from './commands/rules.js';
 import { saveAccount } from './members.js';
 import { chatAddress, displayName, when } from './people.js';
+import { removedByRoster } from './roster.js';
 
 /**
  * The rules gate (regulation 4.13.3): before a person is included in the chat, they are acquainted
@@ -47,6 +48,18 @@ export async function onJoinRequest(core: Core, work: Work, event: JoinRequested
   const address = chatAddress(chat);
   const privateChat = event.privateChat;
 
+  if (await removedByRoster(work.tx, chat.id, account.id)) {
+    await work.enqueue(
+      { type: 'decline_join', chat: address, userId: account.platformUserId },
+      { chatId: chat.id },
+    );
+    await work.enqueue({
+      type: 'send',
+      chat: privateChat,
+      text: t('gate.request_declined_removed', { title: chat.title }),
+    });
+    return;
+  }
   const block = await createModerationRepository(work.tx).liveBlock(chat.id, account.id);
   if (block && block.mode === 'ban') {
     await work.enqueue(

@@ -22,6 +22,10 @@ export type AuditAction =
   | 'vote_opened'
   | 'vote_cast'
   | 'vote_closed'
+  | 'removed'
+  | 'removal_failed'
+  | 'removal_lifted'
+  | 'account_linked'
   | 'action_failed';
 
 export interface AuditEntry {

@@ -1,5 +1,6 @@
 import type { Translate } from '../../i18n/index.js';
 import type { CommandMenuEntry } from '../../messenger/port.js';
+import { claimInvitation } from '../invitations.js';
 import type { CommandContext, CommandSpec } from './command.js';
 
 function line(t: Translate, spec: CommandSpec): string {
@@ -61,6 +62,9 @@ export const startCommand: CommandSpec = {
   where: 'private',
   async run() {},
   async runPrivate(ctx) {
+    // `/start <code>`: the deep link of a personal invitation.
+    const code = (ctx.event.command?.args ?? '').trim();
+    if (code) return claimInvitation(ctx.core, ctx.work, ctx, code);
     await ctx.reply(ctx.t('bot.private_hello'));
   },
 };

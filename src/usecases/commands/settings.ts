@@ -1,4 +1,7 @@
+import { eq } from 'drizzle-orm';
 import { createAuditRepository } from '../../db/repos/audit.js';
+import { createRosterRepository } from '../../db/repos/roster.js';
+import { chats } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
 import {
   allowedValues,
@@ -40,12 +43,16 @@ export const settingsCommand: CommandSpec = {
   async run(ctx) {
     const { chat, work } = ctx;
     const args = ctx.event.command?.args ?? '';
+    const roster = createRosterRepository(work.tx);
     if (!args) {
-      await ctx.reply(settingsList(ctx.t, chat.settings));
+      const school = await roster.school(chat.schoolId);
+      const list = settingsList(ctx.t, chat.settings);
+      await ctx.reply(`${list}\n${ctx.t('settings.school_line', { school: school?.name ?? '—' })}`);
       return;
     }
     const [key = '', ...rest] = args.split(/\s+/);
     const raw = rest.join(' ');
+    if (key.toLowerCase() === 'school') return changeSchool(ctx, raw.trim());
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
       await ctx.reply(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
@@ -79,3 +86,23 @@ export const settingsCommand: CommandSpec = {
     await ctx.reply(t('settings.changed', { key: change.key, value: shown(t, change.value) }));
   },
 };
+
+/** `/settings school <code>`: attaches the chat to the school whose code the bot's administrator gave. */
+async function changeSchool(ctx: Parameters<CommandSpec['run']>[0], code: string): Promise<void> {
+  const { chat, work } = ctx;
+  if (!code) return ctx.reply(ctx.t('settings.missing_value', { key: 'school' }));
+  const school = await createRosterRepository(work.tx).schoolByCode(code);
+  if (!school) return ctx.reply(ctx.t('settings.school_unknown', { code }));
+  await work.tx.update(chats).set({ schoolId: school.id, updatedAt: work.now }).where(eq(chats.id, chat.id));
+  await createAuditRepository(work.tx).append({
+    at: work.now,
+    schoolId: school.id,
+    chatId: chat.id,
+    actorKind: 'moderator',
+    actorAccountId: ctx.account?.id ?? null,
+    action: 'settings_changed',
+    details: { key: 'school', from: chat.schoolId, to: school.id },
+  });
+  work.afterCommit(() => ctx.core.forgetChat(chat.platform, chat.platformChatId));
+  return ctx.reply(ctx.t('settings.school_changed', { school: school.name }));
+}
