@@ -45,6 +45,16 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const COMMANDS = [
+    'school list',
+    'school create',
+    'token create',
+    'token revoke',
+    'roster import',
+    'invite create',
+  ];
+  if (!COMMANDS.includes(`${group} ${action ?? ''}`))
+    throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
   const config = loadConfig();
   const release = config.databaseUrl ? () => {} : claimDataDir(config.dataDir, 'cli');
   const database = await openDatabase(

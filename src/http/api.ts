@@ -193,7 +193,7 @@ export function apiRoutes(core: Core, botUsername: () => string | undefined): Ro
           const parsed = SnapshotSchema.safeParse(body);
           if (!parsed.success)
             return problem(400, 'the roster is invalid; nothing was applied', {
-              problems: snapshotProblems(parsed.error),
+              problems: snapshotProblems(parsed.error, body),
             });
           const events: RosterEvent[] = await snapshotEvents(
             core,
@@ -236,7 +236,7 @@ export function apiRoutes(core: Core, botUsername: () => string | undefined): Ro
         async (_request, schoolId, body) => {
           const parsed = InvitationRequest.safeParse(body);
           if (!parsed.success)
-            return problem(400, 'the request is invalid', { problems: snapshotProblems(parsed.error) });
+            return problem(400, 'the request is invalid', { problems: snapshotProblems(parsed.error, body) });
           const [person] = await createRosterRepository(core.db).findPersons(
             schoolId,
             parsed.data.id,

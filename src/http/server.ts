@@ -34,7 +34,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
       reject(new BodyTooLarge());
-      req.resume();
       return;
     }
     const chunks: Buffer[] = [];
@@ -107,7 +106,13 @@ export class HttpServer {
       send(res, response);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        send(res, { status: 413, body: { error: 'request body too large' } });
+        // Answer at once and close: the rest of the body is not worth reading.
+        send(res, {
+          status: 413,
+          body: { error: 'request body too large' },
+          headers: { connection: 'close' },
+        });
+        req.destroy();
         return;
       }
       this.log.error({ err: error, path: url.pathname }, 'http handler failed');
@@ -127,10 +132,12 @@ export class HttpServer {
   }
 
   /** Stops accepting connections and waits for requests in progress. */
-  async close(): Promise<void> {
+  async close(graceMs = 5000): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
+      // Requests still running after the grace period are cut off.
+      setTimeout(() => this.server.closeAllConnections(), graceMs).unref();
     });
   }
 }

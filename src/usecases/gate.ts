@@ -7,7 +7,7 @@ import { createModerationRepository } from '../db/repos/moderation.js';
 import type { ButtonPressed, ButtonSpec, JoinRequested } from '../messenger/port.js';
 import { formatRules } from '../moderation/rules.js';
 import type { Action } from '../outbox/actions.js';
-import { enqueue, type OutcomeHandler } from '../outbox/outbox.js';
+import { enqueue, laneOf, type OutcomeHandler } from '../outbox/outbox.js';
 import { loadChat } from './chats.js';
 import { currentRules } from './commands/rules.js';
 import { saveAccount } from './members.js';
@@ -48,30 +48,21 @@ export async function onJoinRequest(core: Core, work: Work, event: JoinRequested
   const address = chatAddress(chat);
   const privateChat = event.privateChat;
 
-  if (await removedByRoster(work.tx, chat.id, account.id)) {
+  // Declined people are told why first: the decline ends the bot's leave to write to them.
+  const decline = async (text: string) => {
+    await work.enqueue({ type: 'send', chat: privateChat, text });
     await work.enqueue(
       { type: 'decline_join', chat: address, userId: account.platformUserId },
-      { chatId: chat.id },
+      { chatId: chat.id, lane: laneOf({ type: 'send', chat: privateChat, text }) },
     );
-    await work.enqueue({
-      type: 'send',
-      chat: privateChat,
-      text: t('gate.request_declined_removed', { title: chat.title }),
-    });
-    return;
+  };
+  if (await removedByRoster(work.tx, chat.id, account.id)) {
+    return decline(t('gate.request_declined_removed', { title: chat.title }));
   }
   const block = await createModerationRepository(work.tx).liveBlock(chat.id, account.id);
   if (block && block.mode === 'ban') {
-    await work.enqueue(
-      { type: 'decline_join', chat: address, userId: account.platformUserId },
-      { chatId: chat.id },
-    );
-    const text = t('gate.request_declined_blocked', {
-      title: chat.title,
-      until: when(core, block.endsAt, chat.settings.language),
-    });
-    await work.enqueue({ type: 'send', chat: privateChat, text });
-    return;
+    const until = when(core, block.endsAt, chat.settings.language);
+    return decline(t('gate.request_declined_blocked', { title: chat.title, until }));
   }
 
   const rules = await currentRules(core, work.tx, chat);

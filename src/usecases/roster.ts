@@ -98,10 +98,21 @@ export type Validation =
   | { ok: true; events: RosterEvent[] }
   | { ok: false; problems: EventProblem[]; message: string };
 
-function describeIssues(error: z.ZodError): string[] {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** One sentence per problem: "classCode is required", "staffId must be a string". */
+function describeIssues(error: z.ZodError, input: unknown): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.join('.');
-    if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
+    if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined)
+      return `${field} is required`;
     return field ? `${field} ${issue.message}` : issue.message;
   });
 }
@@ -138,7 +149,7 @@ export function validateEvents(body: unknown, known: (kind: PersonKind, id: stri
     }
     const parsed = EVENT_SCHEMAS[type as EventType].safeParse(item);
     if (!parsed.success) {
-      entry.problems.push(...describeIssues(parsed.error));
+      entry.problems.push(...describeIssues(parsed.error, item));
       problems.push(entry);
       return;
     }
@@ -582,7 +593,14 @@ export interface Snapshot {
 
 export const SNAPSHOT_ROWS = {
   student: z.object({ id: schoolId, classCode, name: name.optional() }),
-  guardian: z.object({ id: schoolId, studentIds: z.array(schoolId).min(1).max(20), name: name.optional() }),
+  guardian: z.object({
+    id: schoolId,
+    studentIds: z
+      .array(schoolId)
+      .min(1, { message: 'must list at least one student' })
+      .max(20, { message: 'may list at most 20 students' }),
+    name: name.optional(),
+  }),
   staff: z.object({ id: schoolId, name: name.optional() }),
 };
 
@@ -616,8 +634,8 @@ export const SnapshotSchema = z
     });
   });
 
-export function snapshotProblems(error: z.ZodError): string[] {
-  return describeIssues(error);
+export function snapshotProblems(error: z.ZodError, input: unknown): string[] {
+  return describeIssues(error, input);
 }
 
 /**
