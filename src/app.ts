@@ -20,6 +20,7 @@ import { rulesCommand, setRulesCommand } from './usecases/commands/rules.js';
 import { settingsCommand } from './usecases/commands/settings.js';
 import { strikeCommand, strikesCommand, unstrikeCommand } from './usecases/commands/strikes.js';
 import { Dispatcher } from './usecases/dispatch.js';
+import { outboxEvents, refreshGauges } from './usecases/failures.js';
 import { expireJoinRequests, gateOutcomeHandlers } from './usecases/gate.js';
 import { pruneProcessedUpdates } from './usecases/housekeeping.js';
 import { expireInvitations, invitationOutcomeHandlers, linkCommand } from './usecases/invitations.js';
@@ -127,6 +128,7 @@ export class App {
       messengers,
       handlers,
       pacer: new Pacer(options.pacing === undefined ? TELEGRAM_LIMITS : options.pacing),
+      events: outboxEvents(this.core),
       ...options.outbox,
     });
     this.outbox = outbox;
@@ -162,6 +164,51 @@ export class App {
       }
       await messenger.setCommandMenus(commandMenus(texts.t(texts.defaultLanguage), this.commands));
     }
+  }
+
+  /** /metrics: counters of this process, gauges from the database, and the jobs' runs and durations. */
+  async metricsText(): Promise<string> {
+    const { metrics } = this.core;
+    await refreshGauges(this.core);
+    for (const [job, stats] of this.jobs.stats) {
+      metrics.set(
+        'ccm_job_runs_total',
+        'Runs of each scheduled job in this process.',
+        stats.runs,
+        { job },
+        'counter',
+      );
+      metrics.set(
+        'ccm_job_failures_total',
+        'Failed runs of each scheduled job.',
+        stats.failures,
+        { job },
+        'counter',
+      );
+      metrics.set(
+        'ccm_job_items_total',
+        'Pieces of work each job did (blocks lifted, votes closed, ...).',
+        stats.items,
+        { job },
+        'counter',
+      );
+      metrics.set(
+        'ccm_job_duration_seconds_sum',
+        'Total run time of each job.',
+        stats.totalDurationMs / 1000,
+        { job },
+        'counter',
+      );
+      metrics.set(
+        'ccm_job_last_duration_seconds',
+        'Run time of the last run of each job.',
+        stats.lastDurationMs / 1000,
+        {
+          job,
+        },
+      );
+    }
+    return metrics.render();
   }
 
   /** Resolves when no event is being handled and no due action is waiting (tests use it). */

@@ -127,6 +127,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       };
     },
   });
+  http.add({
+    method: 'GET',
+    path: '/metrics',
+    handle: async () => ({
+      status: 200,
+      body: await app.metricsText(),
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    }),
+  });
   for (const route of apiRoutes(app.core, () => telegram.self.username)) http.add(route);
   for (const route of options.routes ?? []) http.add(route);
   const webhook = config.botMode === 'webhook' ? config.webhook : undefined;

@@ -8,6 +8,7 @@ import { type EnqueueOptions, enqueue } from '../outbox/outbox.js';
 import { BoundedMap } from './bounded-map.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 
 export interface CoreDeps {
   db: Db;
@@ -55,6 +56,7 @@ export class Core {
   /** `chatId:accountId` of members known to be present. */
   readonly presentMembers = new BoundedMap<string, true>(1_000_000);
   readonly admins = new BoundedMap<number, CachedAdmins>(50_000);
+  readonly metrics = new Metrics();
 
   constructor(readonly deps: CoreDeps) {}
 

@@ -80,7 +80,7 @@ export interface OutboxEvents {
   /** An action finally failed: it is recorded, and the chat's moderators may be told. */
   onFinalFailure?(
     tx: Tx,
-    row: { id: number; chatId: number | null; action: Action; error: ActionError },
+    row: { id: number; chatId: number | null; action: Action; error: ActionError; handled: boolean },
   ): Promise<void>;
   onOutcome?(action: Action, outcome: 'done' | 'retry' | 'failed', error?: MessengerError): void;
 }
@@ -345,6 +345,7 @@ export class OutboxWorker {
         chatId: row.chat_id,
         action: row.action,
         error,
+        handled: row.on_failed !== null,
       });
     });
   }

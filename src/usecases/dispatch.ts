@@ -40,7 +40,18 @@ export class Dispatcher {
   }
 
   readonly handle = (event: InboundEvent): Promise<void> =>
-    this.queue.run(queueKey(event), () => this.process(event));
+    this.queue.run(queueKey(event), async () => {
+      const { metrics } = this.core;
+      try {
+        await this.process(event);
+        metrics.inc('ccm_updates_total', 'Updates handled, by kind.', { kind: event.kind });
+      } catch (error) {
+        metrics.inc('ccm_update_failures_total', 'Updates whose handling failed (they are retried).', {
+          kind: event.kind,
+        });
+        throw error;
+      }
+    });
 
   /** Resolves when no event is queued or being handled. */
   idle(): Promise<void> {
@@ -96,10 +107,19 @@ export class Dispatcher {
         .values({ platform: event.chat.platform, updateKey: event.updateKey, processedAt: work.now })
         .onConflictDoNothing()
         .returning({ key: processedUpdates.updateKey });
-      if (fresh.length === 0) return false;
+      if (fresh.length === 0) {
+        this.core.metrics.inc('ccm_updates_duplicate_total', 'Redelivered updates dropped.');
+        return;
+      }
       await effect(work);
-      return true;
     });
+  }
+
+  private commandOf(event: MessagePosted): CommandSpec | undefined {
+    const spec = event.command ? this.commands.get(event.command.name) : undefined;
+    if (spec)
+      this.core.metrics.inc('ccm_commands_total', 'Commands received, by name.', { command: spec.name });
+    return spec;
   }
 
   /** Routes a button press by its data and answers it once the effect is committed. */
@@ -120,7 +140,7 @@ export class Dispatcher {
   private async onGroupMessage(event: MessagePosted): Promise<void> {
     const { core } = this;
     const { sender } = event;
-    const spec = event.command ? this.commands.get(event.command.name) : undefined;
+    const spec = this.commandOf(event);
     const cached = core.cachedChat(event.chat.platform, event.chat.chatId);
     if (!spec) {
       // An ordinary message: nothing to record unless the chat or the person is news to us.
@@ -152,7 +172,7 @@ export class Dispatcher {
     const { core } = this;
     const { sender } = event;
     if (sender.kind !== 'user' || sender.user.isBot) return;
-    const spec = event.command ? this.commands.get(event.command.name) : undefined;
+    const spec = this.commandOf(event);
     await this.once(event, async (work) => {
       const account = await saveAccount(core, work, event.chat.platform, sender.user, {
         privateChatOpen: true,
