@@ -1,6 +1,7 @@
 import { StartupError, startBot } from './bot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './core/logger.js';
+import { startSandbox } from './sandbox/index.js';
 
 /** Entry point: `npm start`. Fails with one clear line for anything a person must fix. */
 async function main(): Promise<void> {
@@ -14,11 +15,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  // Without a token `npm start` runs the sandbox, quiet unless LOG_LEVEL asks for more.
+  const sandbox = !config.botToken;
+  const log = createLogger(sandbox && !process.env.LOG_LEVEL ? 'warn' : config.logLevel);
 
   // Signals are taken from the start: a SIGTERM during start-up stops the bot as soon as it is up.
   let stopRequested: string | undefined;
-  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
+  let bot: { stop(): Promise<void> } | undefined;
   const shutdown = (signal: string) => {
     if (stopRequested) return;
     stopRequested = signal;
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   try {
-    bot = await startBot(config, log);
+    bot = sandbox ? await startSandbox(config, log) : await startBot(config, log);
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`${error.message}\n`);

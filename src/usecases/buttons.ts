@@ -9,21 +9,53 @@ import {
 } from './gate.js';
 import { onApologyChatButton, onBallotButton, REINSTATEMENT_BUTTONS } from './reinstatement.js';
 
-type ButtonHandler = (core: Core, work: Work, event: ButtonPressed, rest: string) => Promise<ButtonAnswer>;
+type ButtonHandler = (
+  core: Core,
+  work: Work,
+  event: ButtonPressed,
+  ids: number[],
+  rest: string,
+) => Promise<ButtonAnswer>;
 
-/** Callback data prefixes and their use cases. Data stays under Telegram's 64 bytes. */
-const ROUTES: Array<[prefix: string, handler: ButtonHandler]> = [
-  [GATE_BUTTONS.request, (core, work, event, rest) => onRequestButton(core, work, event, Number(rest))],
-  [GATE_BUTTONS.greeting, (core, work, event, rest) => onGreetingButton(core, work, event, Number(rest))],
-  [GATE_BUTTONS.confirm, (core, work, event, rest) => onConfirmButton(core, work, event, Number(rest))],
-  [REINSTATEMENT_BUTTONS.ballot, (core, work, event) => onBallotButton(core, work, event)],
-  [REINSTATEMENT_BUTTONS.apologyChat, (core, work, event) => onApologyChatButton(core, work, event)],
+/**
+ * Callback data prefixes, how many numeric ids follow (`:`-separated, then an optional letter), and their
+ * use cases. Data stays under Telegram's 64 bytes; anything that does not parse is an unknown button.
+ */
+const ROUTES: Array<[prefix: string, pattern: RegExp, handler: ButtonHandler]> = [
+  [
+    GATE_BUTTONS.request,
+    /^(\d{1,9})$/,
+    (core, work, event, [id]) => onRequestButton(core, work, event, id ?? 0),
+  ],
+  [
+    GATE_BUTTONS.greeting,
+    /^(\d{1,9})$/,
+    (core, work, event, [id]) => onGreetingButton(core, work, event, id ?? 0),
+  ],
+  [
+    GATE_BUTTONS.confirm,
+    /^(\d{1,9})$/,
+    (core, work, event, [id]) => onConfirmButton(core, work, event, id ?? 0),
+  ],
+  [
+    REINSTATEMENT_BUTTONS.ballot,
+    /^(\d{1,9}):[on]$/,
+    (core, work, event) => onBallotButton(core, work, event),
+  ],
+  [
+    REINSTATEMENT_BUTTONS.apologyChat,
+    /^(\d{1,9}):(\d{1,9})$/,
+    (core, work, event) => onApologyChatButton(core, work, event),
+  ],
 ];
 
 /** Routes a button press to its use case by the prefix of its callback data. */
 export async function routeButton(core: Core, work: Work, event: ButtonPressed): Promise<ButtonAnswer> {
-  for (const [prefix, handler] of ROUTES) {
-    if (event.data.startsWith(prefix)) return handler(core, work, event, event.data.slice(prefix.length));
+  for (const [prefix, pattern, handler] of ROUTES) {
+    if (!event.data.startsWith(prefix)) continue;
+    const rest = event.data.slice(prefix.length);
+    const match = pattern.exec(rest);
+    if (match) return handler(core, work, event, match.slice(1).map(Number), rest);
   }
   return { text: core.texts.t(core.texts.languageFor(event.user.languageCode))('gate.unknown_button') };
 }

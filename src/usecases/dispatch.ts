@@ -62,8 +62,23 @@ export class Dispatcher {
     return this.queue.size;
   }
 
+  /** The bot never acts on what it did itself (a platform may echo its own actions back). */
+  private fromSelf(event: InboundEvent): boolean {
+    const self = this.core.messenger(event.chat.platform).self.userId;
+    switch (event.kind) {
+      case 'message':
+        return event.sender.kind === 'user' && event.sender.user.userId === self;
+      case 'button':
+      case 'join_request':
+        return event.user.userId === self;
+      default:
+        return false;
+    }
+  }
+
   private async process(event: InboundEvent): Promise<void> {
     const { core } = this;
+    if (this.fromSelf(event)) return;
     switch (event.kind) {
       case 'message':
         return event.chat.type === 'private' ? this.onPrivateMessage(event) : this.onGroupMessage(event);

@@ -56,6 +56,14 @@ export async function onJoinRequest(core: Core, work: Work, event: JoinRequested
       { chatId: chat.id, lane: laneOf({ type: 'send', chat: privateChat, text }) },
     );
   };
+  // Bots cannot be written to and have no business joining a class chat.
+  if (event.user.isBot) {
+    await work.enqueue(
+      { type: 'decline_join', chat: address, userId: account.platformUserId },
+      { chatId: chat.id },
+    );
+    return;
+  }
   if (await removedByRoster(work.tx, chat.id, account.id)) {
     return decline(t('gate.request_declined_removed', { title: chat.title }));
   }

@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { Telegraf, Telegram, TelegramError } from 'telegraf';
 import type { Update, User } from 'telegraf/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeBotApi, ScenarioError, type UpdateType, type WireUpdate } from '../../src/sandbox/telegram/index.js';
+import {
+  FakeBotApi,
+  ScenarioError,
+  type UpdateType,
+  type WireUpdate,
+} from '../../src/sandbox/telegram/index.js';
 
 const START = new Date('2025-03-03T08:00:00Z');
 const ALL_UPDATES: UpdateType[] = [

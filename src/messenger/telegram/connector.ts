@@ -59,6 +59,18 @@ const EVERYTHING_ALLOWED: ChatPermissions = Object.fromEntries(
   ]),
 ) as ChatPermissions;
 
+/** Telegram's limit for a message's text. */
+const MAX_TEXT = 4096;
+
+/** Cuts a text to Telegram's limit (a long /log or overview), keeping whole lines where it can. */
+function fitText(text: string): string {
+  const trimmed = text.trim() || '…';
+  if (trimmed.length <= MAX_TEXT) return trimmed;
+  const cut = trimmed.slice(0, MAX_TEXT - 1);
+  const lastLine = cut.lastIndexOf('\n');
+  return `${lastLine > MAX_TEXT / 2 ? cut.slice(0, lastLine) : cut}…`;
+}
+
 /** Telegram treats an until_date under 30 s or over 366 days away as "forever". */
 const MIN_UNTIL_S = 40;
 const MAX_UNTIL_S = 366 * 24 * 3600 - 60;
@@ -166,7 +178,7 @@ export class TelegramMessenger implements Messenger {
   async send(chat: ChatAddress, text: string, options: SendOptions = {}): Promise<SentMessage> {
     const payload: Record<string, unknown> = {
       chat_id: chatId(chat),
-      text,
+      text: fitText(text),
       link_preview_options: { is_disabled: true },
     };
     if (options.replyTo) {
@@ -183,7 +195,7 @@ export class TelegramMessenger implements Messenger {
     const payload: Record<string, unknown> = {
       chat_id: chatId(chat),
       message_id: Number(messageId),
-      text,
+      text: fitText(text),
       link_preview_options: { is_disabled: true },
     };
     payload.reply_markup = keyboard(buttons) ?? { inline_keyboard: [] };

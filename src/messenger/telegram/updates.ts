@@ -22,8 +22,12 @@ export const ALLOWED_UPDATES = [
 /** Telegram's "GroupAnonymousBot", the `from` of messages an anonymous administrator posts. */
 const ANONYMOUS_ADMIN_BOT_ID = 1_087_968_824;
 
+/** Telegram's own service accounts: never people, whatever the update says. */
+const SERVICE_ACCOUNTS = new Set([ANONYMOUS_ADMIN_BOT_ID, 777_000, 136_817_688]);
+
 export function toUser(user: User): UserInfo {
-  const info: UserInfo = { userId: String(user.id), firstName: user.first_name, isBot: user.is_bot };
+  const isBot = user.is_bot || SERVICE_ACCOUNTS.has(user.id);
+  const info: UserInfo = { userId: String(user.id), firstName: user.first_name, isBot };
   if (user.last_name) info.lastName = user.last_name;
   if (user.username) info.username = user.username;
   if (user.language_code) info.languageCode = user.language_code;

@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+
+/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). No browser is downloaded. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Set to a path to save a screenshot of the sandbox there (the README's picture). */
+const SCREENSHOT = process.env.SANDBOX_SCREENSHOT;
+const WAIT_MS = 10_000;
+
+/** Accessibility roles of things a person operates; each needs a name a screen reader can say. */
+const CONTROL_ROLES = new Set([
+  'button',
+  'checkbox',
+  'combobox',
+  'link',
+  'listbox',
+  'menuitem',
+  'radio',
+  'searchbox',
+  'slider',
+  'spinbutton',
+  'switch',
+  'tab',
+  'textbox',
+]);
+
+describe('the sandbox page in a real browser', () => {
+  let sandbox: RunningSandbox;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox(loadConfig({ HTTP_PORT: '0' }), silentLogger, {
+      announce: () => {},
+      template: new Blob([readFileSync(inject('pgliteTemplate'))]),
+    });
+    profile = mkdtempSync(path.join(tmpdir(), 'ccm-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+      locale: 'ru-RU',
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(WAIT_MS);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await sandbox?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const groupLog = () => page.locator('#group-log');
+  const privateLog = () => page.locator('#private-log');
+
+  /** The visitor plays `name`. */
+  async function playAs(name: string): Promise<void> {
+    const button = page.locator('#people').getByRole('button', { name: new RegExp(`^${name}`) });
+    await button.click();
+    await expect.poll(() => button.getAttribute('aria-pressed')).toBe('true');
+  }
+
+  /** Types into a chat's composer, as the person played now, and sends with Enter. */
+  async function say(place: 'group' | 'private', text: string): Promise<void> {
+    const input = page.locator(`#${place}-input`);
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  function message(log: Locator, text: string): Locator {
+    return log.locator('li.msg', { hasText: text });
+  }
+
+  it('lets a newcomer join by accepting the rules, shows four strikes making them read-only, and lets them write a week later', async () => {
+    await page.goto(`http://127.0.0.1:${sandbox.httpPort}/sandbox`);
+    await page.getByRole('heading', { name: '7Б — родители' }).waitFor();
+    await message(groupLog(), 'Правила обновлены').waitFor();
+
+    // A parent asks to join through the bot's link and gets the rules privately.
+    await page.getByLabel('Имя и фамилия (необязательно)').fill('Галина Орлова');
+    await page.getByRole('button', { name: 'Заявка по ссылке бота' }).click();
+    await expect
+      .poll(() => page.locator('.person[aria-pressed="true"] .name').textContent())
+      .toBe('Галина Орлова');
+    await message(privateLog(), 'Вы подали заявку на вступление в чат «7Б — родители»').waitFor();
+    await privateLog().getByRole('button', { name: 'С правилами ознакомлен(а), обязуюсь соблюдать' }).click();
+    await message(privateLog(), 'заявка одобрена').waitFor();
+    await groupLog().getByText('Новый участник: Галина Орлова').waitFor();
+
+    // She breaks rule 3 four times; each time the teacher replies to her message with /strike 3.
+    for (let strike = 1; strike <= 4; strike += 1) {
+      await playAs('Галина Орлова');
+      await say('group', `Продаю пироги, недорого (${strike})`);
+      const offending = message(groupLog(), `Продаю пироги, недорого (${strike})`);
+      await offending.waitFor();
+      await playAs('Мария Ивановна');
+      await offending.getByRole('button', { name: 'Ответить' }).click();
+      await page.locator('#group-composer .reply-preview').getByText('Галина Орлова').waitFor();
+      await say('group', '/strike 3');
+      const answer = strike < 4 ? `${strike}-е предупреждение из 3` : '4-е предупреждение при допустимых 3';
+      await message(groupLog(), answer).waitFor();
+    }
+
+    // The page shows she is read-only: a line in the chat, her standing, the composer, Telegram's refusal.
+    await groupLog()
+      .getByText(/^Галина Орлова может только читать группу до/)
+      .waitFor();
+    await playAs('Галина Орлова');
+    await page
+      .locator('#group-notice-text')
+      .getByText(/^Только чтение: Галина Орлова не может писать/)
+      .waitFor();
+    await page
+      .locator('.person[aria-pressed="true"] .role')
+      .getByText(/только чтение до/)
+      .waitFor();
+    await say('group', 'Почему меня заблокировали?');
+    const refusal = page.locator('#group-composer .refusal');
+    await refusal.getByText('Сообщение не отправлено — Telegram отказал:').waitFor();
+    expect(await refusal.locator('code').textContent()).toContain('restricted (read-only) until');
+    expect(await message(groupLog(), 'Почему меня заблокировали?').count()).toBe(0);
+    if (SCREENSHOT) {
+      await page.locator('.toast').first().waitFor({ state: 'detached' });
+      await page.screenshot({ path: SCREENSHOT });
+    }
+
+    // A week later the block has run its term: the bot lifts it and she can write again.
+    await page.getByRole('button', { name: 'Перевести часы на 7 дней вперёд' }).click();
+    await message(groupLog(), 'Срок блокировки истёк: Галина Орлова снова может писать в чат.').waitFor();
+    await groupLog().getByText('Галина Орлова снова может писать в группу').waitFor();
+    await page.locator('#group-notice').waitFor({ state: 'hidden' });
+    await say('group', 'Извините, больше не повторится.');
+    await groupLog().locator('li.msg.out', { hasText: 'Извините, больше не повторится.' }).waitFor();
+    await refusal.waitFor({ state: 'hidden' });
+  });
+
+  it('has no control without a name a screen reader can say', async () => {
+    const cdp = await context.newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const controls = nodes.filter((node) => !node.ignored && CONTROL_ROLES.has(String(node.role?.value)));
+    const unnamed = controls
+      .filter((node) => String(node.name?.value ?? '').trim() === '')
+      .map((node) => `${String(node.role?.value)} (DOM node ${node.backendDOMNodeId ?? '?'})`);
+    expect(controls.length).toBeGreaterThan(20);
+    expect(unnamed).toEqual([]);
+    await cdp.detach();
+  });
+});
