@@ -40,6 +40,8 @@ export interface AppOptions {
   clock?: Clock;
   defaultLanguage: Language;
   timeZone: string;
+  /** How often the due-work jobs run; every minute by default. */
+  jobsIntervalSeconds?: number;
   /** Telegram's message limits by default; null turns pacing off (tests of other things). */
   pacing?: PacingLimits | null;
   outbox?: Partial<
@@ -105,13 +107,14 @@ export class App {
       for (const [name, handler] of group) handlers.set(name, handler);
     }
     const core = this.core;
+    const due = everySeconds(options.jobsIntervalSeconds ?? 60);
     const jobs: JobSpec[] = [
-      { name: 'lift-due-blocks', cron: '* * * * *', runOnStart: true, run: () => liftDueBlocks(core) },
-      { name: 'close-due-votes', cron: '* * * * *', runOnStart: true, run: () => closeDueVotes(core) },
+      { name: 'lift-due-blocks', cron: due, runOnStart: true, run: () => liftDueBlocks(core) },
+      { name: 'close-due-votes', cron: due, runOnStart: true, run: () => closeDueVotes(core) },
       { name: 'render-votes', cron: '*/3 * * * * *', run: () => renderPendingVotes(core) },
       {
         name: 'expire-join-requests',
-        cron: '*/5 * * * *',
+        cron: due,
         runOnStart: true,
         run: () => expireJoinRequests(core),
       },
@@ -219,4 +222,11 @@ export class App {
     }
     await this.dispatcher.idle();
   }
+}
+
+/** A cron expression for "every n seconds" (whole minutes from 60 on). */
+export function everySeconds(seconds: number): string {
+  if (seconds < 60) return `*/${Math.max(1, Math.round(seconds))} * * * * *`;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
 }

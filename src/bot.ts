@@ -101,6 +101,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     clock,
     defaultLanguage: config.defaultLanguage,
     timeZone: config.timeZone,
+    jobsIntervalSeconds: config.jobsIntervalSeconds,
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });

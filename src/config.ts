@@ -82,6 +82,15 @@ const EnvSchema = z
         .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Moscow' })
         .default('Europe/Moscow'),
     ),
+    JOBS_INTERVAL_SECONDS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ message: 'must be a number of seconds' })
+        .int({ message: 'must be a whole number of seconds' })
+        .min(1, { message: 'must be between 1 and 3600' })
+        .max(3600, { message: 'must be between 1 and 3600' })
+        .default(60),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z
@@ -123,6 +132,8 @@ export interface Config {
   httpPort: number;
   defaultLanguage: Language;
   timeZone: string;
+  /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
+  jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -160,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     httpPort: env.HTTP_PORT,
     defaultLanguage: env.DEFAULT_LANGUAGE,
     timeZone: env.TIMEZONE,
+    jobsIntervalSeconds: env.JOBS_INTERVAL_SECONDS,
     logLevel: env.LOG_LEVEL,
   };
 }

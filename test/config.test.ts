@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       httpPort: 8080,
       defaultLanguage: 'ru',
       timeZone: 'Europe/Moscow',
+      jobsIntervalSeconds: 60,
     });
   });
 
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
     [{ HTTP_PORT: '70000' }, 'Configuration error: HTTP_PORT must be between 0 and 65535'],
     [{ DEFAULT_LANGUAGE: 'de' }, "Configuration error: DEFAULT_LANGUAGE must be 'ru' or 'en'"],
     [{ TIMEZONE: 'Moscow' }, 'Configuration error: TIMEZONE must be an IANA time zone'],
+    [{ JOBS_INTERVAL_SECONDS: '0' }, 'Configuration error: JOBS_INTERVAL_SECONDS must be between 1 and 3600'],
     [{ BOT_TOKEN: 'not-a-token' }, 'Configuration error: BOT_TOKEN must look like'],
     [{ NODE_ENV: 'production' }, 'Configuration error: BOT_TOKEN is required when NODE_ENV=production'],
     [

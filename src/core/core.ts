@@ -1,5 +1,5 @@
 import type { Language } from '../config.js';
-import type { Db, Tx } from '../db/client.js';
+import { type Db, inTransaction, type Tx } from '../db/client.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import type { Texts } from '../i18n/index.js';
 import type { Messenger, Platform } from '../messenger/port.js';
@@ -81,11 +81,14 @@ export class Core {
 
   /** Runs `fn` in one transaction; actions it enqueues go out only if it commits. */
   async transact<T>(fn: (work: Work) => Promise<T>): Promise<T> {
-    const after: Array<() => void> = [];
+    let after: Array<() => void> = [];
     let enqueued = false;
     const now = this.clock.now();
-    const result = await this.db.transaction(async (tx) =>
-      fn({
+    // A transaction PostgreSQL picks as a deadlock victim is run again from the start.
+    const result = await inTransaction(this.db, async (tx) => {
+      after = [];
+      enqueued = false;
+      return fn({
         tx,
         now,
         enqueue: (action, options) => {
@@ -93,8 +96,8 @@ export class Core {
           return enqueue(tx, this.clock, action, options);
         },
         afterCommit: (f) => after.push(f),
-      }),
-    );
+      });
+    });
     for (const f of after) f();
     if (enqueued) this.deps.wakeOutbox();
     return result;

@@ -108,3 +108,31 @@ export function rowsOf<T>(result: unknown): T[] {
 export function timestamp(date: Date): SQL {
   return sql`${date.toISOString()}::timestamptz`;
 }
+
+/** PostgreSQL's answers that mean "try the transaction again": deadlock, serialization failure. */
+const RETRY_SQLSTATES = new Set(['40P01', '40001']);
+
+export function isRetryableDbError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && RETRY_SQLSTATES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs `fn` in a transaction, again (a few times, after a short random pause) if PostgreSQL picked it
+ * as the victim of a deadlock or a serialization failure; `fn` must be safe to re-run from the start.
+ */
+export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction(fn);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableDbError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { type Db, type Executor, rowsOf, type Tx, timestamp } from '../db/client.js';
+import { type Db, type Executor, inTransaction, rowsOf, type Tx, timestamp } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import { type Messenger, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
@@ -170,10 +170,16 @@ export class OutboxWorker {
       }
       for (const row of claimed) {
         this.inFlight += 1;
-        void this.execute(row).finally(() => {
-          this.inFlight -= 1;
-          this.wake();
-        });
+        void this.execute(row)
+          .catch((error: unknown) => {
+            // Recording the outcome failed (the database is away): the lease runs out and the action is
+            // claimed again, so it is retried rather than lost.
+            this.options.log.error({ err: error, outboxId: row.id }, 'outbox: could not record an outcome');
+          })
+          .finally(() => {
+            this.inFlight -= 1;
+            this.wake();
+          });
       }
       if (claimed.length === 0 && room > 0) {
         if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -280,7 +286,7 @@ export class OutboxWorker {
   }
 
   private async complete(row: ClaimedRow, result: ActionResult): Promise<void> {
-    await this.options.db.transaction(async (tx) => {
+    await inTransaction(this.options.db, async (tx) => {
       const updated = await tx
         .update(outbox)
         .set({ status: 'done', result, completedAt: this.options.clock.now(), claimedUntil: null })
@@ -327,7 +333,7 @@ export class OutboxWorker {
       { outboxId: row.id, action: row.action.type, error: message },
       'outbox: action failed for good',
     );
-    await this.options.db.transaction(async (tx) => {
+    await inTransaction(this.options.db, async (tx) => {
       const updated = await tx
         .update(outbox)
         .set({

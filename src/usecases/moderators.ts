@@ -12,8 +12,16 @@ const STORED_ADMINS_TTL_MS = 60 * 60_000;
 
 const ADMIN_STATUSES = new Set(['creator', 'administrator']);
 
-/** Reads the chat's administrators from the platform and stores them. Keeps the old list on failure. */
-export async function refreshAdmins(core: Core, chat: ChatRecord): Promise<Set<string> | undefined> {
+/**
+ * Reads the chat's administrators from the platform and stores them. When the platform says no (the bot
+ * is not an admin, the chat is gone) the stored list stays; when it cannot be reached, `strict` makes that
+ * an error, so the update is retried rather than a teacher refused for Telegram's hiccup.
+ */
+export async function refreshAdmins(
+  core: Core,
+  chat: ChatRecord,
+  strict = false,
+): Promise<Set<string> | undefined> {
   const address = { platform: chat.platform, chatId: chat.platformChatId };
   let admins: Awaited<ReturnType<ReturnType<Core['messenger']>['listAdmins']>>;
   try {
@@ -21,6 +29,7 @@ export async function refreshAdmins(core: Core, chat: ChatRecord): Promise<Set<s
   } catch (error) {
     const code = error instanceof MessengerError ? error.code : 'UNKNOWN';
     core.log.warn({ chatId: chat.id, code }, 'could not read chat administrators');
+    if (strict && (!(error instanceof MessengerError) || error.retryable)) throw error;
     return undefined;
   }
   const userIds = new Set(admins.map((admin) => admin.user.userId));
@@ -55,7 +64,8 @@ async function adminIds(core: Core, chat: ChatRecord): Promise<{ ids: Set<string
     core.rememberAdmins(chat.id, ids, loadedAt);
     return { ids, loadedAt };
   }
-  const fresh = await refreshAdmins(core, chat);
+  // Never read before: without the list every answer would be a guess, so a passing failure is retried.
+  const fresh = await refreshAdmins(core, chat, chat.adminsRefreshedAt === null);
   if (fresh) return { ids: fresh, loadedAt: Date.now() };
   const rows = await createAdminsRepository(core.db).list(chat.id);
   return { ids: new Set(rows.map((row) => row.platformUserId)), loadedAt: 0 };
@@ -72,7 +82,7 @@ export async function isModerator(core: Core, chat: ChatRecord, sender: Sender):
   const { ids, loadedAt } = await adminIds(core, chat);
   if (ids.has(sender.user.userId)) return true;
   if (Date.now() - loadedAt < RECHECK_AFTER_MS) return false;
-  const fresh = await refreshAdmins(core, chat);
+  const fresh = await refreshAdmins(core, chat, true);
   return fresh?.has(sender.user.userId) ?? false;
 }
 

@@ -38,8 +38,21 @@ export function profileFingerprint(user: UserInfo): string {
 
 export function createAccountsRepository(ex: Executor) {
   return {
-    /** Creates or refreshes the account of a person the bot has seen. */
+    /**
+     * Creates or refreshes the account of a person the bot has seen. An unchanged account is only read:
+     * writing it would lock its row and make concurrent transactions wait on each other.
+     */
     async upsert(platform: Platform, user: UserInfo, now: Date, extra: { privateChatOpen?: boolean } = {}) {
+      const existing = await this.find(platform, user.userId);
+      const unchanged =
+        existing &&
+        existing.firstName === user.firstName &&
+        existing.lastName === (user.lastName ?? null) &&
+        existing.username === (user.username ?? null) &&
+        existing.languageCode === (user.languageCode ?? null) &&
+        existing.isBot === user.isBot &&
+        (!extra.privateChatOpen || existing.privateChatOpen);
+      if (existing && unchanged) return existing;
       const values = {
         platform,
         platformUserId: user.userId,

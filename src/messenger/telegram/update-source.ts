@@ -34,7 +34,7 @@ export class TelegramUpdateSource {
     options: UpdateSourceOptions = {},
   ) {
     this.pollTimeout = options.pollTimeoutSeconds ?? 25;
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 10;
     this.retryDelayMs = options.retryDelayMs ?? 500;
   }
 
@@ -101,7 +101,7 @@ export class TelegramUpdateSource {
           { err: error, updateId: update.update_id, attempt },
           'handling an update failed; retrying',
         );
-        await this.pause(this.retryDelayMs * 2 ** (attempt - 1));
+        await this.pause(Math.min(30_000, this.retryDelayMs * 2 ** (attempt - 1)));
       }
     }
   }

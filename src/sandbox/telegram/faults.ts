@@ -118,7 +118,7 @@ function prefixed(prefix: string, description: string): string {
 }
 
 /** Mulberry32: a small seeded PRNG, so chaos runs repeat exactly for the same seed and call sequence. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

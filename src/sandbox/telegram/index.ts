@@ -15,7 +15,7 @@
 import type { BotCommand, BotCommandScope, Chat, Message, MessageEntity, User } from 'telegraf/types';
 import { type Counters, Dispatcher } from './dispatch.js';
 import { ApiError, ScenarioError } from './errors.js';
-import { FaultInjector, RateLimiter } from './faults.js';
+import { FaultInjector, mulberry32, RateLimiter } from './faults.js';
 import { formatText } from './formatting.js';
 import { HttpFront } from './http.js';
 import { commandsKey } from './methods/commands.js';
@@ -584,6 +584,19 @@ export class FakeBotApi {
    */
   chaos(options: ChaosOptions | null): void {
     this.faults.setChaos(options);
+  }
+
+  /**
+   * Puts a share (`rate`, 0–1) of new updates in the queue twice with the same update_id, as Telegram does
+   * when it redelivers; seeded so a run can be repeated. Null stops it.
+   */
+  duplicateUpdates(options: { readonly rate: number; readonly seed: number } | null): void {
+    this.updates.duplicate(options ? { rate: options.rate, random: mulberry32(options.seed) } : null);
+  }
+
+  /** Updates created so far, and how many of them were queued twice by {@link FakeBotApi.duplicateUpdates}. */
+  updateCounts(): { created: number; duplicated: number } {
+    return { created: this.updates.created, duplicated: this.updates.duplicated };
   }
 
   // ================================================================== internals

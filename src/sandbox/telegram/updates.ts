@@ -43,11 +43,30 @@ export class UpdateQueue implements UpdateSink {
       initialAllowed && initialAllowed.length > 0 ? new Set(initialAllowed) : DEFAULT_ALLOWED_UPDATES;
   }
 
+  private duplicates: { rate: number; random: () => number } | undefined;
+  /** How many updates were created, and how many of them were queued twice. */
+  created = 0;
+  duplicated = 0;
+
+  /**
+   * Delivers a share of updates twice with the same update_id, as Telegram may after a timeout on its side
+   * (the bot must apply each once). Null stops it.
+   */
+  duplicate(options: { rate: number; random: () => number } | null): void {
+    this.duplicates = options ?? undefined;
+  }
+
   /** Queues an update unless its type is not allowed now (Telegram drops those at creation). */
   push(payload: UpdatePayload, key: string): void {
     const type = updateType(payload);
     if (!this.allowed.has(type)) return;
-    this.queue.push({ update: { update_id: this.nextId++, ...payload }, type, key });
+    const queued = { update: { update_id: this.nextId++, ...payload }, type, key };
+    this.queue.push(queued);
+    this.created += 1;
+    if (this.duplicates && this.duplicates.random() < this.duplicates.rate) {
+      this.queue.push(queued);
+      this.duplicated += 1;
+    }
     this.poll?.wake('update');
     for (const listener of this.listeners) listener();
   }

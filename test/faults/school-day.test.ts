@@ -1,0 +1,155 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import {
+  acceptances,
+  blocks,
+  chatMembers,
+  chats,
+  joinRequests,
+  removals,
+  strikes,
+  votes,
+} from '../../src/db/schema.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { type DayOptions, type DayReport, names, playSchoolDay } from './school-day.js';
+
+const SEED = 33;
+
+/** Everything a school would check afterwards, described by names so that two runs can be compared. */
+type State = Record<
+  'strikes' | 'blocks' | 'acceptances' | 'removals' | 'votes' | 'members' | 'joinRequests',
+  string[]
+>;
+
+async function finalState(database: Database): Promise<State> {
+  const who = await names(database);
+  const titles = new Map((await database.db.select().from(chats)).map((chat) => [chat.id, chat.title]));
+  const label = (chatId: number, accountId: number) => `${titles.get(chatId)}|${who.get(accountId)}`;
+  const sorted = (rows: string[]) => rows.sort();
+  return {
+    strikes: sorted(
+      (await database.db.select().from(strikes)).map(
+        (row) =>
+          `${label(row.chatId, row.accountId)}|rule ${row.ruleNumber}|${row.revokedAt ? 'revoked' : 'kept'}|${row.blockId ? 'blocked' : ''}`,
+      ),
+    ),
+    blocks: sorted(
+      (await database.db.select().from(blocks)).map(
+        (row) =>
+          `${label(row.chatId, row.accountId)}|${row.status}|${row.liftReason}|${(row.endsAt.getTime() - row.startsAt.getTime()) / 3600_000}h`,
+      ),
+    ),
+    acceptances: sorted(
+      (await database.db.select().from(acceptances)).map(
+        (row) => `${label(row.chatId, row.accountId)}|v${row.rulesVersion}|${row.via}`,
+      ),
+    ),
+    removals: sorted(
+      (await database.db.select().from(removals)).map(
+        (row) => `${label(row.chatId, row.accountId)}|${row.status}|${row.reason}`,
+      ),
+    ),
+    votes: sorted(
+      (await database.db.select().from(votes)).map(
+        (row) =>
+          `${titles.get(row.chatId)}|${row.status}|${row.outcome}|${row.objections}/${row.noObjections}`,
+      ),
+    ),
+    members: sorted(
+      (await database.db.select().from(chatMembers)).map(
+        (row) => `${label(row.chatId, row.accountId)}|${row.status}`,
+      ),
+    ),
+    joinRequests: sorted(
+      (await database.db.select().from(joinRequests)).map(
+        (row) => `${label(row.chatId, row.accountId)}|${row.status}`,
+      ),
+    ),
+  };
+}
+
+/** The bot's messages per chat, with what legitimately differs between runs (times, random links) masked. */
+function announcements(report: DayReport): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [chatId, texts] of report.botMessages) {
+    result[report.titles.get(chatId) ?? String(chatId)] = texts
+      .map((text) =>
+        text
+          .replace(/\d{1,2} [а-яё]+ \d{4} г\.(,| в) \d{1,2}:\d{2}/g, '<time>')
+          .replace(/https:\/\/t\.me\/\+\S+/g, '<link>'),
+      )
+      .sort();
+  }
+  return result;
+}
+
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  'a school day: clean, under faults, and on two replicas',
+  () => {
+    const databases: TestDatabase[] = [];
+    afterAll(async () => {
+      for (const database of databases) await database.drop();
+    });
+
+    async function run(options: Omit<DayOptions, 'databaseUrl' | 'database' | 'seed'>) {
+      const database = await createTestDatabase('postgres');
+      databases.push(database);
+      const started = Date.now();
+      const report = await playSchoolDay({
+        ...options,
+        seed: SEED,
+        databaseUrl: database.url ?? '',
+        database: database.database,
+      });
+      return {
+        report,
+        state: await finalState(database.database),
+        seconds: Math.round((Date.now() - started) / 1000),
+      };
+    }
+
+    it('ends in the same state, with each announcement sent once', async () => {
+      const clean = await run({});
+      expect(clean.report.updates).toBeGreaterThanOrEqual(2000);
+      expect(clean.state.blocks.length).toBeGreaterThan(0);
+      expect(clean.state.removals.length).toBeGreaterThan(0);
+      expect(clean.state.votes.some((vote) => vote.includes('unblocked'))).toBe(true);
+      expect(clean.state.votes.some((vote) => vote.includes('kept'))).toBe(true);
+
+      const faulty = await run({
+        faults: { rate5xx: 0.2, rate429: 0.1, duplicates: 0.05, killAtSteps: [640, 1210] },
+      });
+      expect(faulty.report.kills).toBe(2);
+      expect(faulty.report.injectedFaults).toBeGreaterThan(100);
+      expect(faulty.report.duplicatesSent).toBeGreaterThan(50);
+      expect(faulty.state).toEqual(clean.state);
+      expect(announcements(faulty.report)).toEqual(announcements(clean.report));
+
+      const replicas = await run({ replicas: 2 });
+      expect(replicas.state).toEqual(clean.state);
+      expect(announcements(replicas.report)).toEqual(announcements(clean.report));
+
+      const figures = {
+        updates: clean.report.updates,
+        steps: clean.report.steps,
+        chats: clean.report.botMessages.size,
+        blocks: clean.state.blocks.length,
+        removals: clean.state.removals.length,
+        votes: clean.state.votes.length,
+        acceptances: clean.state.acceptances.length,
+        faulty: {
+          injectedFaults: faulty.report.injectedFaults,
+          duplicatedUpdates: faulty.report.duplicatesSent,
+          kills: faulty.report.kills,
+          seconds: faulty.seconds,
+        },
+        cleanSeconds: clean.seconds,
+        replicasSeconds: replicas.seconds,
+      };
+      console.log(`school day: ${JSON.stringify(figures)}`);
+      if (process.env.FAULTS_REPORT)
+        writeFileSync(process.env.FAULTS_REPORT, JSON.stringify(figures, null, 2));
+    }, 1_800_000);
+  },
+);

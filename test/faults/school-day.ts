@@ -1,0 +1,497 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { and, eq, lte, sql } from 'drizzle-orm';
+import type { User } from 'telegraf/types';
+import type { Database } from '../../src/db/client.js';
+import { createRosterRepository } from '../../src/db/repos/roster.js';
+import { accounts, blocks, joinRequests, outbox, votes } from '../../src/db/schema.js';
+import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
+import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
+import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
+import { freePort, waitFor } from '../support/net.js';
+
+/**
+ * A scripted day of a school, played against real bot processes (`src/main.ts`) on PostgreSQL and the
+ * fake Bot API: 50 class chats with teachers and parents, roster, newcomers, join requests, chatter,
+ * strikes and blocks, apologies and votes, departures, and days passing. The same seed gives the same
+ * script; faults (5xx, 429, duplicated updates, SIGKILLs) change only how it is delivered.
+ */
+
+export const CHATS = 50;
+const PARENTS = 6;
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+export interface DayOptions {
+  databaseUrl: string;
+  database: Database;
+  seed: number;
+  /** Fault injection: Telegram failing calls, duplicating updates, the bot killed at these step counts. */
+  faults?: { rate5xx: number; rate429: number; duplicates: number; killAtSteps: number[] };
+  /** Two bot processes behind a round-robin load balancer in webhook mode. */
+  replicas?: 2;
+}
+
+export interface DayReport {
+  /** Updates the fake Telegram created for the bot. */
+  updates: number;
+  /** Scripted actions (a post, a press, a join …). */
+  steps: number;
+  kills: number;
+  injectedFaults: number;
+  duplicatesSent: number;
+  botMessages: Map<number, string[]>;
+  titles: Map<number, string>;
+}
+
+class BotProcess {
+  child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+  ) {}
+
+  start(): void {
+    this.output = '';
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', path.resolve('test/faults/clock-preload.mjs'), 'src/main.ts'],
+      {
+        env: { PATH: process.env.PATH ?? '', ...this.env, HTTP_PORT: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  async ready(): Promise<void> {
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${this.port}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      `bot on ${this.port} (${this.output.slice(-500)})`,
+      60_000,
+    );
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** Round-robin in front of the replicas, as a load balancer in front of a webhook would be. */
+async function loadBalancer(targets: () => number[]): Promise<{ port: number; close(): Promise<void> }> {
+  let next = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const ports = targets();
+      const port = ports[next++ % ports.length] ?? 0;
+      const upstream = http.request(
+        { host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      upstream.end(Buffer.concat(chunks));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
+  const random = mulberry32(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  let offset = 0;
+  const clockFile = path.join(tmpdir(), `ccm-clock-${process.pid}-${options.seed}-${Date.now()}`);
+  const setOffset = (value: number) => {
+    offset = value;
+    writeFileSync(clockFile, String(offset));
+  };
+  setOffset(0);
+  const now = () => new Date(Date.now() + offset);
+
+  const api = new FakeBotApi({
+    clock: now,
+    allowedUpdates: [...ALLOWED_UPDATES],
+    webhook: { retryDelayMs: 50 },
+  });
+  await api.start();
+  const lb = options.replicas ? await loadBalancer(() => bots.map((bot) => bot.port)) : undefined;
+  const env: Record<string, string> = {
+    BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    DATABASE_URL: options.databaseUrl,
+    JOBS_INTERVAL_SECONDS: '1',
+    LOG_LEVEL: 'error',
+    FAULT_CLOCK_FILE: clockFile,
+    ...(lb
+      ? { BOT_MODE: 'webhook', WEBHOOK_URL: `http://127.0.0.1:${lb.port}/hook`, WEBHOOK_SECRET: 'day' }
+      : {}),
+  };
+  const bots: BotProcess[] = [];
+  for (let i = 0; i < (options.replicas ?? 1); i += 1) bots.push(new BotProcess(env, await freePort()));
+  for (const bot of bots) {
+    bot.start();
+    await bot.ready();
+  }
+
+  const db = options.database.db;
+  let steps = 0;
+  let kills = 0;
+
+  /** Waits until the bot has handled every update and carried out every action and every due job. */
+  const settle = async (): Promise<void> => {
+    const deadline = Date.now() + 240_000;
+    let quiet = 0;
+    while (quiet < 3) {
+      if (Date.now() > deadline)
+        throw new Error(`the bot did not settle: ${bots.map((b) => b.output.slice(-800)).join('\n')}`);
+      const clock = now();
+      const [pending] = await db
+        .select({
+          n: sql<number>`count(*)::int`,
+          first: sql<string | null>`min(${outbox.nextAttemptAt})::text`,
+        })
+        .from(outbox)
+        .where(eq(outbox.status, 'pending'));
+      const [dueBlocks] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(blocks)
+        .where(and(eq(blocks.status, 'active'), lte(blocks.endsAt, clock)));
+      const [dueVotes] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(votes)
+        .where(and(eq(votes.status, 'open'), lte(votes.closesAt, clock)));
+      const [dueRequests] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(joinRequests)
+        .where(and(eq(joinRequests.status, 'pending'), lte(joinRequests.expiresAt, clock)));
+      const busy =
+        api.pendingUpdates().length +
+        Number(pending?.n) +
+        Number(dueBlocks?.n) +
+        Number(dueVotes?.n) +
+        Number(dueRequests?.n);
+      if (busy === 0) quiet += 1;
+      else quiet = 0;
+      // An action backing off far into the future is brought forward: the script's clock moves instead of us waiting.
+      const first = pending?.first ? new Date(pending.first).getTime() : undefined;
+      if (first && first - clock.getTime() > 2000) setOffset(offset + (first - clock.getTime()) + 10);
+      await new Promise((resolve) => setTimeout(resolve, quiet > 0 ? 150 : 60));
+    }
+  };
+
+  /** One step of the script; in the faulty run the bot is killed at chosen steps and started again. */
+  const step = async (action: () => void | Promise<void>): Promise<void> => {
+    await action();
+    steps += 1;
+    if (options.faults?.killAtSteps.includes(steps)) {
+      const bot = bots[0] as BotProcess;
+      await bot.kill('SIGKILL');
+      kills += 1;
+      // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
+      setOffset(offset + 61_000);
+      bot.start();
+      await bot.ready();
+    }
+  };
+
+  // ---- the school: chats, teachers, parents, rules and settings --------------------------------------
+  const classCode = (i: number) => `${(i % 11) + 1}${'АБВГДЕ'[Math.floor(i / 11)]}`;
+  const chats: Array<{ id: number; teacher: User; parents: User[]; newcomers: User[] }> = [];
+  for (let i = 0; i < CHATS; i += 1) {
+    const teacher = api.createUser({ first_name: 'Учитель', last_name: `№${i}` });
+    const chat = api.createChat({ type: 'supergroup', title: `Класс ${classCode(i)}` });
+    api.addMember(chat.id, teacher, { status: 'creator' });
+    const parents = Array.from({ length: PARENTS }, (_, k) => {
+      const user = api.createUser({ first_name: `Родитель${k}`, last_name: `Класс${i}` });
+      api.addMember(chat.id, user, { by: teacher });
+      return user;
+    });
+    chats.push({ id: chat.id, teacher, parents, newcomers: [] });
+  }
+  // Telegram answers callbacks, commands menus and the like in any order; faults start after the setup.
+  for (const [i, chat] of chats.entries()) {
+    await step(() => {
+      api.addBot(chat.id, {
+        by: chat.teacher,
+        status: 'administrator',
+        rights: { can_restrict_members: true, can_delete_messages: true, can_invite_users: true },
+      });
+    });
+    await step(
+      () =>
+        void api.sendMessage(
+          chat.id,
+          chat.teacher,
+          '/setrules\nВежливость\nБез рекламы\nПо делу\nБез чужих фото',
+        ),
+    );
+    for (const setting of [`class ${classCode(i)}`, 'strike_limit 2', 'block_days 1', 'vote_hours 3']) {
+      await step(() => void api.sendMessage(chat.id, chat.teacher, `/settings ${setting}`));
+    }
+  }
+  await settle();
+  if (options.faults) {
+    api.chaos({
+      rate5xx: options.faults.rate5xx,
+      rate429: options.faults.rate429,
+      retryAfter: 1,
+      seed: options.seed,
+    });
+    api.duplicateUpdates({ rate: options.faults.duplicates, seed: options.seed + 1 });
+  }
+
+  // ---- roster: three students per class, the parents as guardians, linked by the teachers ------------
+  const token = await createRosterRepository(db).createToken(1, 'day', now());
+  const events: Array<Record<string, unknown>> = [];
+  chats.forEach((chat, i) => {
+    for (let s = 0; s < 3; s += 1)
+      events.push({
+        id: `e-${i}-s${s}`,
+        type: 'student.enrolled',
+        studentId: `S${i}-${s}`,
+        classCode: classCode(i),
+      });
+    chat.parents.forEach((_, k) =>
+      events.push({
+        id: `e-${i}-g${k}`,
+        type: 'guardian.linked',
+        guardianId: `G${i}-${k}`,
+        studentId: `S${i}-${k % 3}`,
+      }),
+    );
+  });
+  const push = async (body: unknown, method: 'POST' | 'PUT' = 'POST', url = '/api/v1/roster/events') => {
+    const port = bots[0]?.port;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).catch(() => undefined);
+      if (response?.status === 200) return response.json();
+      if (response && response.status !== 500)
+        throw new Error(`roster push: ${response.status} ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  await push({ events });
+  for (const [i, chat] of chats.entries()) {
+    for (const [k, parent] of chat.parents.entries()) {
+      let hello = 0;
+      await step(() => {
+        hello = api.sendMessage(chat.id, parent, `Здравствуйте! Я родитель, ${k}`).message_id;
+      });
+      await step(
+        () => void api.sendMessage(chat.id, chat.teacher, `/link guardian:G${i}-${k}`, { replyTo: hello }),
+      );
+    }
+  }
+  await settle();
+
+  // ---- chatter --------------------------------------------------------------------------------------
+  const chatter = async (rounds: number) => {
+    for (let r = 0; r < rounds; r += 1) {
+      for (const chat of chats) {
+        const members = [...chat.parents, ...chat.newcomers].filter((user) => canPost(chat.id, user));
+        if (members.length === 0) continue;
+        await step(
+          () =>
+            void api.sendMessage(
+              chat.id,
+              pick(members),
+              pick(['Когда собрание?', 'Спасибо!', 'Домашнее задание?', 'Добрый день']),
+            ),
+        );
+      }
+    }
+    await settle();
+  };
+  const canPost = (chatId: number, user: User) => {
+    const member = api.member(chatId, user);
+    return (
+      member.status === 'member' ||
+      (member.status === 'restricted' && member.permissions?.can_send_messages === true)
+    );
+  };
+  await chatter(3);
+
+  // ---- newcomers added by teachers: greeted and read-only until they accept ---------------------------
+  for (const [i, chat] of chats.entries()) {
+    if (i % 2 !== 0) continue;
+    for (let n = 0; n < 2; n += 1) {
+      const user = api.createUser({ first_name: `Новичок${n}`, last_name: `Класс${i}` });
+      chat.newcomers.push(user);
+      await step(() => void api.addMember(chat.id, user, { by: chat.teacher }));
+    }
+  }
+  await settle();
+  for (const chat of chats) {
+    for (const user of chat.newcomers) {
+      const greeting = api
+        .botMessages(chat.id)
+        .reverse()
+        .find(
+          (message) => message.text?.includes(`${user.first_name} ${user.last_name}`) && message.reply_markup,
+        );
+      const data = greeting?.reply_markup?.inline_keyboard[0]?.[0];
+      if (greeting && data && 'callback_data' in data) {
+        await step(() => void api.pressButton(chat.id, greeting.message_id, user, data.callback_data ?? ''));
+      }
+    }
+  }
+  await settle();
+
+  // ---- join requests through /invite links: one applicant accepts, the other never answers ------------
+  for (const [i, chat] of chats.entries()) {
+    if (i % 5 !== 1) continue;
+    await step(() => void api.sendMessage(chat.id, chat.teacher, '/invite'));
+  }
+  await settle();
+  for (const [i, chat] of chats.entries()) {
+    if (i % 5 !== 1) continue;
+    const url = api.inviteLinks(chat.id).find((link) => link.creates_join_request)?.invite_link;
+    if (!url) continue;
+    for (let n = 0; n < 2; n += 1) {
+      const user = api.createUser({ first_name: `Заявитель${n}`, last_name: `Класс${i}` });
+      await step(() => void api.requestJoin(chat.id, user, url));
+      if (n === 0) chat.newcomers.push(user);
+    }
+  }
+  await settle();
+  for (const chat of chats) {
+    for (const user of chat.newcomers.filter((u) => u.first_name.startsWith('Заявитель'))) {
+      const message = api.botMessages(user.id).find((m) => m.reply_markup);
+      const data = message?.reply_markup?.inline_keyboard[0]?.[0];
+      if (message && data && 'callback_data' in data) {
+        await step(() => void api.pressButton(user.id, message.message_id, user, data.callback_data ?? ''));
+      }
+    }
+  }
+  await settle();
+  await chatter(2);
+
+  // ---- strikes: a third strike blocks (limit 2) --------------------------------------------------------
+  for (const [i, chat] of chats.entries()) {
+    const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
+    for (const offender of offenders) {
+      if (!offender) continue;
+      const count = i % 5 < 2 ? 3 : 1;
+      for (let s = 0; s < count; s += 1) {
+        let message = 0;
+        await step(() => {
+          message = api.sendMessage(chat.id, offender, 'Реклама пирогов!').message_id;
+        });
+        await step(
+          () =>
+            void api.sendMessage(chat.id, chat.teacher, `/strike ${(s % 4) + 1} реклама`, {
+              replyTo: message,
+            }),
+        );
+      }
+    }
+  }
+  await settle();
+
+  // ---- apologies and votes in some of the blocked chats ----------------------------------------------
+  for (const [i, chat] of chats.entries()) {
+    if (i % 5 !== 0) continue;
+    await step(() => void api.privateMessage(chat.parents[0] as User, `/apologize Простите, класс ${i}`));
+  }
+  await settle();
+  for (const [i, chat] of chats.entries()) {
+    if (i % 5 !== 0) continue;
+    await step(() => void api.sendMessage(chat.id, chat.teacher, `/unblock ${(chat.parents[0] as User).id}`));
+  }
+  await settle();
+  for (const [i, chat] of chats.entries()) {
+    if (i % 5 !== 0) continue;
+    const vote = api
+      .botMessages(chat.id)
+      .find((message) => message.text?.startsWith('Досрочная разблокировка') && message.reply_markup);
+    const buttons = vote?.reply_markup?.inline_keyboard[0] ?? [];
+    const object = buttons[0];
+    const agree = buttons[1];
+    if (!vote || !object || !agree || !('callback_data' in object) || !('callback_data' in agree)) continue;
+    for (const [k, voter] of chat.parents.slice(1, 5).entries()) {
+      const choice = i % 10 === 0 && k === 2 ? object : agree;
+      await step(() => void api.pressButton(chat.id, vote.message_id, voter, choice.callback_data ?? ''));
+    }
+  }
+  await settle();
+  setOffset(offset + 4 * HOUR);
+  await settle();
+  await chatter(1);
+
+  // ---- departures: the roster system pushes them -----------------------------------------------------
+  const departures: Array<Record<string, unknown>> = [];
+  chats.forEach((_, i) => {
+    if (i % 3 === 0) departures.push({ id: `d-${i}`, type: 'student.departed', studentId: `S${i}-1` });
+  });
+  await push({ events: departures });
+  await settle();
+
+  // ---- days pass: blocks end, unanswered join requests expire -----------------------------------------
+  setOffset(offset + DAY + HOUR);
+  await settle();
+  setOffset(offset + 2 * DAY);
+  await settle();
+  await chatter(2);
+
+  const botMessages = new Map<number, string[]>();
+  const titles = new Map<number, string>();
+  for (const chat of chats) {
+    botMessages.set(
+      chat.id,
+      api.botMessages(chat.id).map((message) => message.text ?? ''),
+    );
+    titles.set(chat.id, api.chat(chat.id).title ?? '');
+  }
+  const counts = api.updateCounts();
+  const report: DayReport = {
+    updates: counts.created,
+    steps,
+    kills,
+    injectedFaults: api.stats().injectedFaults,
+    duplicatesSent: counts.duplicated,
+    botMessages,
+    titles,
+  };
+  for (const bot of bots) await bot.kill('SIGTERM');
+  await lb?.close();
+  await api.stop();
+  return report;
+}
+
+/** Accounts' names by id, to describe state without database ids (which differ between runs). */
+export async function names(database: Database): Promise<Map<number, string>> {
+  const rows = await database.db.select().from(accounts);
+  return new Map(rows.map((row) => [row.id, `${row.firstName} ${row.lastName ?? ''}`.trim()]));
+}
