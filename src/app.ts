@@ -107,14 +107,16 @@ export class App {
       for (const [name, handler] of group) handlers.set(name, handler);
     }
     const core = this.core;
-    const due = everySeconds(options.jobsIntervalSeconds ?? 60);
+    const everySeconds = options.jobsIntervalSeconds ?? 60;
+    const due = cronEvery(everySeconds);
     const jobs: JobSpec[] = [
-      { name: 'lift-due-blocks', cron: due, runOnStart: true, run: () => liftDueBlocks(core) },
-      { name: 'close-due-votes', cron: due, runOnStart: true, run: () => closeDueVotes(core) },
-      { name: 'render-votes', cron: '*/3 * * * * *', run: () => renderPendingVotes(core) },
+      { name: 'lift-due-blocks', cron: due, everySeconds, runOnStart: true, run: () => liftDueBlocks(core) },
+      { name: 'close-due-votes', cron: due, everySeconds, runOnStart: true, run: () => closeDueVotes(core) },
+      { name: 'render-votes', cron: '* * * * *', everySeconds: 3, run: () => renderPendingVotes(core) },
       {
         name: 'expire-join-requests',
         cron: due,
+        everySeconds,
         runOnStart: true,
         run: () => expireJoinRequests(core),
       },
@@ -225,7 +227,7 @@ export class App {
 }
 
 /** A cron expression for "every n seconds" (whole minutes from 60 on). */
-export function everySeconds(seconds: number): string {
+export function cronEvery(seconds: number): string {
   if (seconds < 60) return `*/${Math.max(1, Math.round(seconds))} * * * * *`;
   const minutes = Math.max(1, Math.round(seconds / 60));
   return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;

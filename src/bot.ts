@@ -5,17 +5,22 @@ import type { Logger } from './core/logger.js';
 import { type Database, openDatabase } from './db/client.js';
 import { apiRoutes } from './http/api.js';
 import { HttpServer, type Route } from './http/server.js';
-import { MessengerError } from './messenger/port.js';
+import { type EventSink, type Messenger, MessengerError } from './messenger/port.js';
 import { TelegramMessenger } from './messenger/telegram/connector.js';
 import { TelegramUpdateSource } from './messenger/telegram/update-source.js';
+import { VkMessenger } from './messenger/vk/connector.js';
+import { VkUpdateSource } from './messenger/vk/update-source.js';
 import type { PacingLimits } from './outbox/pacer.js';
 import { claimDataDir } from './util/data-dir-lock.js';
 
 export interface RunningBot {
   app: App;
   database: Database;
-  telegram: TelegramMessenger;
-  updates: TelegramUpdateSource;
+  /** The Telegram connector, when BOT_TOKEN is set. */
+  telegram: TelegramMessenger | undefined;
+  updates: TelegramUpdateSource | undefined;
+  /** The VK connector, when VK_TOKEN is set. */
+  vk: { messenger: VkMessenger; updates: VkUpdateSource } | undefined;
   httpPort: number;
   /** Graceful stop: no new updates, in-flight work finished, database closed. */
   stop(): Promise<void>;
@@ -45,10 +50,112 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** The composition root: config → database → connector → app → HTTP → updates. */
+/** Tries again after a passing failure (the API busy or briefly away), a few times with growing pauses. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      const passing = error instanceof MessengerError && error.retryable;
+      if (!passing || attempt >= attempts) throw error;
+      const pause = Math.max((error.details.retryAfterSeconds ?? 0) * 1000, Math.min(8000, 500 * 2 ** (attempt - 1)));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** One messenger: its connector, how updates come in (polling or a webhook route), and its health. */
+interface Connector {
+  name: 'telegram' | 'vk';
+  messenger: Messenger;
+  init(): Promise<unknown>;
+  reachable(): Promise<boolean>;
+  routes(): Route[];
+  receive(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function telegramConnector(config: Config, token: string, log: Logger, clock: Clock, options: StartOptions) {
+  // The connector keeps until_date inside Telegram's window by the same clock the core uses.
+  const messenger = new TelegramMessenger({ token, apiRoot: config.telegramApiRoot, log, now: () => clock.now().getTime() });
+  const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
+  const connector = (sink: EventSink): Connector & { updates: TelegramUpdateSource } => {
+    const source = new TelegramUpdateSource(messenger, sink, log, {
+      ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
+    });
+    return {
+      name: 'telegram',
+      messenger,
+      updates: source,
+      init: () => messenger.init(),
+      reachable: () => messenger.reachable(),
+      routes: () =>
+        webhook
+          ? [
+              {
+                method: 'POST',
+                path: new URL(webhook.url).pathname,
+                async handle(request) {
+                  const header = request.headers['x-telegram-bot-api-secret-token'];
+                  const secret = Array.isArray(header) ? header[0] : header;
+                  return { status: await source.handleWebhook(secret, request.body, webhook.secret) };
+                },
+              },
+            ]
+          : [],
+      receive: () => (webhook ? source.setWebhook(webhook.url, webhook.secret) : source.startPolling()),
+      stop: () => source.stop(),
+    };
+  };
+  return { messenger, connector };
+}
+
+function vkConnector(vk: NonNullable<Config['vk']>, log: Logger, clock: Clock, options: StartOptions) {
+  const messenger = new VkMessenger({
+    token: vk.token,
+    log,
+    apiBaseUrl: vk.apiRoot,
+    ...(vk.groupId !== undefined ? { groupId: vk.groupId } : {}),
+    now: () => clock.now().getTime(),
+  });
+  const connector = (sink: EventSink): Connector & { updates: VkUpdateSource } => {
+    const source = new VkUpdateSource(messenger, sink, log, {
+      ...(vk.callback ? { callback: { confirmation: vk.callback.confirmation, secret: vk.callback.secret } } : {}),
+      ...(options.pollTimeoutSeconds !== undefined ? { pollWaitSeconds: options.pollTimeoutSeconds } : {}),
+      now: () => clock.now(),
+    });
+    const callback = vk.callback;
+    return {
+      name: 'vk',
+      messenger,
+      updates: source,
+      init: () => messenger.init(),
+      reachable: () => messenger.reachable(),
+      routes: () =>
+        callback
+          ? [
+              {
+                method: 'POST',
+                path: callback.path,
+                async handle(request) {
+                  const answer = await source.handleCallback(request.body);
+                  return { status: answer.status, body: answer.body };
+                },
+              },
+            ]
+          : [],
+      receive: () => (callback ? Promise.resolve() : source.startPolling()),
+      stop: () => source.stop(),
+    };
+  };
+  return { messenger, connector };
+}
+
+/** The composition root: config → database → connectors → app → HTTP → updates. */
 export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  if (!config.botToken)
-    throw new StartupError('Configuration error: BOT_TOKEN is required (the token BotFather gave)');
+  if (!config.botToken && !config.vk) {
+    throw new StartupError('Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK');
+  }
   const clock = options.clock ?? systemClock;
   let database = options.database;
   // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
@@ -64,39 +171,40 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     }
     try {
       database = await openDatabase(
-        config.databaseUrl
-          ? { kind: 'postgres', url: config.databaseUrl }
-          : { kind: 'pglite', dataDir: config.dataDir },
+        config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir },
       );
     } catch (error) {
-      const where = config.databaseUrl
-        ? 'the database at DATABASE_URL'
-        : `the embedded database in ${config.dataDir}`;
+      const where = config.databaseUrl ? 'the database at DATABASE_URL' : `the embedded database in ${config.dataDir}`;
       releaseDataDir();
       throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
     }
   }
-  // The connector keeps until_date inside Telegram's window by the same clock the core uses.
-  const telegram = new TelegramMessenger({
-    token: config.botToken,
-    apiRoot: config.telegramApiRoot,
-    log,
-    now: () => clock.now().getTime(),
-  });
-  try {
-    await telegram.init();
-  } catch (error) {
-    if (ownsDatabase) {
-      await database.close();
-      releaseDataDir();
+  const opened = database;
+  const closeDatabase = async () => {
+    if (!ownsDatabase) return;
+    await opened.close();
+    releaseDataDir();
+  };
+
+  const telegram = config.botToken ? telegramConnector(config, config.botToken, log, clock, options) : undefined;
+  const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
+  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter((m): m is NonNullable<typeof m> => !!m);
+  for (const [name, messenger, variable] of [
+    ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
+    ['VK', vk?.messenger, 'VK_API_ROOT'],
+  ] as const) {
+    if (!messenger) continue;
+    try {
+      await withRetries(() => messenger.init());
+    } catch (error) {
+      await closeDatabase();
+      throw new StartupError(`${name} error: could not reach the API at ${variable} (${describe(error)})`);
     }
-    throw new StartupError(
-      `Telegram error: could not reach the Bot API at TELEGRAM_API_ROOT (${describe(error)})`,
-    );
   }
+
   const app = await App.create({
     database,
-    messengers: [telegram],
+    messengers,
     log,
     clock,
     defaultLanguage: config.defaultLanguage,
@@ -105,27 +213,24 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
-  const updates = new TelegramUpdateSource(telegram, app.dispatcher.handle, log, {
-    ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
-  });
+  const telegramSide = telegram?.connector(app.dispatcher.handle);
+  const vkSide = vk?.connector(app.dispatcher.handle);
+  const connectors: Connector[] = [telegramSide, vkSide].filter((c): c is NonNullable<typeof c> => !!c);
 
   const http = new HttpServer(log);
   http.add({
     method: 'GET',
     path: '/healthz',
     async handle() {
-      const [db, platform] = await Promise.all([
-        database.ping().then(
-          () => 'ok',
-          () => 'unreachable',
-        ),
-        telegram.reachable().then((ok) => (ok ? 'ok' : 'unreachable')),
-      ]);
-      const healthy = db === 'ok' && platform === 'ok';
-      return {
-        status: healthy ? 200 : 503,
-        body: { status: healthy ? 'ok' : 'degraded', database: db, telegram: platform },
-      };
+      const db = await opened.ping().then(
+        () => 'ok',
+        () => 'unreachable',
+      );
+      const platforms = Object.fromEntries(
+        await Promise.all(connectors.map(async (c) => [c.name, (await c.reachable()) ? 'ok' : 'unreachable'] as const)),
+      );
+      const healthy = db === 'ok' && Object.values(platforms).every((state) => state === 'ok');
+      return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'degraded', database: db, ...platforms } };
     },
   });
   http.add({
@@ -137,47 +242,29 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
     }),
   });
-  for (const route of apiRoutes(app.core, () => telegram.self.username)) http.add(route);
+  for (const route of apiRoutes(app.core, () => telegram?.messenger.self.username)) http.add(route);
+  for (const connector of connectors) for (const route of connector.routes()) http.add(route);
   for (const route of options.routes ?? []) http.add(route);
-  const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
-  if (webhook) {
-    http.add({
-      method: 'POST',
-      path: new URL(webhook.url).pathname,
-      async handle(request) {
-        const header = request.headers['x-telegram-bot-api-secret-token'];
-        const status = await updates.handleWebhook(
-          Array.isArray(header) ? header[0] : header,
-          request.body,
-          webhook.secret,
-        );
-        return { status };
-      },
-    });
-  }
   let httpPort: number;
   try {
     httpPort = await http.listen(config.httpPort);
   } catch (error) {
-    if (ownsDatabase) {
-      await database.close();
-      releaseDataDir();
-    }
-    throw new StartupError(
-      `HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`,
-    );
+    await closeDatabase();
+    throw new StartupError(`HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`);
   }
 
   app.start();
-  void app
-    .registerCommandMenus()
-    .catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
-  if (options.receiveUpdates === false) {
-    // A worker-only replica: jobs and the outbox, no updates.
-  } else if (webhook) await updates.setWebhook(webhook.url, webhook.secret);
-  else await updates.startPolling();
+  void app.registerCommandMenus().catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
+  // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
+  if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
   log.info(
-    { mode: config.botMode, httpPort, bot: telegram.self.username, database: database.kind },
+    {
+      mode: config.botMode,
+      httpPort,
+      telegram: telegram?.messenger.self.username,
+      vk: vk ? `club${vk.messenger.self.userId.replace('-', '')}` : undefined,
+      database: database.kind,
+    },
     'bot is ready',
   );
 
@@ -185,18 +272,16 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   return {
     app,
     database,
-    telegram,
-    updates,
+    telegram: telegram?.messenger,
+    updates: telegramSide?.updates,
+    vk: vk && vkSide ? { messenger: vk.messenger, updates: vkSide.updates } : undefined,
     httpPort,
     stop() {
       stopping ??= (async () => {
-        await updates.stop();
+        for (const connector of connectors) await connector.stop();
         await http.close();
         await app.stop();
-        if (ownsDatabase) {
-          await database.close();
-          releaseDataDir();
-        }
+        await closeDatabase();
         log.info('bot stopped');
       })();
       return stopping;

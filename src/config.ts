@@ -82,6 +82,31 @@ const EnvSchema = z
         .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Moscow' })
         .default('Europe/Moscow'),
     ),
+    VK_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{8,}$/, { message: 'must be the community access token from the VK community settings' })
+        .optional(),
+    ),
+    VK_GROUP_ID: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ message: 'must be the community id (a number)' }).int().positive({ message: 'must be a positive number' }).optional(),
+    ),
+    VK_API_ROOT: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.vk.ru/method' }).default('https://api.vk.ru/method'),
+    ),
+    VK_MODE: z.preprocess(emptyAsUndefined, z.enum(['longpoll', 'callback'], { message: "must be 'longpoll' or 'callback'" }).default('longpoll')),
+    VK_CALLBACK_PATH: z.preprocess(
+      emptyAsUndefined,
+      z.string().regex(/^\/[A-Za-z0-9/_-]*$/, { message: 'must be a URL path such as /vk/callback' }).default('/vk/callback'),
+    ),
+    VK_CONFIRMATION: z.preprocess(emptyAsUndefined, z.string().min(1).max(64).optional()),
+    VK_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, { message: 'must be 1-50 characters of A-Z, a-z, 0-9, _ and -' }).optional(),
+    ),
     JOBS_INTERVAL_SECONDS: z.preprocess(
       emptyAsUndefined,
       z.coerce
@@ -113,8 +138,14 @@ const EnvSchema = z
         });
       }
     }
-    if (env.NODE_ENV === 'production' && !env.BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when NODE_ENV=production' });
+    if (env.NODE_ENV === 'production' && !env.BOT_TOKEN && !env.VK_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when NODE_ENV=production (or VK_TOKEN for VK)' });
+    }
+    if (env.VK_TOKEN && env.VK_MODE === 'callback') {
+      if (!env.VK_CONFIRMATION) {
+        ctx.addIssue({ code: 'custom', path: ['VK_CONFIRMATION'], message: 'is required when VK_MODE=callback (the string VK shows in the Callback API settings)' });
+      }
+      if (!env.VK_SECRET) ctx.addIssue({ code: 'custom', path: ['VK_SECRET'], message: 'is required when VK_MODE=callback' });
     }
   });
 
@@ -132,6 +163,16 @@ export interface Config {
   httpPort: number;
   defaultLanguage: Language;
   timeZone: string;
+  /** The VK community bot, when VK_TOKEN is set. */
+  vk:
+    | {
+        token: string;
+        groupId: number | undefined;
+        apiRoot: string;
+        mode: 'longpoll' | 'callback';
+        callback: { path: string; confirmation: string; secret: string } | undefined;
+      }
+    | undefined;
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
   jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
@@ -172,6 +213,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultLanguage: env.DEFAULT_LANGUAGE,
     timeZone: env.TIMEZONE,
     jobsIntervalSeconds: env.JOBS_INTERVAL_SECONDS,
+    vk: env.VK_TOKEN
+      ? {
+          token: env.VK_TOKEN,
+          groupId: env.VK_GROUP_ID,
+          apiRoot: env.VK_API_ROOT.replace(/\/+$/, ''),
+          mode: env.VK_MODE,
+          callback:
+            env.VK_MODE === 'callback' && env.VK_CONFIRMATION && env.VK_SECRET
+              ? { path: env.VK_CALLBACK_PATH, confirmation: env.VK_CONFIRMATION, secret: env.VK_SECRET }
+              : undefined,
+        }
+      : undefined,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -9,8 +9,14 @@ import type { Logger } from '../core/logger.js';
  */
 export interface JobSpec {
   name: string;
-  /** node-cron expression (seconds field optional). */
+  /** node-cron expression; or `everySeconds` for an interval under a minute. */
   cron: string;
+  /**
+   * Runs every n seconds on a plain timer instead of node-cron (sub-minute intervals): node-cron replays
+   * every missed slot after a clock jump one by one, which for a one-second schedule and a jump of a day
+   * is 86,400 slots on the event loop.
+   */
+  everySeconds?: number;
   /** Also run once at start-up, to catch up on work that fell due while the bot was down. */
   runOnStart?: boolean;
   /** Does one round of the job; returns how many pieces of work it did. */
@@ -27,6 +33,7 @@ export interface JobStats {
 
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Map<string, Promise<number>>();
   private readonly specs = new Map<string, JobSpec>();
   readonly stats = new Map<string, JobStats>();
@@ -47,8 +54,13 @@ export class Scheduler {
   start(): void {
     this.stopped = false;
     for (const job of this.specs.values()) {
-      const task = cron.schedule(job.cron, () => this.tick(job.name), { name: job.name, noOverlap: true });
-      this.tasks.push(task);
+      if (job.everySeconds !== undefined && job.everySeconds < 60) {
+        const timer = setInterval(() => void this.tick(job.name), job.everySeconds * 1000);
+        timer.unref();
+        this.timers.push(timer);
+      } else {
+        this.tasks.push(cron.schedule(job.cron, () => this.tick(job.name), { name: job.name, noOverlap: true }));
+      }
       if (job.runOnStart) void this.tick(job.name);
     }
   }
@@ -56,6 +68,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const task of this.tasks.splice(0)) await task.destroy();
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
     await Promise.allSettled(this.running.values());
   }
 

@@ -250,6 +250,11 @@ export interface Capabilities {
   timedBan: boolean;
   /** Whether a link to a message can be built (for reports to moderators). */
   messageLinks: boolean;
+  /**
+   * How the bot's powers in a chat are granted: `granular` rights one by one (Telegram), or being made an
+   * administrator at all (VK), which is what the chat is asked for when something is missing.
+   */
+  rights: 'granular' | 'admin';
 }
 
 export interface MessageLinker {

@@ -280,6 +280,8 @@ export class OutboxWorker {
     if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
     // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
     if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;
+    // A basic group keeps no ban list: there is nothing to lift.
+    if (action.type === 'unban' && error.code === 'NOT_SUPERGROUP') return true;
     // A join request that is gone cannot be declined, which is what declining wanted.
     if (action.type === 'decline_join' && error.code === 'NO_JOIN_REQUEST') return true;
     return false;

@@ -8,7 +8,7 @@ import { type BlockRow, createModerationRepository } from '../db/repos/moderatio
 import type { Action } from '../outbox/actions.js';
 import { type ActionError, enqueue, type OutcomeHandler } from '../outbox/outbox.js';
 import { chatsRepo } from './chats.js';
-import { chatAddress, displayName } from './people.js';
+import { chatAddress, displayName, when } from './people.js';
 import { closeVotesAsMoot } from './reinstatement.js';
 
 export type LiftReason = 'term' | 'vote' | 'correction';
@@ -117,6 +117,22 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
           if (found?.block.status !== 'active' || found.block.appliedAt) return;
           const { block, chat, account } = found;
           const moderation = createModerationRepository(tx);
+          if (error.code === 'NOT_SUPERGROUP' && block.mode === 'mute') {
+            // The chat cannot make anyone read-only (a VK chat where the restriction is unavailable, a
+            // basic group): the block becomes removal for the same term, as regulation 4.13.5 allows.
+            await moderation.setBlockStatus(block.id, 'active', { mode: 'ban' });
+            const t = core.texts.t(chat.settings.language);
+            const announcement = t('strike.blocked_fallback', {
+              name: displayName(account),
+              until: when(core, block.endsAt, chat.settings.language),
+            });
+            await enqueue(tx, core.clock, applyAction(chat, account.platformUserId, { ...block, mode: 'ban' }), {
+              chatId: chat.id,
+              onDone: { name: 'block.applied', args: { blockId: block.id, announcement } },
+              onFailed: { name: 'block.applied', args: { blockId: block.id } },
+            });
+            return;
+          }
           // Nobody is blocked in the records when nobody is blocked on the platform; the strikes count again.
           await moderation.setBlockStatus(block.id, 'failed');
           await moderation.releaseStrikes(block.id);
@@ -162,7 +178,21 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
             details: { blockId: block.id, endsAt: block.endsAt.toISOString(), mode: block.mode },
           });
           if (typeof args.announcement === 'string' && args.announcement) {
-            await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: args.announcement }, chat.id);
+            if (block.mode === 'ban' && !core.messenger(chat.platform).capabilities.timedBan) {
+              // The platform cannot let them back in itself: the announcement carries the chat's link.
+              await enqueue(
+                tx,
+                core.clock,
+                { type: 'create_invite', chat: chatAddress(chat), name: 'return' },
+                {
+                  chatId: chat.id,
+                  onDone: { name: 'block.rejoin_link', args: { chatId: chat.id, announcement: args.announcement } },
+                  onFailed: { name: 'block.rejoin_link', args: { chatId: chat.id, announcement: args.announcement } },
+                },
+              );
+            } else {
+              await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: args.announcement }, chat.id);
+            }
           }
         },
         async failed(tx, args, error) {
@@ -186,6 +216,22 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
             const text = t('strike.lift_failed', { name: displayName(account), why: why(core, chat, error) });
             await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text }, chat.id);
           }
+        },
+      },
+    ],
+    [
+      'block.rejoin_link',
+      {
+        async done(tx, args, result) {
+          const chat = await createChatsRepository(tx, core.deps.defaultLanguage).byId(Number(args.chatId));
+          if (!chat) return;
+          const t = core.texts.t(chat.settings.language);
+          const link = result?.url ? `\n${t('strike.rejoin_link', { url: result.url })}` : '';
+          await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: `${String(args.announcement)}${link}` }, chat.id);
+        },
+        async failed(tx, args) {
+          const chat = await createChatsRepository(tx, core.deps.defaultLanguage).byId(Number(args.chatId));
+          if (chat) await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: String(args.announcement) }, chat.id);
         },
       },
     ],

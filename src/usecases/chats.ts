@@ -39,6 +39,7 @@ export function missingRights(rights: BotRights): Array<'restrict' | 'delete' | 
 
 function rightsText(core: Core, chat: ChatRecord, missing: ReturnType<typeof missingRights>): string {
   const t = core.texts.t(chat.settings.language);
+  if (core.messenger(chat.platform).capabilities.rights === 'admin') return t('bot.rights_missing_admin');
   const names = missing.map((right) => t(`bot.right_${right}`));
   return t('bot.rights_missing', { rights: names.join(', ') });
 }

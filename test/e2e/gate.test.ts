@@ -258,7 +258,7 @@ describe('rules before entry (regulation 4.13.3)', () => {
     expect(h.api.member(c.chatId, anna).status).toBe('kicked');
     const url = await inviteLink(h, c);
     // An administrator lifts the ban by hand; the applicant tries the link while the block runs.
-    await h.bot.telegram.call('unbanChatMember', {
+    await h.bot.telegram!.call('unbanChatMember', {
       chat_id: c.chatId,
       user_id: anna.id,
       only_if_banned: true,

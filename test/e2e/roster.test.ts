@@ -266,7 +266,7 @@ describe('roster sync: departures remove students, their families and departed s
     h.api.sendMessage(s.chats.parents7, s.teacher, '/invite');
     await h.settle();
     const url = /https:\/\/t\.me\/\+\S+/.exec(botTexts(h, s.chats.parents7).at(-1) ?? '')?.[0] ?? '';
-    await h.bot.telegram.call('unbanChatMember', {
+    await h.bot.telegram!.call('unbanChatMember', {
       chat_id: s.chats.parents7,
       user_id: s.people.anna.id,
       only_if_banned: true,

@@ -341,7 +341,7 @@ describe('fuzzing updates and commands', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(update, { minLength: 1, maxLength: 4 }), async (sequence) => {
         for (const item of sequence) {
-          await h.bot.updates.dispatch(toUpdate(item as never));
+          await h.bot.updates!.dispatch(toUpdate(item as never));
           handled += 1;
         }
       }),

@@ -166,8 +166,17 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   let kills = 0;
 
   /** Waits until the bot has handled every update and carried out every action and every due job. */
+  let phaseStarted = Date.now();
+  const phases: Array<[string, number]> = [];
+  const phase = (name: string) => {
+    phases.push([name, Date.now() - phaseStarted]);
+    phaseStarted = Date.now();
+  };
   const settle = async (): Promise<void> => {
+    const settleStarted = Date.now();
     const deadline = Date.now() + 240_000;
+    let loops = 0;
+    let jumps = 0;
     let quiet = 0;
     while (quiet < 3) {
       if (Date.now() > deadline)
@@ -176,7 +185,9 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       const [pending] = await db
         .select({
           n: sql<number>`count(*)::int`,
-          first: sql<string | null>`min(${outbox.nextAttemptAt})::text`,
+          // The earliest time an action can go: the earliest head of a chat's queue (the rest wait behind it).
+          first: sql<string | null>`min(${outbox.nextAttemptAt}) filter (where not exists (
+            select 1 from ${outbox} p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id}))::text`,
         })
         .from(outbox)
         .where(eq(outbox.status, 'pending'));
@@ -202,9 +213,17 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       else quiet = 0;
       // An action backing off far into the future is brought forward: the script's clock moves instead of us waiting.
       const first = pending?.first ? new Date(pending.first).getTime() : undefined;
-      if (first && first - clock.getTime() > 2000) setOffset(offset + (first - clock.getTime()) + 10);
+      if (first && first - clock.getTime() > 2000) {
+        setOffset(offset + (first - clock.getTime()) + 10);
+        jumps += 1;
+      }
+      loops += 1;
+      if (process.env.FAULTS_VERBOSE && loops % 100 === 0) {
+        console.error(`settling: pending ${pending?.n} blocks ${dueBlocks?.n} votes ${dueVotes?.n} requests ${dueRequests?.n} updates ${api.pendingUpdates().length}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, quiet > 0 ? 150 : 60));
     }
+    phases.push([`settle (${loops} loops, ${jumps} jumps)`, Date.now() - settleStarted]);
   };
 
   /** One step of the script; in the faulty run the bot is killed at chosen steps and started again. */
@@ -268,6 +287,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     api.duplicateUpdates({ rate: options.faults.duplicates, seed: options.seed + 1 });
   }
 
+  phase('before roster');
   // ---- roster: three students per class, the parents as guardians, linked by the teachers ------------
   const token = await createRosterRepository(db).createToken(1, 'day', now());
   const events: Array<Record<string, unknown>> = [];
@@ -279,14 +299,14 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         studentId: `S${i}-${s}`,
         classCode: classCode(i),
       });
-    chat.parents.forEach((_, k) =>
+    chat.parents.forEach((_, k) => {
       events.push({
         id: `e-${i}-g${k}`,
         type: 'guardian.linked',
         guardianId: `G${i}-${k}`,
         studentId: `S${i}-${k % 3}`,
-      }),
-    );
+      });
+    });
   });
   const push = async (body: unknown, method: 'POST' | 'PUT' = 'POST', url = '/api/v1/roster/events') => {
     const port = bots[0]?.port;
@@ -316,6 +336,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   }
   await settle();
 
+  phase('before chatter');
   // ---- chatter --------------------------------------------------------------------------------------
   const chatter = async (rounds: number) => {
     for (let r = 0; r < rounds; r += 1) {
@@ -341,8 +362,9 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       (member.status === 'restricted' && member.permissions?.can_send_messages === true)
     );
   };
-  await chatter(3);
+  await chatter(4);
 
+  phase('before newcomers');
   // ---- newcomers added by teachers: greeted and read-only until they accept ---------------------------
   for (const [i, chat] of chats.entries()) {
     if (i % 2 !== 0) continue;
@@ -369,6 +391,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   }
   await settle();
 
+  phase('before join requests');
   // ---- join requests through /invite links: one applicant accepts, the other never answers ------------
   for (const [i, chat] of chats.entries()) {
     if (i % 5 !== 1) continue;
@@ -398,6 +421,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   await chatter(2);
 
+  phase('before strikes');
   // ---- strikes: a third strike blocks (limit 2) --------------------------------------------------------
   for (const [i, chat] of chats.entries()) {
     const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
@@ -420,6 +444,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   }
   await settle();
 
+  phase('before apologies');
   // ---- apologies and votes in some of the blocked chats ----------------------------------------------
   for (const [i, chat] of chats.entries()) {
     if (i % 5 !== 0) continue;
@@ -450,6 +475,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   await chatter(1);
 
+  phase('before departures');
   // ---- departures: the roster system pushes them -----------------------------------------------------
   const departures: Array<Record<string, unknown>> = [];
   chats.forEach((_, i) => {
@@ -458,6 +484,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await push({ events: departures });
   await settle();
 
+  phase('before days pass');
   // ---- days pass: blocks end, unanswered join requests expire -----------------------------------------
   setOffset(offset + DAY + HOUR);
   await settle();
@@ -465,6 +492,8 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   await chatter(2);
 
+  phase('end');
+  if (process.env.FAULTS_VERBOSE) console.error(`phases: ${JSON.stringify(phases)}`);
   const botMessages = new Map<number, string[]>();
   const titles = new Map<number, string>();
   for (const chat of chats) {

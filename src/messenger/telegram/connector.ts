@@ -106,6 +106,7 @@ export class TelegramMessenger implements Messenger {
     timedMute: true,
     timedBan: true,
     messageLinks: true,
+    rights: 'granular',
   };
   readonly telegram: Telegram;
   private me: UserInfo | undefined;

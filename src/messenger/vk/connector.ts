@@ -110,6 +110,15 @@ function chatPeer(chat: ChatAddress): number {
   return peerId;
 }
 
+/** VK refuses a button label over 40 characters: a longer one is cut at a word. */
+export function fitLabel(text: string): string {
+  const chars = [...text];
+  if (chars.length <= 40) return text;
+  const cut = chars.slice(0, 39).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 20 ? cut.slice(0, space) : cut).replace(/[,;:\s]+$/, '')}…`;
+}
+
 /** VK's inline keyboard: callback buttons carry `{"d": data}`, URL buttons open the link. */
 function keyboardJson(buttons: ButtonSpec[][] | undefined): string {
   return JSON.stringify({
@@ -117,8 +126,8 @@ function keyboardJson(buttons: ButtonSpec[][] | undefined): string {
     buttons: (buttons ?? []).map((row) =>
       row.map((button) => ({
         action: button.url
-          ? { type: 'open_link', link: button.url, label: button.text }
-          : { type: 'callback', label: button.text, payload: buttonPayload(button.data ?? '') },
+          ? { type: 'open_link', link: button.url, label: fitLabel(button.text) }
+          : { type: 'callback', label: fitLabel(button.text), payload: buttonPayload(button.data ?? '') },
       })),
     ),
   });
@@ -143,6 +152,8 @@ export class VkMessenger implements Messenger {
     // VK only removes; nothing keeps a removed person out.
     timedBan: false,
     messageLinks: false,
+    // A community is an administrator of a chat or it is not; there are no separate rights to ask for.
+    rights: 'admin',
   };
   readonly vk: VK;
   private me: UserInfo | undefined;

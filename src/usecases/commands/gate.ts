@@ -56,7 +56,11 @@ export function inviteOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
             createdAt: now,
           });
           const t = core.texts.t(chat.settings.language);
-          const key = chat.settings.rules_gate === 'on' ? 'invite.created' : 'invite.created_open';
+          const key = !core.messenger(chat.platform).capabilities.joinRequests
+            ? 'invite.created_no_requests'
+            : chat.settings.rules_gate === 'on'
+              ? 'invite.created'
+              : 'invite.created_open';
           await enqueue(
             tx,
             core.clock,

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import {
+  memory,
+  outboundBurst,
+  type Row,
+  rosterSnapshot,
+  scheduledUnblock,
+  startup,
+  strikeLatency,
+  webhookThroughput,
+} from './scenarios.js';
+
+/**
+ * `npm run bench`: every scenario against the fake Bot API over real HTTP and real PostgreSQL, printed
+ * as a markdown table and written as JSON to test/bench/results/. `--quick` runs a smoke version (CI).
+ */
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+  const scenarios: Array<[string, () => Promise<Row | Row[]>]> = [
+    ['webhook', webhookThroughput],
+    ['strike', strikeLatency],
+    ['unblock', scheduledUnblock],
+    ['roster', rosterSnapshot],
+    ['burst', outboundBurst],
+    ['memory', () => memory('postgres', quick ? 500 : 10_000)],
+    ['memory-pglite', () => memory('pglite', quick ? 200 : 10_000)],
+    ['startup', startup],
+  ];
+  const rows: Row[] = [];
+  for (const [name, scenario] of scenarios) {
+    if (only && !only.split(',').includes(name)) continue;
+    process.stderr.write(`… ${name}\n`);
+    const started = Date.now();
+    try {
+      const result = await scenario();
+      rows.push(...(Array.isArray(result) ? result : [result]));
+    } catch (error) {
+      rows.push({ scenario: name, figure: `failed: ${error instanceof Error ? error.message : String(error)}`, target: '', pass: false });
+    }
+    process.stderr.write(`  done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  }
+  const table = [
+    '| scenario | figure | target | result |',
+    '|---|---|---|---|',
+    ...rows.map((row) => `| ${row.scenario} | ${row.figure} | ${row.target} | ${row.pass ? 'pass' : '**miss**'} |`),
+  ].join('\n');
+  process.stdout.write(`${table}\n`);
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  mkdirSync('test/bench/results', { recursive: true });
+  const file = `test/bench/results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2));
+  writeFileSync('test/bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2));
+  process.stderr.write(`written to ${file}\n`);
+  if (rows.some((row) => !row.pass)) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

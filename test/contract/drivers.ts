@@ -1,0 +1,160 @@
+import type { AdjustableClock } from '../../src/core/clock.js';
+import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
+import { FakeBotApi } from '../support/fake-bot-api/index.js';
+import { FakeVkApi } from '../support/fake-vk-api/index.js';
+
+/** A person on the platform under test. */
+export interface Person {
+  id: number;
+  name: string;
+}
+
+export interface BotMessage {
+  id: number;
+  text: string;
+  labels: string[];
+}
+
+/**
+ * What the contract suite needs from a platform's fake: chats with a teacher (an administrator), parents
+ * and the bot as an administrator; people posting, replying and pressing buttons; and what the bot did.
+ * One driver per connector; the suite is the same for both.
+ */
+export interface Driver {
+  readonly platform: 'telegram' | 'vk';
+  /** The environment that points the bot at this fake. */
+  env(): Record<string, string>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  person(first: string, last: string): Person;
+  classChat(title: string, teacher: Person, parents: Person[]): number;
+  addNewcomer(chat: number, person: Person, by: Person): void;
+  post(chat: number, person: Person, text: string, replyTo?: number): number;
+  privateMessage(person: Person, text: string): void;
+  botMessages(chat: number): BotMessage[];
+  privateTexts(person: Person): string[];
+  press(chat: number, messageId: number, person: Person, label: string): void;
+  /** The person can read but not write (a block's mute or the rules gate). */
+  readOnly(chat: number, person: Person): boolean;
+  /** The person is out of the chat. */
+  removed(chat: number, person: Person): boolean;
+  pendingUpdates(): number;
+}
+
+export function telegramDriver(clock: AdjustableClock): Driver {
+  const api = new FakeBotApi({ clock: () => clock.now(), allowedUpdates: [...ALLOWED_UPDATES] });
+  const users = new Map<number, import('telegraf/types').User>();
+  return {
+    platform: 'telegram',
+    env: () => ({ BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot }),
+    start: () => api.start(),
+    stop: () => api.stop(),
+    person(first, last) {
+      const user = api.createUser({ first_name: first, last_name: last });
+      users.set(user.id, user);
+      return { id: user.id, name: `${first} ${last}` };
+    },
+    classChat(title, teacher, parents) {
+      const chat = api.createChat({ type: 'supergroup', title });
+      api.addMember(chat.id, users.get(teacher.id) as never, { status: 'creator' });
+      for (const parent of parents) api.addMember(chat.id, users.get(parent.id) as never, { by: users.get(teacher.id) as never });
+      api.addBot(chat.id, {
+        by: users.get(teacher.id) as never,
+        status: 'administrator',
+        rights: { can_restrict_members: true, can_delete_messages: true, can_invite_users: true },
+      });
+      return chat.id;
+    },
+    addNewcomer(chat, person, by) {
+      api.addMember(chat, users.get(person.id) as never, { by: users.get(by.id) as never });
+    },
+    post(chat, person, text, replyTo) {
+      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {}).message_id;
+    },
+    privateMessage(person, text) {
+      api.privateMessage(users.get(person.id) as never, text);
+    },
+    botMessages(chat) {
+      return api.botMessages(chat).map((message) => ({
+        id: message.message_id,
+        text: message.text ?? '',
+        labels: (message.reply_markup?.inline_keyboard ?? []).flat().map((button) => button.text),
+      }));
+    },
+    privateTexts(person) {
+      return api.botMessages(person.id).map((message) => message.text ?? '');
+    },
+    press(chat, messageId, person, label) {
+      const message = api.botMessages(chat).find((m) => m.message_id === messageId);
+      const button = (message?.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.startsWith(label));
+      if (!button || !('callback_data' in button)) throw new Error(`no button "${label}" on message ${messageId}`);
+      api.pressButton(chat, messageId, users.get(person.id) as never, button.callback_data ?? '');
+    },
+    readOnly(chat, person) {
+      const member = api.member(chat, person.id);
+      return member.status === 'restricted' && member.permissions?.can_send_messages === false;
+    },
+    removed(chat, person) {
+      return ['kicked', 'left'].includes(api.member(chat, person.id).status);
+    },
+    pendingUpdates: () => api.pendingUpdates().length,
+  };
+}
+
+export function vkDriver(clock: AdjustableClock): Driver {
+  const api = new FakeVkApi({ clock: () => clock.now(), requestsPerSecond: 1000 });
+  const users = new Map<number, ReturnType<FakeVkApi['createUser']>>();
+  return {
+    platform: 'vk',
+    env: () => ({ VK_TOKEN: api.token, VK_API_ROOT: api.apiBaseUrl, VK_GROUP_ID: String(api.groupId) }),
+    start: () => api.start(),
+    stop: () => api.stop(),
+    person(first, last) {
+      const user = api.createUser(first, last);
+      users.set(user.id, user);
+      // People who talk to a community bot allow it to write to them.
+      api.allowMessages(user);
+      return { id: user.id, name: `${first} ${last}` };
+    },
+    classChat(title, teacher, parents) {
+      const owner = users.get(teacher.id) as ReturnType<FakeVkApi['createUser']>;
+      const chat = api.createChat(title, { owner });
+      for (const parent of parents) api.addMember(chat, users.get(parent.id) as never, { by: owner });
+      api.addCommunity(chat, { by: owner, admin: true });
+      return chat.peerId;
+    },
+    addNewcomer(chat, person, by) {
+      api.addMember(chat, users.get(person.id) as never, { by: users.get(by.id) as never });
+    },
+    post(chat, person, text, replyTo) {
+      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {});
+    },
+    privateMessage(person, text) {
+      api.privateMessage(users.get(person.id) as never, text);
+    },
+    botMessages(chat) {
+      return api.communityMessages(chat).filter((m) => m.deleted === false).map((message) => ({
+        id: message.cmid,
+        text: message.text,
+        labels: (message.keyboard?.buttons ?? []).flat().map((button) => button.label),
+      }));
+    },
+    privateTexts(person) {
+      return api.communityMessages(person.id).map((message) => message.text);
+    },
+    press(chat, messageId, person, label) {
+      const message = api.communityMessages(chat).find((m) => m.cmid === messageId);
+      const button = (message?.keyboard?.buttons ?? []).flat().find((b) => b.label.startsWith(label));
+      if (!button) throw new Error(`no button "${label}" on message ${messageId}`);
+      api.pressButton(chat, messageId, users.get(person.id) as never, { label: button.label });
+    },
+    readOnly(chat, person) {
+      return api.member(chat, person.id)?.isRestrictedToWrite === true;
+    },
+    removed(chat, person) {
+      return api.member(chat, person.id) === undefined;
+    },
+    // `ts` of the latest long poll is the last event the bot confirmed by asking for the next ones.
+    pendingUpdates: () => api.events.length - Number(api.pollRequests.at(-1)?.ts ?? 0),
+  };
+}
