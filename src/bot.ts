@@ -58,7 +58,10 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
     } catch (error) {
       const passing = error instanceof MessengerError && error.retryable;
       if (!passing || attempt >= attempts) throw error;
-      const pause = Math.max((error.details.retryAfterSeconds ?? 0) * 1000, Math.min(8000, 500 * 2 ** (attempt - 1)));
+      const pause = Math.max(
+        (error.details.retryAfterSeconds ?? 0) * 1000,
+        Math.min(8000, 500 * 2 ** (attempt - 1)),
+      );
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
@@ -77,7 +80,12 @@ interface Connector {
 
 function telegramConnector(config: Config, token: string, log: Logger, clock: Clock, options: StartOptions) {
   // The connector keeps until_date inside Telegram's window by the same clock the core uses.
-  const messenger = new TelegramMessenger({ token, apiRoot: config.telegramApiRoot, log, now: () => clock.now().getTime() });
+  const messenger = new TelegramMessenger({
+    token,
+    apiRoot: config.telegramApiRoot,
+    log,
+    now: () => clock.now().getTime(),
+  });
   const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
   const connector = (sink: EventSink): Connector & { updates: TelegramUpdateSource } => {
     const source = new TelegramUpdateSource(messenger, sink, log, {
@@ -120,7 +128,9 @@ function vkConnector(vk: NonNullable<Config['vk']>, log: Logger, clock: Clock, o
   });
   const connector = (sink: EventSink): Connector & { updates: VkUpdateSource } => {
     const source = new VkUpdateSource(messenger, sink, log, {
-      ...(vk.callback ? { callback: { confirmation: vk.callback.confirmation, secret: vk.callback.secret } } : {}),
+      ...(vk.callback
+        ? { callback: { confirmation: vk.callback.confirmation, secret: vk.callback.secret } }
+        : {}),
       ...(options.pollTimeoutSeconds !== undefined ? { pollWaitSeconds: options.pollTimeoutSeconds } : {}),
       now: () => clock.now(),
     });
@@ -154,7 +164,9 @@ function vkConnector(vk: NonNullable<Config['vk']>, log: Logger, clock: Clock, o
 /** The composition root: config → database → connectors → app → HTTP → updates. */
 export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
   if (!config.botToken && !config.vk) {
-    throw new StartupError('Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK');
+    throw new StartupError(
+      'Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK',
+    );
   }
   const clock = options.clock ?? systemClock;
   let database = options.database;
@@ -171,10 +183,14 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     }
     try {
       database = await openDatabase(
-        config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir },
+        config.databaseUrl
+          ? { kind: 'postgres', url: config.databaseUrl }
+          : { kind: 'pglite', dataDir: config.dataDir },
       );
     } catch (error) {
-      const where = config.databaseUrl ? 'the database at DATABASE_URL' : `the embedded database in ${config.dataDir}`;
+      const where = config.databaseUrl
+        ? 'the database at DATABASE_URL'
+        : `the embedded database in ${config.dataDir}`;
       releaseDataDir();
       throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
     }
@@ -186,9 +202,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     releaseDataDir();
   };
 
-  const telegram = config.botToken ? telegramConnector(config, config.botToken, log, clock, options) : undefined;
+  const telegram = config.botToken
+    ? telegramConnector(config, config.botToken, log, clock, options)
+    : undefined;
   const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
-  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter((m): m is NonNullable<typeof m> => !!m);
+  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter(
+    (m): m is NonNullable<typeof m> => !!m,
+  );
   for (const [name, messenger, variable] of [
     ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
     ['VK', vk?.messenger, 'VK_API_ROOT'],
@@ -227,10 +247,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         () => 'unreachable',
       );
       const platforms = Object.fromEntries(
-        await Promise.all(connectors.map(async (c) => [c.name, (await c.reachable()) ? 'ok' : 'unreachable'] as const)),
+        await Promise.all(
+          connectors.map(async (c) => [c.name, (await c.reachable()) ? 'ok' : 'unreachable'] as const),
+        ),
       );
       const healthy = db === 'ok' && Object.values(platforms).every((state) => state === 'ok');
-      return { status: healthy ? 200 : 503, body: { status: healthy ? 'ok' : 'degraded', database: db, ...platforms } };
+      return {
+        status: healthy ? 200 : 503,
+        body: { status: healthy ? 'ok' : 'degraded', database: db, ...platforms },
+      };
     },
   });
   http.add({
@@ -250,11 +275,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     httpPort = await http.listen(config.httpPort);
   } catch (error) {
     await closeDatabase();
-    throw new StartupError(`HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`);
+    throw new StartupError(
+      `HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`,
+    );
   }
 
   app.start();
-  void app.registerCommandMenus().catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
+  void app
+    .registerCommandMenus()
+    .catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
   // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
   if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
   log.info(

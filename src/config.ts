@@ -86,26 +86,43 @@ const EnvSchema = z
       emptyAsUndefined,
       z
         .string()
-        .regex(/^[A-Za-z0-9._-]{8,}$/, { message: 'must be the community access token from the VK community settings' })
+        .regex(/^[A-Za-z0-9._-]{8,}$/, {
+          message: 'must be the community access token from the VK community settings',
+        })
         .optional(),
     ),
     VK_GROUP_ID: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ message: 'must be the community id (a number)' }).int().positive({ message: 'must be a positive number' }).optional(),
+      z.coerce
+        .number({ message: 'must be the community id (a number)' })
+        .int()
+        .positive({ message: 'must be a positive number' })
+        .optional(),
     ),
     VK_API_ROOT: z.preprocess(
       emptyAsUndefined,
-      z.url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.vk.ru/method' }).default('https://api.vk.ru/method'),
+      z
+        .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://api.vk.ru/method' })
+        .default('https://api.vk.ru/method'),
     ),
-    VK_MODE: z.preprocess(emptyAsUndefined, z.enum(['longpoll', 'callback'], { message: "must be 'longpoll' or 'callback'" }).default('longpoll')),
+    VK_MODE: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['longpoll', 'callback'], { message: "must be 'longpoll' or 'callback'" }).default('longpoll'),
+    ),
     VK_CALLBACK_PATH: z.preprocess(
       emptyAsUndefined,
-      z.string().regex(/^\/[A-Za-z0-9/_-]*$/, { message: 'must be a URL path such as /vk/callback' }).default('/vk/callback'),
+      z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, { message: 'must be a URL path such as /vk/callback' })
+        .default('/vk/callback'),
     ),
     VK_CONFIRMATION: z.preprocess(emptyAsUndefined, z.string().min(1).max(64).optional()),
     VK_SECRET: z.preprocess(
       emptyAsUndefined,
-      z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, { message: 'must be 1-50 characters of A-Z, a-z, 0-9, _ and -' }).optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,50}$/, { message: 'must be 1-50 characters of A-Z, a-z, 0-9, _ and -' })
+        .optional(),
     ),
     JOBS_INTERVAL_SECONDS: z.preprocess(
       emptyAsUndefined,
@@ -139,13 +156,22 @@ const EnvSchema = z
       }
     }
     if (env.NODE_ENV === 'production' && !env.BOT_TOKEN && !env.VK_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['BOT_TOKEN'], message: 'is required when NODE_ENV=production (or VK_TOKEN for VK)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BOT_TOKEN'],
+        message: 'is required when NODE_ENV=production (or VK_TOKEN for VK)',
+      });
     }
     if (env.VK_TOKEN && env.VK_MODE === 'callback') {
       if (!env.VK_CONFIRMATION) {
-        ctx.addIssue({ code: 'custom', path: ['VK_CONFIRMATION'], message: 'is required when VK_MODE=callback (the string VK shows in the Callback API settings)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VK_CONFIRMATION'],
+          message: 'is required when VK_MODE=callback (the string VK shows in the Callback API settings)',
+        });
       }
-      if (!env.VK_SECRET) ctx.addIssue({ code: 'custom', path: ['VK_SECRET'], message: 'is required when VK_MODE=callback' });
+      if (!env.VK_SECRET)
+        ctx.addIssue({ code: 'custom', path: ['VK_SECRET'], message: 'is required when VK_MODE=callback' });
     }
   });
 

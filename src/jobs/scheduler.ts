@@ -59,7 +59,9 @@ export class Scheduler {
         timer.unref();
         this.timers.push(timer);
       } else {
-        this.tasks.push(cron.schedule(job.cron, () => this.tick(job.name), { name: job.name, noOverlap: true }));
+        this.tasks.push(
+          cron.schedule(job.cron, () => this.tick(job.name), { name: job.name, noOverlap: true }),
+        );
       }
       if (job.runOnStart) void this.tick(job.name);
     }

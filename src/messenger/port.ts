@@ -281,7 +281,18 @@ export interface Messenger
 }
 
 /** How the connector feeds events in: the promise settles when the event's effect is committed. */
-export type EventSink = (event: InboundEvent) => Promise<void>;
+/**
+ * How hard the core tries an event before its promise rejects. Retries happen in the event's place in
+ * its chat's queue, so the chat's later events wait and the order holds; a connector passes its stop
+ * signal so that shutting down cuts the pauses short.
+ */
+export interface Delivery {
+  /** Attempts in all (1 = no retry). */
+  attempts?: number;
+  signal?: AbortSignal;
+}
+
+export type EventSink = (event: InboundEvent, delivery?: Delivery) => Promise<void>;
 
 /** Why a platform call failed, as one of our own codes. */
 export type MessengerErrorCode =

@@ -126,11 +126,16 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
               name: displayName(account),
               until: when(core, block.endsAt, chat.settings.language),
             });
-            await enqueue(tx, core.clock, applyAction(chat, account.platformUserId, { ...block, mode: 'ban' }), {
-              chatId: chat.id,
-              onDone: { name: 'block.applied', args: { blockId: block.id, announcement } },
-              onFailed: { name: 'block.applied', args: { blockId: block.id } },
-            });
+            await enqueue(
+              tx,
+              core.clock,
+              applyAction(chat, account.platformUserId, { ...block, mode: 'ban' }),
+              {
+                chatId: chat.id,
+                onDone: { name: 'block.applied', args: { blockId: block.id, announcement } },
+                onFailed: { name: 'block.applied', args: { blockId: block.id } },
+              },
+            );
             return;
           }
           // Nobody is blocked in the records when nobody is blocked on the platform; the strikes count again.
@@ -186,12 +191,21 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
                 { type: 'create_invite', chat: chatAddress(chat), name: 'return' },
                 {
                   chatId: chat.id,
-                  onDone: { name: 'block.rejoin_link', args: { chatId: chat.id, announcement: args.announcement } },
-                  onFailed: { name: 'block.rejoin_link', args: { chatId: chat.id, announcement: args.announcement } },
+                  onDone: {
+                    name: 'block.rejoin_link',
+                    args: { chatId: chat.id, announcement: args.announcement },
+                  },
+                  onFailed: {
+                    name: 'block.rejoin_link',
+                    args: { chatId: chat.id, announcement: args.announcement },
+                  },
                 },
               );
             } else {
-              await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: args.announcement }, chat.id);
+              await enqueueIn(tx)(
+                { type: 'send', chat: chatAddress(chat), text: args.announcement },
+                chat.id,
+              );
             }
           }
         },
@@ -227,11 +241,18 @@ export function blockOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
           if (!chat) return;
           const t = core.texts.t(chat.settings.language);
           const link = result?.url ? `\n${t('strike.rejoin_link', { url: result.url })}` : '';
-          await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: `${String(args.announcement)}${link}` }, chat.id);
+          await enqueueIn(tx)(
+            { type: 'send', chat: chatAddress(chat), text: `${String(args.announcement)}${link}` },
+            chat.id,
+          );
         },
         async failed(tx, args) {
           const chat = await createChatsRepository(tx, core.deps.defaultLanguage).byId(Number(args.chatId));
-          if (chat) await enqueueIn(tx)({ type: 'send', chat: chatAddress(chat), text: String(args.announcement) }, chat.id);
+          if (chat)
+            await enqueueIn(tx)(
+              { type: 'send', chat: chatAddress(chat), text: String(args.announcement) },
+              chat.id,
+            );
         },
       },
     ],

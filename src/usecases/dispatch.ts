@@ -6,6 +6,7 @@ import type {
   ButtonPressed,
   ButtonSpec,
   ChatAddress,
+  Delivery,
   InboundEvent,
   MessagePosted,
 } from '../messenger/port.js';
@@ -21,6 +22,23 @@ import { isModerator, onMemberStatus } from './moderators.js';
 function queueKey(event: InboundEvent): string {
   if (event.kind === 'chat_migrated') return `${event.chat.platform}:${event.toChatId}`;
   return `${event.chat.platform}:${event.chat.chatId}`;
+}
+
+/** Pause before retry n: 250 ms doubling, at most 10 s (ten attempts take about 45 s). */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(10_000, 250 * 2 ** (attempt - 1));
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -39,17 +57,28 @@ export class Dispatcher {
     for (const spec of commands) this.commands.set(spec.name, spec);
   }
 
-  readonly handle = (event: InboundEvent): Promise<void> =>
+  /**
+   * Handles an event in its chat's order. A failure is retried in the event's place (the chat's later
+   * events wait behind it, other chats go on) up to `delivery.attempts`, then the promise rejects and
+   * the connector decides: polling tries again later, a webhook answers 500 so the platform redelivers.
+   */
+  readonly handle = (event: InboundEvent, delivery: Delivery = {}): Promise<void> =>
     this.queue.run(queueKey(event), async () => {
-      const { metrics } = this.core;
-      try {
-        await this.process(event);
-        metrics.inc('ccm_updates_total', 'Updates handled, by kind.', { kind: event.kind });
-      } catch (error) {
-        metrics.inc('ccm_update_failures_total', 'Updates whose handling failed (they are retried).', {
-          kind: event.kind,
-        });
-        throw error;
+      const { metrics, log } = this.core;
+      const attempts = Math.max(1, delivery.attempts ?? 1);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await this.process(event);
+          metrics.inc('ccm_updates_total', 'Updates handled, by kind.', { kind: event.kind });
+          return;
+        } catch (error) {
+          metrics.inc('ccm_update_failures_total', 'Updates whose handling failed (they are retried).', {
+            kind: event.kind,
+          });
+          if (attempt >= attempts || delivery.signal?.aborted) throw error;
+          log.warn({ err: error, kind: event.kind, attempt }, 'handling an event failed; retrying in order');
+          await pause(retryDelayMs(attempt), delivery.signal);
+        }
       }
     });
 

@@ -173,10 +173,13 @@ async function renderGreeting(core: Core, tx: Tx, chat: ChatRecord, greeting: Gr
  * Brings a posted greeting in line with who it addresses: edits it when newcomers joined it or
  * accepted, deletes it once nobody is left to accept (so the chat stays clean).
  */
-async function refreshGreeting(core: Core, tx: Tx, chat: ChatRecord, greeting: GreetingRow): Promise<void> {
-  if (!greeting.messageId || greeting.closedAt) return;
-  const view = await renderGreeting(core, tx, chat, greeting);
+async function refreshGreeting(core: Core, tx: Tx, chat: ChatRecord, stale: GreetingRow): Promise<void> {
   const gate = createGateRepository(tx);
+  // Read again under a lock: another transaction (another replica, the send's outcome) may have just
+  // given it its message id or its newcomers, and without the lock each could miss the other's change.
+  const greeting = await gate.lockGreeting(stale.id);
+  if (!greeting?.messageId || greeting.closedAt) return;
+  const view = await renderGreeting(core, tx, chat, greeting);
   const address = chatAddress(chat);
   if (greeting.gated && view.ids.length === 0) {
     await gate.updateGreeting(greeting.id, { closedAt: core.clock.now() });
@@ -427,7 +430,7 @@ export function gateOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
           if (!greeting || !chat || !result?.messageId) return;
           await gate.updateGreeting(greeting.id, { messageId: result.messageId });
           // Newcomers who joined or accepted while the greeting was on its way are caught up now.
-          await refreshGreeting(core, tx, chat, { ...greeting, messageId: result.messageId });
+          await refreshGreeting(core, tx, chat, greeting);
         },
       },
     ],

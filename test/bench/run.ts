@@ -39,21 +39,36 @@ async function main(): Promise<void> {
       const result = await scenario();
       rows.push(...(Array.isArray(result) ? result : [result]));
     } catch (error) {
-      rows.push({ scenario: name, figure: `failed: ${error instanceof Error ? error.message : String(error)}`, target: '', pass: false });
+      rows.push({
+        scenario: name,
+        figure: `failed: ${error instanceof Error ? error.message : String(error)}`,
+        target: '',
+        pass: false,
+      });
     }
     process.stderr.write(`  done in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   const table = [
     '| scenario | figure | target | result |',
     '|---|---|---|---|',
-    ...rows.map((row) => `| ${row.scenario} | ${row.figure} | ${row.target} | ${row.pass ? 'pass' : '**miss**'} |`),
+    ...rows.map(
+      (row) => `| ${row.scenario} | ${row.figure} | ${row.target} | ${row.pass ? 'pass' : '**miss**'} |`,
+    ),
   ].join('\n');
   process.stdout.write(`${table}\n`);
-  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
   mkdirSync('test/bench/results', { recursive: true });
   const file = `test/bench/results/bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2));
-  writeFileSync('test/bench/results/latest.json', JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2));
+  writeFileSync(
+    'test/bench/results/latest.json',
+    JSON.stringify({ date: new Date().toISOString(), machine, quick, rows }, null, 2),
+  );
   process.stderr.write(`written to ${file}\n`);
   if (rows.some((row) => !row.pass)) process.exitCode = 1;
 }

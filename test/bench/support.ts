@@ -11,7 +11,11 @@ export function percentile(values: number[], p: number): number {
 }
 
 /** Runs `task` over `items` with at most `concurrency` at once; returns each task's duration in ms. */
-export async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<number[]> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<void>,
+): Promise<number[]> {
   const durations: number[] = [];
   let next = 0;
   const worker = async () => {
@@ -30,7 +34,9 @@ export async function pool<T>(items: readonly T[], concurrency: number, task: (i
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A fresh, migrated PostgreSQL database for one scenario, dropped afterwards. */
-export async function benchDatabase(maxConnections = 20): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
+export async function benchDatabase(
+  maxConnections = 20,
+): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
   const name = `ccm_bench_${randomBytes(5).toString('hex')}`;
   const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
@@ -54,7 +60,10 @@ export async function benchDatabase(maxConnections = 20): Promise<{ database: Da
  * Fills the database the fast way (SQL, not updates): the given Telegram chats (supergroups of the
  * default school, the bot an administrator) and their members, each member a distinct account.
  */
-export async function bulkChats(database: Database, chats: Array<{ chatId: number; title: string; userIds: number[] }>) {
+export async function bulkChats(
+  database: Database,
+  chats: Array<{ chatId: number; title: string; userIds: number[] }>,
+) {
   const db = database.db;
   for (let start = 0; start < chats.length; start += 2000) {
     const slice = chats.slice(start, start + 2000);
@@ -65,7 +74,9 @@ export async function bulkChats(database: Database, chats: Array<{ chatId: numbe
       from unnest(${slice.map((c) => String(c.chatId))}::text[], ${slice.map((c) => c.title)}::text[]) as x(c, t)
       on conflict do nothing`);
   }
-  const pairs = chats.flatMap((chat) => chat.userIds.map((userId) => [String(chat.chatId), String(userId)] as const));
+  const pairs = chats.flatMap((chat) =>
+    chat.userIds.map((userId) => [String(chat.chatId), String(userId)] as const),
+  );
   for (let start = 0; start < pairs.length; start += 20_000) {
     const slice = pairs.slice(start, start + 20_000);
     await db.execute(sql`
@@ -80,7 +91,9 @@ export async function bulkChats(database: Database, chats: Array<{ chatId: numbe
       join accounts a on a.platform = 'telegram' and a.platform_user_id = x.u
       on conflict do nothing`);
   }
-  await db.execute(sql`insert into rules (chat_id, version, text) select id, 1, null from chats on conflict do nothing`);
+  await db.execute(
+    sql`insert into rules (chat_id, version, text) select id, 1, null from chats on conflict do nothing`,
+  );
 }
 
 /** Records `userId` as an administrator of each chat, read just now (no platform call needed to check). */
@@ -89,7 +102,9 @@ export async function bulkAdmins(database: Database, chatIds: number[], userId: 
     insert into chat_admins (chat_id, platform_user_id, status)
     select id, ${String(userId)}, 'creator' from chats where platform_chat_id = any(${chatIds.map(String)}::text[])
     on conflict do nothing`);
-  await database.db.execute(sql`update chats set admins_refreshed_at = now() where platform_chat_id = any(${chatIds.map(String)}::text[])`);
+  await database.db.execute(
+    sql`update chats set admins_refreshed_at = now() where platform_chat_id = any(${chatIds.map(String)}::text[])`,
+  );
 }
 
 export function rowsOf<T>(result: unknown): T[] {
@@ -115,9 +130,19 @@ export function messageUpdate(
       chat,
       from: { is_bot: false, ...from },
       text,
-      ...(text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]?.length ?? 1 }] } : {}),
+      ...(text.startsWith('/')
+        ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]?.length ?? 1 }] }
+        : {}),
       ...(replyTo
-        ? { reply_to_message: { message_id: replyTo.messageId, date, chat, from: { is_bot: false, ...replyTo.from }, text: replyTo.text } }
+        ? {
+            reply_to_message: {
+              message_id: replyTo.messageId,
+              date,
+              chat,
+              from: { is_bot: false, ...replyTo.from },
+              text: replyTo.text,
+            },
+          }
         : {}),
     },
   });

@@ -53,16 +53,27 @@ describe.each([
       const [row] = await db.database.db
         .select({ n: sql<number>`count(*)::int` })
         .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, new Date(clock.now().getTime() + 5000))));
-      quiet = driver.pendingUpdates() === 0 && bot.app.dispatcher.busy === 0 && Number(row?.n) === 0 ? quiet + 1 : 0;
+        .where(
+          and(
+            eq(outbox.status, 'pending'),
+            lte(outbox.nextAttemptAt, new Date(clock.now().getTime() + 5000)),
+          ),
+        );
+      quiet =
+        driver.pendingUpdates() === 0 && bot.app.dispatcher.busy === 0 && Number(row?.n) === 0
+          ? quiet + 1
+          : 0;
     }
   }
 
   async function school() {
     const teacher = driver.person('Мария', 'Ивановна');
-    const parents = [['Анна', 'Петрова'], ['Борис', 'Смирнов'], ['Вера', 'Козлова'], ['Галина', 'Орлова']].map(([f, l]) =>
-      driver.person(f as string, l as string),
-    );
+    const parents = [
+      ['Анна', 'Петрова'],
+      ['Борис', 'Смирнов'],
+      ['Вера', 'Козлова'],
+      ['Галина', 'Орлова'],
+    ].map(([f, l]) => driver.person(f as string, l as string));
     const chat = driver.classChat('7Б', teacher, parents);
     await settle();
     for (const parent of parents) driver.post(chat, parent, 'Здравствуйте!');
@@ -88,7 +99,9 @@ describe.each([
     expect(driver.readOnly(chat, anna)).toBe(false);
     await strike(chat, teacher, anna, 2);
     expect(driver.readOnly(chat, anna)).toBe(true);
-    expect(lastText(chat)).toContain('Анна Петрова получает 4-е предупреждение при допустимых 3 и блокируется до');
+    expect(lastText(chat)).toContain(
+      'Анна Петрова получает 4-е предупреждение при допустимых 3 и блокируется до',
+    );
     clock.advance(7 * DAY + MINUTE);
     await bot.app.jobs.run('lift-due-blocks');
     await settle();
@@ -103,7 +116,9 @@ describe.each([
     driver.addNewcomer(chat, newcomer, teacher);
     await settle();
     expect(driver.readOnly(chat, newcomer)).toBe(true);
-    const greeting = driver.botMessages(chat).find((m) => m.text.startsWith('Добро пожаловать, Дмитрий Новиков'));
+    const greeting = driver
+      .botMessages(chat)
+      .find((m) => m.text.startsWith('Добро пожаловать, Дмитрий Новиков'));
     expect(greeting?.labels[0]).toMatch(/^С правилами ознакомлен/);
     driver.press(chat, greeting?.id ?? 0, parents[0], 'С правилами');
     await settle();
@@ -128,7 +143,9 @@ describe.each([
     expect(driver.privateTexts(anna).at(-1)).toContain('Ваши извинения переданы в чат «7Б»');
     driver.post(chat, teacher, `/unblock ${anna.id}`);
     await settle();
-    const vote = driver.botMessages(chat).find((m) => m.text.startsWith('Досрочная разблокировка участника Анна Петрова'));
+    const vote = driver
+      .botMessages(chat)
+      .find((m) => m.text.startsWith('Досрочная разблокировка участника Анна Петрова'));
     expect(vote?.labels.map((label) => label.split(' ·')[0])).toEqual(['Возражаю', 'Не возражаю']);
     for (const voter of [boris, vera, galina]) driver.press(chat, vote?.id ?? 0, voter, 'Не возражаю');
     await settle();

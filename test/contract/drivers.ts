@@ -57,7 +57,8 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     classChat(title, teacher, parents) {
       const chat = api.createChat({ type: 'supergroup', title });
       api.addMember(chat.id, users.get(teacher.id) as never, { status: 'creator' });
-      for (const parent of parents) api.addMember(chat.id, users.get(parent.id) as never, { by: users.get(teacher.id) as never });
+      for (const parent of parents)
+        api.addMember(chat.id, users.get(parent.id) as never, { by: users.get(teacher.id) as never });
       api.addBot(chat.id, {
         by: users.get(teacher.id) as never,
         status: 'administrator',
@@ -69,7 +70,8 @@ export function telegramDriver(clock: AdjustableClock): Driver {
       api.addMember(chat, users.get(person.id) as never, { by: users.get(by.id) as never });
     },
     post(chat, person, text, replyTo) {
-      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {}).message_id;
+      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {})
+        .message_id;
     },
     privateMessage(person, text) {
       api.privateMessage(users.get(person.id) as never, text);
@@ -86,8 +88,11 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     },
     press(chat, messageId, person, label) {
       const message = api.botMessages(chat).find((m) => m.message_id === messageId);
-      const button = (message?.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.text.startsWith(label));
-      if (!button || !('callback_data' in button)) throw new Error(`no button "${label}" on message ${messageId}`);
+      const button = (message?.reply_markup?.inline_keyboard ?? [])
+        .flat()
+        .find((b) => b.text.startsWith(label));
+      if (!button || !('callback_data' in button))
+        throw new Error(`no button "${label}" on message ${messageId}`);
       api.pressButton(chat, messageId, users.get(person.id) as never, button.callback_data ?? '');
     },
     readOnly(chat, person) {
@@ -133,11 +138,14 @@ export function vkDriver(clock: AdjustableClock): Driver {
       api.privateMessage(users.get(person.id) as never, text);
     },
     botMessages(chat) {
-      return api.communityMessages(chat).filter((m) => m.deleted === false).map((message) => ({
-        id: message.cmid,
-        text: message.text,
-        labels: (message.keyboard?.buttons ?? []).flat().map((button) => button.label),
-      }));
+      return api
+        .communityMessages(chat)
+        .filter((m) => m.deleted === false)
+        .map((message) => ({
+          id: message.cmid,
+          text: message.text,
+          labels: (message.keyboard?.buttons ?? []).flat().map((button) => button.label),
+        }));
     },
     privateTexts(person) {
       return api.communityMessages(person.id).map((message) => message.text);

@@ -118,7 +118,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       expect(clean.state.votes.some((vote) => vote.includes('kept'))).toBe(true);
 
       if (process.env.FAULTS_CLEAN_ONLY) return;
-    const faulty = await run({
+      const faulty = await run({
         faults: { rate5xx: 0.2, rate429: 0.1, duplicates: 0.05, killAtSteps: [640, 1210] },
       });
       expect(faulty.report.kills).toBe(2);

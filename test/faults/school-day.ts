@@ -219,7 +219,9 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       }
       loops += 1;
       if (process.env.FAULTS_VERBOSE && loops % 100 === 0) {
-        console.error(`settling: pending ${pending?.n} blocks ${dueBlocks?.n} votes ${dueVotes?.n} requests ${dueRequests?.n} updates ${api.pendingUpdates().length}`);
+        console.error(
+          `settling: pending ${pending?.n} blocks ${dueBlocks?.n} votes ${dueVotes?.n} requests ${dueRequests?.n} updates ${api.pendingUpdates().length}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, quiet > 0 ? 150 : 60));
     }

@@ -66,6 +66,7 @@ describe('VkMessenger', () => {
       timedMute: true,
       timedBan: false,
       messageLinks: false,
+      rights: 'admin',
     });
     expect(vk.isPrivateChat({ platform: 'vk', chatId: '100001' })).toBe(true);
     expect(vk.isPrivateChat({ platform: 'vk', chatId: '2000000001' })).toBe(false);

@@ -148,6 +148,15 @@ export function createGateRepository(ex: Executor) {
       return row;
     },
 
+    /**
+     * The greeting as it stands now, locked until the transaction ends: whoever re-renders it (a
+     * newcomer's event, its send's outcome, a press) waits for the others, then sees their changes.
+     */
+    async lockGreeting(id: number): Promise<GreetingRow | undefined> {
+      const [row] = await ex.select().from(greetings).where(eq(greetings.id, id)).for('update');
+      return row;
+    },
+
     async insertGreeting(chatId: number, gated: boolean, at: Date): Promise<GreetingRow> {
       const [row] = await ex.insert(greetings).values({ chatId, gated, createdAt: at }).returning();
       if (!row) throw new Error('greeting insert returned nothing');

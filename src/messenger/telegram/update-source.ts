@@ -1,16 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../../core/logger.js';
-import type { EventSink } from '../port.js';
+import type { Delivery, EventSink } from '../port.js';
 import type { TelegramMessenger } from './connector.js';
 import { ALLOWED_UPDATES, toEvent } from './updates.js';
+
+/** Attempts within one webhook request: Telegram waits for the answer, so only a short while. */
+const WEBHOOK_ATTEMPTS = 3;
 
 export interface UpdateSourceOptions {
   /** Long-poll timeout in seconds. */
   pollTimeoutSeconds?: number;
   /** An update whose handling keeps failing is given up after this many attempts (and logged). */
   maxAttempts?: number;
-  retryDelayMs?: number;
 }
 
 /**
@@ -25,7 +27,6 @@ export class TelegramUpdateSource {
   private readonly failures = new Map<number, number>();
   private readonly pollTimeout: number;
   private readonly maxAttempts: number;
-  private readonly retryDelayMs: number;
 
   constructor(
     private readonly messenger: TelegramMessenger,
@@ -35,13 +36,12 @@ export class TelegramUpdateSource {
   ) {
     this.pollTimeout = options.pollTimeoutSeconds ?? 25;
     this.maxAttempts = options.maxAttempts ?? 10;
-    this.retryDelayMs = options.retryDelayMs ?? 500;
   }
 
   /** Handles one update; resolves when its effect is committed, rejects if handling failed. */
-  async dispatch(update: Update): Promise<void> {
+  async dispatch(update: Update, delivery?: Delivery): Promise<void> {
     const event = toEvent(update, this.messenger.self.username, new Date());
-    if (event) await this.sink(event);
+    if (event) await this.sink(event, delivery);
   }
 
   async startPolling(): Promise<void> {
@@ -84,25 +84,16 @@ export class TelegramUpdateSource {
     }
   }
 
+  /** The core retries the update in its chat's place; what still fails after maxAttempts is logged and left. */
   private async handleWithRetries(update: Update): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.dispatch(update);
-        return;
-      } catch (error) {
-        if (attempt >= this.maxAttempts || !this.polling) {
-          this.log.error(
-            { err: error, updateId: update.update_id, attempts: attempt },
-            'giving up on an update',
-          );
-          return;
-        }
-        this.log.warn(
-          { err: error, updateId: update.update_id, attempt },
-          'handling an update failed; retrying',
-        );
-        await this.pause(Math.min(30_000, this.retryDelayMs * 2 ** (attempt - 1)));
-      }
+    try {
+      await this.dispatch(update, { attempts: this.maxAttempts, signal: this.stopController.signal });
+    } catch (error) {
+      if (!this.polling) return;
+      this.log.error(
+        { err: error, updateId: update.update_id, attempts: this.maxAttempts },
+        'giving up on an update',
+      );
     }
   }
 
@@ -141,7 +132,8 @@ export class TelegramUpdateSource {
     }
     if (!update || typeof update !== 'object' || typeof update.update_id !== 'number') return 400;
     try {
-      await this.dispatch(update);
+      // A few quick retries in order before the request fails; Telegram's redelivery comes later.
+      await this.dispatch(update, { attempts: WEBHOOK_ATTEMPTS });
       this.failures.delete(update.update_id);
       return 200;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { BoundedMap } from '../../core/bounded-map.js';
 import type { Logger } from '../../core/logger.js';
-import type { EventSink, InboundEvent, UserInfo } from '../port.js';
+import type { Delivery, EventSink, InboundEvent, UserInfo } from '../port.js';
 import type { VkMessenger } from './connector.js';
 import {
   isChatPeer,
@@ -14,11 +14,15 @@ import {
   type VkUpdate,
 } from './updates.js';
 
+/** Attempts within one Callback API request: VK waits for the answer, so only a short while. */
+const CALLBACK_ATTEMPTS = 3;
+
 export interface VkUpdateSourceOptions {
   /** Bots Long Poll `wait` in seconds (VK holds a request up to 90). */
   pollWaitSeconds?: number;
   /** An event whose handling keeps failing is given up after this many attempts (and logged). */
   maxAttempts?: number;
+  /** The first pause before reading an event again (doubling); the core paces retries of handling. */
   retryDelayMs?: number;
   /** Callback API: the string VK expects back for `confirmation`, and the secret it sends with each event. */
   callback?: { confirmation: string; secret: string };
@@ -86,11 +90,11 @@ export class VkUpdateSource {
   }
 
   /** Handles one event; resolves when its effect is committed, rejects if handling failed. */
-  async dispatch(update: VkUpdate): Promise<void> {
+  async dispatch(update: VkUpdate, delivery?: Delivery): Promise<void> {
     await this.learn([update]);
     this.noteRename(update);
     const event = await this.prepare(update);
-    if (event) await this.sink(event);
+    if (event) await this.sink(event, delivery);
   }
 
   // ================================================================== Bots Long Poll
@@ -204,21 +208,24 @@ export class VkUpdateSource {
     return settled.every(Boolean);
   }
 
-  /** Resolves true once handled or given up after maxAttempts, false when stopped before either. */
+  /**
+   * Resolves true once handled or given up after maxAttempts, false when stopped before either. Reading
+   * the event (names, titles) is retried here; its handling is retried by the core in the chat's order.
+   */
   private async handleWithRetries(update: VkUpdate, first: Prepared | undefined): Promise<boolean> {
+    const key = updateKey(update);
+    let event: InboundEvent | undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
         if (attempt === 1 && first && !first.ok) throw first.error;
         // The first attempt reaches the sink without a pause, so a batch enters the core in its order.
-        const event = attempt === 1 && first?.ok ? first.event : await this.prepare(update);
-        if (event) await this.sink(event);
-        return true;
+        event = attempt === 1 && first?.ok ? first.event : await this.prepare(update);
+        break;
       } catch (error) {
-        const key = updateKey(update);
         if (!this.polling) {
           this.log.warn(
             { err: error, updateKey: key, attempts: attempt },
-            'stopped before a VK event was handled',
+            'stopped before a VK event was read',
           );
           return false;
         }
@@ -229,9 +236,24 @@ export class VkUpdateSource {
           );
           return true;
         }
-        this.log.warn({ err: error, updateKey: key, attempt }, 'handling a VK event failed; retrying');
+        this.log.warn({ err: error, updateKey: key, attempt }, 'reading a VK event failed; retrying');
         await this.pause(this.retryDelayMs * 2 ** (attempt - 1));
       }
+    }
+    if (!event) return true;
+    try {
+      await this.sink(event, { attempts: this.maxAttempts, signal: this.stopController.signal });
+      return true;
+    } catch (error) {
+      if (!this.polling) {
+        this.log.warn({ err: error, updateKey: key }, 'stopped before a VK event was handled');
+        return false;
+      }
+      this.log.error(
+        { err: error, updateKey: key, type: update.type, attempts: this.maxAttempts },
+        'giving up on a VK event',
+      );
+      return true;
     }
   }
 
@@ -276,7 +298,8 @@ export class VkUpdateSource {
     }
     const key = updateKey(update);
     try {
-      await this.dispatch(update);
+      // A few quick retries in order before the request fails; VK's resend comes later.
+      await this.dispatch(update, { attempts: CALLBACK_ATTEMPTS });
       this.failures.delete(key);
       return { status: 200, body: 'ok' };
     } catch (error) {
