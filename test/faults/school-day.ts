@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
-import type { Database } from '../../src/db/client.js';
+import { type Database, rowsOf } from '../../src/db/client.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
-import { accounts, blocks, joinRequests, outbox, votes } from '../../src/db/schema.js';
+import { accounts, blocks, joinRequests, votes } from '../../src/db/schema.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
@@ -178,19 +178,23 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     let loops = 0;
     let jumps = 0;
     let quiet = 0;
+    let waitingFor = '';
     while (quiet < 3) {
       if (Date.now() > deadline)
-        throw new Error(`the bot did not settle: ${bots.map((b) => b.output.slice(-800)).join('\n')}`);
+        throw new Error(
+          `the bot did not settle (${waitingFor}): ${bots.map((b) => b.output.slice(-800)).join('\n')}`,
+        );
       const clock = now();
-      const [pending] = await db
-        .select({
-          n: sql<number>`count(*)::int`,
-          // The earliest time an action can go: the earliest head of a chat's queue (the rest wait behind it).
-          first: sql<string | null>`min(${outbox.nextAttemptAt}) filter (where not exists (
-            select 1 from ${outbox} p where p.lane = ${outbox.lane} and p.status = 'pending' and p.id < ${outbox.id}))::text`,
-        })
-        .from(outbox)
-        .where(eq(outbox.status, 'pending'));
+      // The earliest time an action can go is the earliest head of a chat's queue (the rest wait behind it).
+      // Plain SQL with aliases: drizzle leaves a column unqualified, and inside the subquery it would
+      // name the subquery's own row.
+      const [pending] = rowsOf<{ n: number; first: number | null }>(
+        await db.execute(sql`
+          select count(*)::int as n,
+            (extract(epoch from min(o.next_attempt_at) filter (where not exists (
+              select 1 from outbox p where p.lane = o.lane and p.status = 'pending' and p.id < o.id))) * 1000)::float8 as first
+          from outbox o where o.status = 'pending'`),
+      );
       const [dueBlocks] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(blocks)
@@ -209,10 +213,11 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         Number(dueBlocks?.n) +
         Number(dueVotes?.n) +
         Number(dueRequests?.n);
+      waitingFor = `outbox ${pending?.n} pending, first at ${pending?.first}; due blocks ${dueBlocks?.n}, votes ${dueVotes?.n}, join requests ${dueRequests?.n}; updates ${api.pendingUpdates().length}`;
       if (busy === 0) quiet += 1;
       else quiet = 0;
       // An action backing off far into the future is brought forward: the script's clock moves instead of us waiting.
-      const first = pending?.first ? new Date(pending.first).getTime() : undefined;
+      const first = pending?.first ?? undefined;
       if (first && first - clock.getTime() > 2000) {
         setOffset(offset + (first - clock.getTime()) + 10);
         jumps += 1;
