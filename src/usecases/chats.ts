@@ -50,14 +50,16 @@ function rightsText(core: Core, chat: ChatRecord, missing: ReturnType<typeof mis
  */
 export async function onBotMembership(core: Core, work: Work, event: BotMembershipChanged): Promise<void> {
   const repo = chatsRepo(core, work);
-  const before = await repo.find(event.chat.platform, event.chat.chatId);
-  const present = PRESENT.has(event.status);
-  const { chat, created } = await repo.upsert(
+  // Register (or touch) the chat first: from here this transaction holds its row, so `before` is what the
+  // last committed change left, even when another replica handles an update of this chat at the same time.
+  const { chat: before, created } = await repo.upsert(
     event.chat,
     core.deps.defaultSchoolId,
-    { status: event.status, rights: event.rights },
+    undefined,
     work.now,
   );
+  const present = PRESENT.has(event.status);
+  const chat = await repo.setBot(before.id, event.status, event.rights, work.now);
   work.afterCommit(() => core.rememberChat(chat));
   const audit = createAuditRepository(work.tx);
   if (!present) {
@@ -78,7 +80,8 @@ export async function onBotMembership(core: Core, work: Work, event: BotMembersh
   const t = core.texts.t(chat.settings.language);
   const address = { platform: chat.platform, chatId: chat.platformChatId };
   const missing = missingRights(event.rights);
-  const wasPresent = before ? PRESENT.has(before.botStatus as MemberStatus) : false;
+  // A chat first seen through a message (standing unknown) has not been greeted yet either.
+  const wasPresent = PRESENT.has(before.botStatus as MemberStatus);
   if (created || !wasPresent) {
     await audit.append({
       at: work.now,
@@ -94,7 +97,7 @@ export async function onBotMembership(core: Core, work: Work, event: BotMembersh
     await work.enqueue({ type: 'send', chat: address, text: lines.join('\n\n') }, { chatId: chat.id });
     return;
   }
-  const previouslyMissing = before ? missingRights(before.botRights) : [];
+  const previouslyMissing = missingRights(before.botRights);
   const sameRights = previouslyMissing.join() === missing.join();
   if (sameRights) return;
   const text = missing.length > 0 ? rightsText(core, chat, missing) : t('bot.rights_ok');

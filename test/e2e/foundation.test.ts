@@ -182,3 +182,37 @@ describe('foundation: a chat on the fake Bot API', () => {
     expect(h.api.lastBotMessage(parent.id)?.text).toContain('бот-модератор школьных чатов');
   });
 });
+
+describe('foundation: updates that arrive out of order', () => {
+  it('introduces itself when its own update comes after a message from the chat', async () => {
+    const h = await Harness.start();
+    try {
+      const teacher = h.api.createUser({ first_name: 'Ольга', last_name: 'Петровна' });
+      const chat = h.api.createChat({ type: 'supergroup', title: '3А' });
+      h.api.addMember(chat.id, teacher, { status: 'creator' });
+      // With webhook deliveries in parallel (or two replicas), a member's message can be handled before
+      // the update that the bot was added.
+      await h.app.dispatcher.handle({
+        kind: 'message',
+        updateKey: 'telegram:early-message',
+        at: new Date(),
+        chat: { platform: 'telegram', chatId: String(chat.id), type: 'supergroup', title: '3А' },
+        sender: { kind: 'user', user: { userId: String(teacher.id), firstName: 'Ольга', isBot: false } },
+        messageId: '1',
+        text: 'Добрый вечер',
+      });
+      h.api.addBot(chat.id, {
+        by: teacher,
+        status: 'administrator',
+        rights: { can_restrict_members: true, can_delete_messages: true, can_invite_users: true },
+      });
+      await h.settle();
+      const texts = h.api.botMessages(chat.id).map((message) => message.text);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toContain('Здравствуйте! Я помогаю модератору чата');
+      expect(texts[0]).not.toContain('Спасибо');
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -21,6 +21,9 @@ export interface ChatRecord {
 
 type ChatRow = typeof chats.$inferSelect;
 
+/** The bot's standing in a chat it has seen a message from but no update about itself yet. */
+export const UNKNOWN_STANDING = 'unknown';
+
 const NO_RIGHTS: BotRights = { canRestrictMembers: false, canDeleteMessages: false, canInviteUsers: false };
 
 export function toChatRecord(row: ChatRow, defaultLanguage: ChatSettings['language']): ChatRecord {
@@ -73,7 +76,8 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
           platformChatId: info.chatId,
           type: info.type,
           title: info.title,
-          botStatus: bot?.status ?? 'member',
+          // Seen first through a message: the bot is there, its standing comes with its own update.
+          botStatus: bot?.status ?? UNKNOWN_STANDING,
           botRights: bot?.rights ?? NO_RIGHTS,
           createdAt: now,
           updatedAt: now,
@@ -144,6 +148,17 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
     },
 
     /** Serialises moderation changes to one chat across transactions and replicas. */
+    /** Records the bot's own standing and rights in a chat. */
+    async setBot(chatId: number, status: string, rights: BotRights, now: Date): Promise<ChatRecord> {
+      const [row] = await ex
+        .update(chats)
+        .set({ botStatus: status, botRights: rights, updatedAt: now })
+        .where(eq(chats.id, chatId))
+        .returning();
+      if (!row) throw new Error(`chat ${chatId} vanished while its bot status was recorded`);
+      return toChatRecord(row, defaultLanguage);
+    },
+
     async lock(chatId: number): Promise<void> {
       await ex.execute(sql`select id from ${chats} where id = ${chatId} for update`);
     },

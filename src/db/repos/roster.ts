@@ -15,6 +15,7 @@ import {
   schools,
   schoolTokens,
 } from '../schema.js';
+import { UNKNOWN_STANDING } from './chats.js';
 
 export type PersonKind = 'student' | 'guardian' | 'staff';
 export type PersonRow = typeof persons.$inferSelect;
@@ -137,7 +138,10 @@ export function createRosterRepository(ex: Executor) {
         .select({ id: chats.id, settings: chats.settings })
         .from(chats)
         .where(
-          and(eq(chats.schoolId, schoolId), inArray(chats.botStatus, ['member', 'administrator', 'creator'])),
+          and(
+            eq(chats.schoolId, schoolId),
+            inArray(chats.botStatus, ['member', 'administrator', 'creator', UNKNOWN_STANDING]),
+          ),
         );
       const rosterChats: RosterChat[] = chatRows.map((row) => {
         const settings = readSettings(row.settings, defaultLanguage);
