@@ -126,9 +126,11 @@ export async function refreshGauges(core: Core): Promise<void> {
   core.metrics.set('ccm_blocks_active', 'Members blocked now.', Number(active?.n ?? 0));
   const [open] = await core.db.select({ n: count() }).from(votes).where(eq(votes.status, 'open'));
   core.metrics.set('ccm_votes_open', 'Reinstatement votes open now.', Number(open?.n ?? 0));
+  const memory = process.memoryUsage();
+  core.metrics.set('ccm_process_resident_memory_bytes', 'Resident memory of this process.', memory.rss);
   core.metrics.set(
-    'ccm_process_resident_memory_bytes',
-    'Resident memory of this process.',
-    process.memoryUsage().rss,
+    'ccm_process_heap_used_bytes',
+    'JavaScript heap in use (live objects and garbage not yet collected).',
+    memory.heapUsed,
   );
 }

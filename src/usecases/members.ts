@@ -1,4 +1,4 @@
-import type { Core, Work } from '../core/core.js';
+import { type Core, memberKey, type Work } from '../core/core.js';
 import {
   type AccountRecord,
   createAccountsRepository,
@@ -16,7 +16,7 @@ function accountKey(platform: Platform, userId: string): string {
 export function isKnownMember(core: Core, chat: ChatRecord, user: UserInfo): boolean {
   const account = core.accounts.get(accountKey(chat.platform, user.userId));
   if (!account || account.fingerprint !== profileFingerprint(user)) return false;
-  return core.presentMembers.get(`${chat.id}:${account.id}`) === true;
+  return core.presentMembers.get(memberKey(chat.id, account.id)) === true;
 }
 
 /** Creates or refreshes the person's account. */
@@ -53,7 +53,7 @@ export async function memberSeen(
   if (status !== 'member' && status !== 'restricted') {
     await members.markPresent(chat.id, account.id, 'member', null, work.now);
   }
-  work.afterCommit(() => core.presentMembers.set(`${chat.id}:${account.id}`, true));
+  work.afterCommit(() => core.presentMembers.set(memberKey(chat.id, account.id), true));
   return account;
 }
 
@@ -75,7 +75,7 @@ export async function onMembersJoined(
     const account = await saveAccount(core, work, chat.platform, user);
     const before = await members.status(chat.id, account.id);
     await members.markPresent(chat.id, account.id, 'member', event.at, work.now);
-    work.afterCommit(() => core.presentMembers.set(`${chat.id}:${account.id}`, true));
+    work.afterCommit(() => core.presentMembers.set(memberKey(chat.id, account.id), true));
     const wasPresent = before === 'member' || before === 'restricted';
     if (!user.isBot && !wasPresent) joined.push(account);
   }
@@ -92,6 +92,6 @@ export async function onMemberLeft(
   if (event.member.userId === core.messenger(chat.platform).self.userId) return undefined;
   const account = await saveAccount(core, work, chat.platform, event.member);
   await createMembersRepository(work.tx).markGone(chat.id, account.id, event.status, event.at);
-  work.afterCommit(() => core.presentMembers.delete(`${chat.id}:${account.id}`));
+  work.afterCommit(() => core.presentMembers.delete(memberKey(chat.id, account.id)));
   return account;
 }

@@ -11,6 +11,7 @@ import {
   strikeLatency,
   webhookThroughput,
 } from './scenarios.js';
+import { dropLeftoverDatabases } from './support.js';
 
 /**
  * `npm run bench`: every scenario against the fake Bot API over real HTTP and real PostgreSQL, printed
@@ -35,17 +36,24 @@ async function main(): Promise<void> {
     if (only && !only.split(',').includes(name)) continue;
     process.stderr.write(`… ${name}\n`);
     const started = Date.now();
+    let produced: Row[];
     try {
       const result = await scenario();
-      rows.push(...(Array.isArray(result) ? result : [result]));
+      produced = Array.isArray(result) ? result : [result];
     } catch (error) {
-      rows.push({
-        scenario: name,
-        figure: `failed: ${error instanceof Error ? error.message : String(error)}`,
-        target: '',
-        pass: false,
-      });
+      produced = [
+        {
+          scenario: name,
+          figure: `failed: ${error instanceof Error ? error.message : String(error)}`,
+          target: '',
+          pass: false,
+        },
+      ];
     }
+    await dropLeftoverDatabases();
+    rows.push(...produced);
+    // Each row as soon as it is known, so a long run shows its progress (and an interrupted one its figures).
+    for (const row of produced) process.stderr.write(`  ${row.figure} (${row.pass ? 'pass' : 'MISS'})\n`);
     process.stderr.write(`  done in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   const table = [
@@ -73,7 +81,11 @@ async function main(): Promise<void> {
   if (rows.some((row) => !row.pass)) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// A failed scenario may leave a fake server open; the run is over either way.
+main().then(
+  () => process.exit(),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,34 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { Worker } from 'node:worker_threads';
+import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type Database, openDatabase } from '../../src/db/client.js';
+import { ensureDefaultSchool } from '../../src/db/repos/chats.js';
+
+/** A list of strings as one `text[]` parameter (drizzle would otherwise spread an array into a row). */
+export function texts(values: readonly string[]): SQL {
+  return sql`${sql.param(values)}::text[]`;
+}
 
 /** Latency percentile of a list of durations (ms). */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-/** Runs `task` over `items` with at most `concurrency` at once; returns each task's duration in ms. */
-export async function pool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<number[]> {
-  const durations: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= items.length) return;
-      const started = performance.now();
-      await task(items[index] as T);
-      durations.push(performance.now() - started);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return durations;
 }
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -44,16 +30,22 @@ export async function benchDatabase(
   const url = new URL(POSTGRES_URL);
   url.pathname = `/${name}`;
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), maxConnections });
-  return {
-    database,
-    url: url.toString(),
-    async drop() {
-      await database.close().catch(() => {});
-      const cleanup = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
-      await cleanup.end();
-    },
+  const drop = async () => {
+    leftovers.delete(drop);
+    await database.close().catch(() => {});
+    const cleanup = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+    await cleanup.unsafe(`drop database if exists "${name}" with (force)`);
+    await cleanup.end();
   };
+  leftovers.add(drop);
+  return { database, url: url.toString(), drop };
+}
+
+const leftovers = new Set<() => Promise<void>>();
+
+/** Drops the databases of a scenario that failed before dropping its own. */
+export async function dropLeftoverDatabases(): Promise<void> {
+  for (const drop of [...leftovers]) await drop().catch(() => {});
 }
 
 /**
@@ -65,13 +57,14 @@ export async function bulkChats(
   chats: Array<{ chatId: number; title: string; userIds: number[] }>,
 ) {
   const db = database.db;
+  const schoolId = await ensureDefaultSchool(db, 'School');
   for (let start = 0; start < chats.length; start += 2000) {
     const slice = chats.slice(start, start + 2000);
     await db.execute(sql`
       insert into chats (school_id, platform, platform_chat_id, type, title, bot_status, bot_rights)
-      select 1, 'telegram', c, 'supergroup', t, 'administrator',
+      select ${schoolId}, 'telegram', c, 'supergroup', t, 'administrator',
         '{"canRestrictMembers":true,"canDeleteMessages":true,"canInviteUsers":true}'::jsonb
-      from unnest(${slice.map((c) => String(c.chatId))}::text[], ${slice.map((c) => c.title)}::text[]) as x(c, t)
+      from unnest(${texts(slice.map((c) => String(c.chatId)))}, ${texts(slice.map((c) => c.title))}) as x(c, t)
       on conflict do nothing`);
   }
   const pairs = chats.flatMap((chat) =>
@@ -81,12 +74,12 @@ export async function bulkChats(
     const slice = pairs.slice(start, start + 20_000);
     await db.execute(sql`
       insert into accounts (platform, platform_user_id, first_name, last_name)
-      select 'telegram', u, 'Участник', u from unnest(${slice.map((p) => p[1])}::text[]) as x(u)
+      select 'telegram', u, 'Участник', u from unnest(${texts(slice.map((p) => p[1]))}) as x(u)
       on conflict do nothing`);
     await db.execute(sql`
       insert into chat_members (chat_id, account_id, status)
       select c.id, a.id, 'member'
-      from unnest(${slice.map((p) => p[0])}::text[], ${slice.map((p) => p[1])}::text[]) as x(chat, u)
+      from unnest(${texts(slice.map((p) => p[0]))}, ${texts(slice.map((p) => p[1]))}) as x(chat, u)
       join chats c on c.platform = 'telegram' and c.platform_chat_id = x.chat
       join accounts a on a.platform = 'telegram' and a.platform_user_id = x.u
       on conflict do nothing`);
@@ -100,10 +93,10 @@ export async function bulkChats(
 export async function bulkAdmins(database: Database, chatIds: number[], userId: number) {
   await database.db.execute(sql`
     insert into chat_admins (chat_id, platform_user_id, status)
-    select id, ${String(userId)}, 'creator' from chats where platform_chat_id = any(${chatIds.map(String)}::text[])
+    select id, ${String(userId)}, 'creator' from chats where platform_chat_id = any(${texts(chatIds.map(String))})
     on conflict do nothing`);
   await database.db.execute(
-    sql`update chats set admins_refreshed_at = now() where platform_chat_id = any(${chatIds.map(String)}::text[])`,
+    sql`update chats set admins_refreshed_at = now() where platform_chat_id = any(${texts(chatIds.map(String))})`,
   );
 }
 
@@ -148,13 +141,37 @@ export function messageUpdate(
   });
 }
 
-/** POSTs one update to a webhook and returns the status. */
-export async function post(url: string, body: string, secret: string): Promise<number> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
-    body,
-  });
-  await response.arrayBuffer();
-  return response.status;
+export interface Load {
+  /** Each request's round trip, ms. */
+  durations: number[];
+  /** How many requests got each HTTP status. */
+  statuses: Record<string, number>;
+  seconds: number;
+}
+
+/** POSTs `bodies` as webhook updates from a separate thread, `concurrency` at a time. */
+export async function load(
+  url: string,
+  secret: string,
+  bodies: string[],
+  concurrency: number,
+): Promise<Load> {
+  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+  try {
+    const result = new Promise<Load>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    worker.postMessage({ url, secret, bodies, concurrency });
+    return await result;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Fails a scenario whose requests were not all answered 200 (a fast error is not throughput). */
+export function allOk(load: Load, what: string): void {
+  const bad = Object.entries(load.statuses).filter(([status]) => status !== '200');
+  if (bad.length > 0)
+    throw new Error(`${what}: not every request was answered 200: ${JSON.stringify(load.statuses)}`);
 }
