@@ -173,14 +173,39 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
   const ownsDatabase = !database;
   let releaseDataDir = () => {};
-  if (!database) {
-    if (!config.databaseUrl) {
-      try {
-        releaseDataDir = claimDataDir(config.dataDir, 'the bot');
-      } catch (error) {
-        throw new StartupError(`Database error: ${describe(error)}`);
-      }
+  if (!database && !config.databaseUrl) {
+    try {
+      releaseDataDir = claimDataDir(config.dataDir, 'the bot');
+    } catch (error) {
+      throw new StartupError(`Database error: ${describe(error)}`);
     }
+  }
+
+  const telegram = config.botToken
+    ? telegramConnector(config, config.botToken, log, clock, options)
+    : undefined;
+  const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
+  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter(
+    (m): m is NonNullable<typeof m> => !!m,
+  );
+  // The database opens (the embedded one takes about a second) while the platforms are asked who we are.
+  const platformsReady = Promise.all(
+    (
+      [
+        ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
+        ['VK', vk?.messenger, 'VK_API_ROOT'],
+      ] as const
+    ).map(async ([name, messenger, variable]) => {
+      if (!messenger) return;
+      try {
+        await withRetries(() => messenger.init());
+      } catch (error) {
+        throw new StartupError(`${name} error: could not reach the API at ${variable} (${describe(error)})`);
+      }
+    }),
+  );
+  platformsReady.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+  if (!database) {
     try {
       database = await openDatabase(
         config.databaseUrl
@@ -192,6 +217,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         ? 'the database at DATABASE_URL'
         : `the embedded database in ${config.dataDir}`;
       releaseDataDir();
+      await platformsReady.catch(() => {});
       throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
     }
   }
@@ -201,25 +227,11 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     await opened.close();
     releaseDataDir();
   };
-
-  const telegram = config.botToken
-    ? telegramConnector(config, config.botToken, log, clock, options)
-    : undefined;
-  const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
-  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter(
-    (m): m is NonNullable<typeof m> => !!m,
-  );
-  for (const [name, messenger, variable] of [
-    ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
-    ['VK', vk?.messenger, 'VK_API_ROOT'],
-  ] as const) {
-    if (!messenger) continue;
-    try {
-      await withRetries(() => messenger.init());
-    } catch (error) {
-      await closeDatabase();
-      throw new StartupError(`${name} error: could not reach the API at ${variable} (${describe(error)})`);
-    }
+  try {
+    await platformsReady;
+  } catch (error) {
+    await closeDatabase();
+    throw error;
   }
 
   const app = await App.create({
@@ -280,12 +292,14 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     );
   }
 
+  // Updates first, then the outbox, the jobs (their first run catches up on anything overdue) and the
+  // menus: on the embedded database those first runs would otherwise hold up taking updates.
+  // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
+  if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
   app.start();
   void app
     .registerCommandMenus()
     .catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
-  // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
-  if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
   log.info(
     {
       mode: config.botMode,

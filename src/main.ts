@@ -1,7 +1,6 @@
 import { StartupError, startBot } from './bot.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './core/logger.js';
-import { startSandbox } from './sandbox/index.js';
 
 /** Entry point: `npm start`. Fails with one clear line for anything a person must fix. */
 async function main(): Promise<void> {
@@ -43,7 +42,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   try {
-    bot = sandbox ? await startSandbox(config, log) : await startBot(config, log);
+    // The sandbox (and its emulated Telegram) is loaded only when asked for: a production start skips it.
+    bot = sandbox
+      ? await (await import('./sandbox/index.js')).startSandbox(config, log)
+      : await startBot(config, log);
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,13 +1,21 @@
 /**
  * Keeps message sends inside Telegram's limits so a burst does not earn 429s: about 30 messages a
- * second overall and 20 a minute per group. Sliding windows over real time, per process.
+ * second overall, one a second in a chat and 20 a minute in a group. Sliding windows over real time,
+ * per process.
  */
 export interface PacingLimits {
   globalPerSecond: number;
+  chatPerSecond: number;
   groupPerMinute: number;
 }
 
-export const TELEGRAM_LIMITS: PacingLimits = { globalPerSecond: 30, groupPerMinute: 20 };
+export const TELEGRAM_LIMITS: PacingLimits = { globalPerSecond: 30, chatPerSecond: 1, groupPerMinute: 20 };
+
+/**
+ * Windows are this much longer than the limits say: a slot is taken when a call starts, Telegram counts
+ * it when it arrives, and a few milliseconds of jitter between two calls must not earn a 429.
+ */
+const MARGIN = 1.05;
 
 class SlidingWindow {
   private readonly stamps: number[] = [];
@@ -34,13 +42,13 @@ class SlidingWindow {
 
 export class Pacer {
   private readonly global: SlidingWindow | undefined;
-  private readonly lanes = new Map<string, SlidingWindow>();
+  private readonly lanes = new Map<string, { second: SlidingWindow; minute: SlidingWindow | undefined }>();
 
   constructor(
     private readonly limits: PacingLimits | null,
     private readonly now: () => number = Date.now,
   ) {
-    this.global = limits ? new SlidingWindow(limits.globalPerSecond, 1000) : undefined;
+    this.global = limits ? new SlidingWindow(limits.globalPerSecond, 1000 * MARGIN) : undefined;
   }
 
   /**
@@ -50,21 +58,28 @@ export class Pacer {
   reserve(lane: string, group: boolean): number {
     if (!this.limits || !this.global) return 0;
     const now = this.now();
-    let window = group ? this.lanes.get(lane) : undefined;
-    if (group && !window) {
-      window = new SlidingWindow(this.limits.groupPerMinute, 60_000);
-      this.lanes.set(lane, window);
+    let windows = this.lanes.get(lane);
+    if (!windows) {
+      windows = {
+        second: new SlidingWindow(this.limits.chatPerSecond, 1000 * MARGIN),
+        minute: group ? new SlidingWindow(this.limits.groupPerMinute, 60_000 * MARGIN) : undefined,
+      };
+      this.lanes.set(lane, windows);
     }
-    const wait = Math.max(this.global.delay(now), window?.delay(now) ?? 0);
+    const wait = Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
     if (wait > 0) return wait;
     this.global.record(now);
-    window?.record(now);
+    windows.second.record(now);
+    windows.minute?.record(now);
     if (this.lanes.size > 5000) this.prune(now);
     return 0;
   }
 
   private prune(now: number): void {
-    for (const [lane, window] of this.lanes)
-      if (window.delay(now) === 0 && window.empty) this.lanes.delete(lane);
+    for (const [lane, windows] of this.lanes) {
+      const idle = (window: SlidingWindow | undefined) =>
+        !window || (window.delay(now) === 0 && window.empty);
+      if (idle(windows.second) && idle(windows.minute)) this.lanes.delete(lane);
+    }
   }
 }

@@ -12,8 +12,7 @@ import { type Database, openDatabase } from '../../src/db/client.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { blocks, outbox, removals } from '../../src/db/schema.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
-import { TELEGRAM_LIMITS } from '../../src/outbox/pacer.js';
-import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
+import { FakeBotApi, TELEGRAM_LIMITS } from '../../src/sandbox/telegram/index.js';
 import { liftDueBlocks } from '../../src/usecases/blocks.js';
 import { freePort, waitFor } from '../support/net.js';
 import {
@@ -21,6 +20,7 @@ import {
   benchDatabase,
   bulkAdmins,
   bulkChats,
+  imageRuntimeEnv,
   load,
   messageUpdate,
   percentile,
@@ -126,7 +126,7 @@ export async function webhookThroughput(): Promise<Row> {
 export async function strikeLatency(): Promise<Row> {
   const api = new FakeBotApi({ allowedUpdates: [...ALLOWED_UPDATES] });
   await api.start();
-  const teacher = api.createUser({ first_name: 'Учитель' });
+  const teacher = api.createUser({ first_name: 'Учитель', last_name: 'Иванова' });
   const chats = Array.from({ length: 200 }, (_, n) => {
     const chat = api.createChat({ type: 'supergroup', title: `Класс ${n}` });
     api.addMember(chat.id, teacher, { status: 'creator' });
@@ -144,6 +144,8 @@ export async function strikeLatency(): Promise<Row> {
   });
   api.clearCalls();
   const db = await benchDatabase(20);
+  // The members as the fake knows them, so a /strike finds their accounts as a working bot would.
+  const people = new Map([teacher, ...chats.flatMap((c) => c.members)].map((u) => [u.id, u]));
   await bulkChats(
     db.database,
     chats.map((c) => ({
@@ -151,6 +153,7 @@ export async function strikeLatency(): Promise<Row> {
       title: c.title,
       userIds: [teacher.id, ...c.members.map((m) => m.id)],
     })),
+    (id) => ({ firstName: people.get(id)?.first_name ?? '', lastName: people.get(id)?.last_name ?? '' }),
   );
   await bulkAdmins(
     db.database,
@@ -403,6 +406,8 @@ export async function rosterSnapshot(): Promise<Row> {
 
 /** 600 removals over 60 chats against a fake enforcing Telegram's limits; and 600 messages the same way. */
 export async function outboundBurst(): Promise<Row[]> {
+  // Telegram's published limits, enforced by the fake: 30 messages a second, one a second in a chat,
+  // 20 a minute in a group.
   const api = new FakeBotApi({ allowedUpdates: [...ALLOWED_UPDATES], limits: TELEGRAM_LIMITS });
   await api.start();
   const principal = api.createUser({ first_name: 'Директор' });
@@ -550,16 +555,11 @@ export async function memory(kind: 'postgres' | 'pglite', chats = 10_000, perCha
     WEBHOOK_SECRET: SECRET,
     HTTP_PORT: String(port),
     LOG_LEVEL: 'error',
-    ...(process.env.MEM_ENV ? JSON.parse(process.env.MEM_ENV) : {}),
+    ...imageRuntimeEnv(),
     ...(db ? { DATABASE_URL: db.url } : { DATA_DIR: dataDir }),
   };
   // The compiled bot, as the Docker image runs it (tsx's compiler would be counted otherwise).
-  const child = process.env.MEM_DEBUG
-    ? spawn(process.execPath, ['--expose-gc', '/tmp/gcwrap.mjs'], {
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      })
-    : spawn(process.execPath, ['dist/src/main.js'], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: 'ignore' });
   await waitFor(
     async () => {
       try {
@@ -586,10 +586,6 @@ export async function memory(kind: 'postgres' | 'pglite', chats = 10_000, perCha
   const loaded = await load(`http://127.0.0.1:${port}/hook`, SECRET, bodies, 64);
   allOk(loaded, 'loading');
   const seconds = loaded.seconds;
-  if (process.env.MEM_DEBUG) {
-    child.kill('SIGUSR2');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const rss = Number(/^ccm_process_resident_memory_bytes (\d+)/m.exec(metrics)?.[1] ?? 0);
   const heap = Number(/^ccm_process_heap_used_bytes (\d+)/m.exec(metrics)?.[1] ?? 0);
@@ -624,6 +620,7 @@ export async function startup(): Promise<Row> {
         DATA_DIR: dataDir,
         HTTP_PORT: String(port),
         LOG_LEVEL: 'info',
+        ...imageRuntimeEnv(),
       },
       stdio: ['ignore', 'pipe', 'ignore'],
     });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -55,6 +56,10 @@ export async function dropLeftoverDatabases(): Promise<void> {
 export async function bulkChats(
   database: Database,
   chats: Array<{ chatId: number; title: string; userIds: number[] }>,
+  profile: (userId: number) => { firstName: string; lastName: string } = (userId) => ({
+    firstName: 'Участник',
+    lastName: String(userId),
+  }),
 ) {
   const db = database.db;
   const schoolId = await ensureDefaultSchool(db, 'School');
@@ -74,7 +79,9 @@ export async function bulkChats(
     const slice = pairs.slice(start, start + 20_000);
     await db.execute(sql`
       insert into accounts (platform, platform_user_id, first_name, last_name)
-      select 'telegram', u, 'Участник', u from unnest(${texts(slice.map((p) => p[1]))}) as x(u)
+      select 'telegram', u, f, l
+      from unnest(${texts(slice.map((p) => p[1]))}, ${texts(slice.map((p) => profile(Number(p[1])).firstName))},
+        ${texts(slice.map((p) => profile(Number(p[1])).lastName))}) as x(u, f, l)
       on conflict do nothing`);
     await db.execute(sql`
       insert into chat_members (chat_id, account_id, status)
@@ -174,4 +181,17 @@ export function allOk(load: Load, what: string): void {
   const bad = Object.entries(load.statuses).filter(([status]) => status !== '200');
   if (bad.length > 0)
     throw new Error(`${what}: not every request was answered 200: ${JSON.stringify(load.statuses)}`);
+}
+
+/** The memory settings the Docker image runs the bot with (its `ENV` lines), so the bench measures the same. */
+export function imageRuntimeEnv(): Record<string, string> {
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  const env: Record<string, string> = {};
+  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+    const match = new RegExp(`${name}=("([^"]*)"|(\\S+))`).exec(dockerfile);
+    const value = match?.[2] ?? match?.[3];
+    if (value === undefined) throw new Error(`the Dockerfile sets no ${name}`);
+    env[name] = value;
+  }
+  return env;
 }

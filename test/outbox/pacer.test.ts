@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { Pacer, TELEGRAM_LIMITS } from '../../src/outbox/pacer.js';
+
+/** Plays `sends` ([ms, lane, group]) through a pacer; returns each wait (0 = sent then). */
+function play(sends: Array<[number, string, boolean]>): number[] {
+  let now = 0;
+  const pacer = new Pacer(TELEGRAM_LIMITS, () => now);
+  return sends.map(([at, lane, group]) => {
+    now = at;
+    return pacer.reserve(lane, group);
+  });
+}
+
+describe('Pacer keeps sends inside Telegram’s limits, with a 5% margin', () => {
+  it.each([
+    {
+      case: '30 chats at once fit; the 31st waits for the second to pass',
+      sends: Array.from({ length: 31 }, (_, n) => [0, `c${n}`, true] as [number, string, boolean]),
+      waits: [...Array(30).fill(0), 1050],
+    },
+    {
+      case: 'a second message to one chat waits a second',
+      sends: [
+        [0, 'a', true],
+        [500, 'a', true],
+        [1050, 'a', true],
+      ] as Array<[number, string, boolean]>,
+      waits: [0, 550, 0],
+    },
+    {
+      case: 'a private chat has the one-a-second limit too',
+      sends: [
+        [0, 'p', false],
+        [10, 'p', false],
+      ] as Array<[number, string, boolean]>,
+      waits: [0, 1040],
+    },
+    {
+      case: 'a group gets 20 a minute; the 21st waits for the first to leave the window',
+      sends: Array.from({ length: 21 }, (_, n) => [n * 1100, 'g', true] as [number, string, boolean]),
+      waits: [...Array(20).fill(0), 63_000 - 20 * 1100],
+    },
+    {
+      case: 'a private chat has no per-minute limit',
+      sends: Array.from({ length: 25 }, (_, n) => [n * 1100, 'p', false] as [number, string, boolean]),
+      waits: Array(25).fill(0),
+    },
+  ])('$case', ({ sends, waits }) => {
+    expect(play(sends)).toEqual(waits);
+  });
+
+  it('takes no slot while asking to wait, and paces nothing without limits', () => {
+    let now = 0;
+    const pacer = new Pacer(TELEGRAM_LIMITS, () => now);
+    expect(pacer.reserve('a', true)).toBe(0);
+    expect(pacer.reserve('a', true)).toBe(1050);
+    now = 1050;
+    expect(pacer.reserve('a', true)).toBe(0);
+    const free = new Pacer(null);
+    expect(Array.from({ length: 100 }, () => free.reserve('a', true))).toEqual(Array(100).fill(0));
+  });
+});
