@@ -622,19 +622,33 @@ export async function startup(): Promise<Row> {
         LOG_LEVEL: 'info',
         ...imageRuntimeEnv(),
       },
-      stdio: ['ignore', 'pipe', 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    const ready = new Promise<number>((resolve) => {
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      errors = (errors + chunk.toString()).slice(-2000);
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const ready = new Promise<number>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes('bot is ready')) resolve(performance.now() - started);
       });
+      void exited.then(() =>
+        reject(new Error(`the bot exited before it was ready: ${errors || out.slice(-2000)}`)),
+      );
+      setTimeout(
+        () => reject(new Error(`the bot was not ready in 60 s: ${errors || out.slice(-2000)}`)),
+        60_000,
+      ).unref();
     });
-    const ms = await ready;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    return ms;
+    try {
+      return await ready;
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   };
   await measure(['--import', 'tsx', 'src/main.ts']); // creates the embedded database (not timed)
   const tsx: number[] = [];
