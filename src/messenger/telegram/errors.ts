@@ -1,4 +1,5 @@
 import { TelegramError } from 'telegraf';
+import { networkError } from '../network-errors.js';
 import { MessengerError, type MessengerErrorCode } from '../port.js';
 
 /** Telegram's descriptions, matched case-insensitively, mapped to our codes (first match wins). */
@@ -34,18 +35,6 @@ const DESCRIPTIONS: Array<[RegExp, MessengerErrorCode]> = [
   [/chat not found|peer_id_invalid/i, 'CHAT_NOT_FOUND'],
 ];
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
 /** Turns whatever telegraf threw into a {@link MessengerError} with one of our codes. */
 export function toMessengerError(error: unknown, method: string): MessengerError {
   if (error instanceof MessengerError) return error;
@@ -68,11 +57,8 @@ export function toMessengerError(error: unknown, method: string): MessengerError
     return new MessengerError(code === 403 ? 'BOT_NOT_IN_CHAT' : 'BAD_REQUEST', message);
   }
   const err = error as { name?: string; code?: string; type?: string; message?: string } | undefined;
-  if (err && (err.name === 'AbortError' || err.name === 'TimeoutError' || err.type === 'aborted')) {
-    return new MessengerError('NETWORK', `${method}: timed out`);
-  }
-  if (err?.code && NETWORK_CODES.has(err.code))
-    return new MessengerError('NETWORK', `${method}: ${err.code}`);
+  const network = networkError(error, method);
+  if (network) return network;
   if (err?.name === 'FetchError' || err?.type === 'system') {
     return new MessengerError('NETWORK', `${method}: ${err.message ?? 'network error'}`);
   }

@@ -1,4 +1,5 @@
 import { APIError, APIErrorCode } from 'vk-io';
+import { networkError } from '../network-errors.js';
 import { MessengerError, type MessengerErrorCode } from '../port.js';
 
 /** VK asks for a pause after these; vk-io retries error 6 itself, so it rarely reaches us. */
@@ -51,18 +52,6 @@ const ADMIN_ONLY_METHODS: ReadonlySet<string> = new Set([
   'messages.removeChatUser',
 ]);
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
 /** An error VK reported for one item of a batch answer (messages.send with `peer_ids`, messages.delete). */
 export interface ItemError {
   code: number;
@@ -108,11 +97,8 @@ export function toMessengerError(error: unknown, method: string): MessengerError
   // vk-io calls through node-fetch 2: FetchError (`type` 'system' with an errno code, 'invalid-json', …)
   // or AbortError when apiTimeout runs out.
   const err = error as { name?: string; code?: string; type?: string; message?: string } | undefined;
-  if (err && (err.name === 'AbortError' || err.name === 'TimeoutError' || err.type === 'aborted')) {
-    return new MessengerError('NETWORK', `${method}: timed out`);
-  }
-  if (err?.code && NETWORK_CODES.has(err.code))
-    return new MessengerError('NETWORK', `${method}: ${err.code}`);
+  const network = networkError(error, method);
+  if (network) return network;
   // VK answers every API error as JSON with HTTP 200; a body that is not JSON is a front server's error
   // page (502, 504…). vk-io hides the status, so this is the 5xx we can see.
   if (err?.type === 'invalid-json' || error instanceof SyntaxError) {
