@@ -11,6 +11,7 @@ import { inviteLinks } from '../db/schema.js';
 import { servesPerson } from '../moderation/departures.js';
 import { enqueue, type OutcomeHandler } from '../outbox/outbox.js';
 import type { CommandSpec } from './commands/command.js';
+import { auditModeratorAction } from './commands/command.js';
 import { saveAccount } from './members.js';
 import { chatAddress, displayName, privateChatOf } from './people.js';
 
@@ -163,12 +164,7 @@ export const linkCommand: CommandSpec = {
     const person = found[0] as PersonRow;
     const account = await saveAccount(core, work, chat.platform, author.user);
     await repo.linkAccount(person.id, account.id, 'moderator', work.now);
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
+    await auditModeratorAction(ctx, {
       action: 'account_linked',
       targetAccountId: account.id,
       details: { personId: person.id, by: 'moderator' },

@@ -20,6 +20,7 @@ import { enqueue, type OutcomeHandler } from '../outbox/outbox.js';
 import { startLift } from './blocks.js';
 import { loadChat } from './chats.js';
 import type { CommandContext, CommandSpec } from './commands/command.js';
+import { auditModeratorAction } from './commands/command.js';
 import type { ButtonAnswer } from './gate.js';
 import { saveAccount } from './members.js';
 import { chatAddress, displayName, excerpt, when } from './people.js';
@@ -323,12 +324,7 @@ export const unblockCommand: CommandSpec = {
       },
       account.id,
     );
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
+    await auditModeratorAction(ctx, {
       action: 'vote_opened',
       targetAccountId: account.id,
       details: {

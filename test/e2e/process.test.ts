@@ -96,7 +96,8 @@ describe.runIf(testDbKind() === 'pglite')('npm start as a process', () => {
     };
 
     const first = start(env);
-    await waitFor(() => healthy(port), 'the bot to become healthy');
+    // The first start creates the embedded database (initdb: seconds alone, more beside other test files).
+    await waitFor(() => healthy(port), 'the bot to become healthy', 60_000);
     api.addBot(chat.id, { by: teacher, status: 'administrator', rights: { can_restrict_members: true } });
     api.sendMessage(chat.id, teacher, '/setrules\nТолько по делу\nБез рекламы');
     await waitFor(() => (api.lastBotMessage(chat.id)?.text ?? '').includes('редакция 2'), 'the new rules');

@@ -2,9 +2,11 @@ import type ru from '../../../locales/ru/translation.json';
 import type { Language } from '../../config.js';
 import type { Core, Work } from '../../core/core.js';
 import type { AccountRecord } from '../../db/repos/accounts.js';
+import { type AuditEntry, createAuditRepository } from '../../db/repos/audit.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import type { Translate } from '../../i18n/index.js';
 import type { ButtonSpec, ChatAddress, MessagePosted } from '../../messenger/port.js';
+import { displayName } from '../people.js';
 
 export type CommandName = keyof (typeof ru)['commands'];
 
@@ -41,4 +43,22 @@ export interface CommandSpec {
 /** A group command: `chat` is always set when it runs. */
 export function groupCommand(spec: Omit<CommandSpec, 'where'> & { where?: 'group' | 'both' }): CommandSpec {
   return { where: 'group', ...spec };
+}
+
+type ModeratorEntry = Omit<AuditEntry, 'at' | 'chatId' | 'actorKind' | 'actorAccountId' | 'actorName'>;
+
+/** Records what a moderator did in the chat's audit log: when, where and who (the school is the chat's). */
+export async function auditModeratorAction(
+  ctx: CommandContext & { chat: ChatRecord },
+  entry: ModeratorEntry,
+): Promise<void> {
+  await createAuditRepository(ctx.work.tx).append({
+    at: ctx.work.now,
+    schoolId: ctx.chat.schoolId,
+    chatId: ctx.chat.id,
+    actorKind: 'moderator',
+    actorAccountId: ctx.account?.id ?? null,
+    actorName: ctx.account ? displayName(ctx.account) : '',
+    ...entry,
+  });
 }

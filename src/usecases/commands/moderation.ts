@@ -5,6 +5,7 @@ import { accounts, auditLog, chatAdmins } from '../../db/schema.js';
 import { saveAccount } from '../members.js';
 import { chatAddress, displayName, excerpt, privateChatOf, when } from '../people.js';
 import type { CommandSpec } from './command.js';
+import { auditModeratorAction } from './command.js';
 
 /** `/del` as a reply: deletes the message and the command (regulation 4.13.2), with a log entry. */
 export const delCommand: CommandSpec = {
@@ -27,13 +28,7 @@ export const delCommand: CommandSpec = {
       { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
       { chatId: chat.id },
     );
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
-      actorName: ctx.account ? displayName(ctx.account) : '',
+    await auditModeratorAction(ctx, {
       action: 'message_deleted',
       targetAccountId: author?.id ?? null,
       details: { messageId: reply.messageId, excerpt: excerpt(reply.text) },

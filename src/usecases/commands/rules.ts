@@ -1,11 +1,11 @@
 import type { Core } from '../../core/core.js';
 import type { Executor } from '../../db/client.js';
-import { createAuditRepository } from '../../db/repos/audit.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import { createRulesRepository } from '../../db/repos/rules.js';
 import { formatRules, parseRules, RULES_LIMITS } from '../../moderation/rules.js';
 import { chatsRepo } from '../chats.js';
 import type { CommandSpec } from './command.js';
+import { auditModeratorAction } from './command.js';
 import { postRulesConfirmation } from './gate.js';
 
 export interface ChatRules {
@@ -77,12 +77,7 @@ export const setRulesCommand: CommandSpec = {
       ctx.account?.id ?? null,
       work.now,
     );
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
+    await auditModeratorAction(ctx, {
       action: 'rules_changed',
       details: { version, rules: parsed.rules.length },
     });

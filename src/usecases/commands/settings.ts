@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import { createAuditRepository } from '../../db/repos/audit.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
 import { chats } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
@@ -12,6 +11,7 @@ import {
 } from '../../moderation/settings.js';
 import { chatsRepo } from '../chats.js';
 import type { CommandSpec } from './command.js';
+import { auditModeratorAction } from './command.js';
 
 function shown(t: Translate, value: ChatSettings[SettingKey]): string {
   return value === null ? t('settings.not_set') : String(value);
@@ -70,12 +70,7 @@ export const settingsCommand: CommandSpec = {
       return;
     }
     await repo.setOverrides(chat.id, change.overrides, work.now);
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
+    await auditModeratorAction(ctx, {
       action: 'settings_changed',
       details: { key: change.key, from: fresh.settings[change.key], to: change.value },
     });
@@ -94,12 +89,8 @@ async function changeSchool(ctx: Parameters<CommandSpec['run']>[0], code: string
   const school = await createRosterRepository(work.tx).schoolByCode(code);
   if (!school) return ctx.reply(ctx.t('settings.school_unknown', { code }));
   await work.tx.update(chats).set({ schoolId: school.id, updatedAt: work.now }).where(eq(chats.id, chat.id));
-  await createAuditRepository(work.tx).append({
-    at: work.now,
+  await auditModeratorAction(ctx, {
     schoolId: school.id,
-    chatId: chat.id,
-    actorKind: 'moderator',
-    actorAccountId: ctx.account?.id ?? null,
     action: 'settings_changed',
     details: { key: 'school', from: chat.schoolId, to: school.id },
   });

@@ -10,6 +10,7 @@ import { chatsRepo } from '../chats.js';
 import { saveAccount } from '../members.js';
 import { day, displayName, excerpt, privateChatOf, when } from '../people.js';
 import type { CommandContext, CommandSpec } from './command.js';
+import { auditModeratorAction } from './command.js';
 import { currentRules } from './rules.js';
 
 type GroupContext = CommandContext & { chat: ChatRecord };
@@ -107,14 +108,7 @@ export const strikeCommand: CommandSpec = {
       messageExcerpt: ctx.event.replyTo ? excerpt(ctx.event.replyTo.text) : null,
       createdAt: work.now,
     });
-    const audit = createAuditRepository(work.tx);
-    await audit.append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
-      actorName: moderatorName(ctx),
+    await auditModeratorAction(ctx, {
       action: 'strike',
       targetAccountId: account.id,
       ruleNumber: rule.number,
@@ -159,7 +153,7 @@ export const strikeCommand: CommandSpec = {
       counted.map((s) => s.id),
     );
     const ruleNumbers = [...new Set(counted.map((s) => s.ruleNumber))].sort((a, b) => a - b);
-    await audit.append({
+    await createAuditRepository(work.tx).append({
       at: work.now,
       schoolId: chat.schoolId,
       chatId: chat.id,
@@ -217,13 +211,7 @@ export const unstrikeCommand: CommandSpec = {
     const latest = current[0];
     if (!latest) return ctx.reply(t('unstrike.none', { name }));
     await moderation.revokeStrike(latest.id, ctx.account?.id ?? null, work.now);
-    await createAuditRepository(work.tx).append({
-      at: work.now,
-      schoolId: chat.schoolId,
-      chatId: chat.id,
-      actorKind: 'moderator',
-      actorAccountId: ctx.account?.id ?? null,
-      actorName: moderatorName(ctx),
+    await auditModeratorAction(ctx, {
       action: 'strike_revoked',
       targetAccountId: account.id,
       ruleNumber: latest.ruleNumber,
