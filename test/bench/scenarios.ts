@@ -58,6 +58,18 @@ async function webhookBot(
   return { bot, url };
 }
 
+/** A bot that runs jobs, the outbox and the HTTP API but takes no updates (as a worker replica). */
+async function workerBot(api: FakeBotApi, database: Database): Promise<{ bot: RunningBot; port: number }> {
+  const port = await freePort();
+  const config = loadConfig({
+    BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    HTTP_PORT: String(port),
+  });
+  const bot = await startBot(config, silentLogger, { database, receiveUpdates: false });
+  return { bot, port };
+}
+
 /** Ordinary messages through the webhook, against a bare telegraf bot with an empty handler, same run. */
 export async function webhookThroughput(): Promise<Row> {
   const api = new FakeBotApi({ allowedUpdates: [...ALLOWED_UPDATES] });
@@ -256,13 +268,7 @@ export async function scheduledUnblock(): Promise<Row[]> {
     .map((row) => Object.values(row)[0])
     .join('\n');
 
-  const port = await freePort();
-  const config = loadConfig({
-    BOT_TOKEN: api.token,
-    TELEGRAM_API_ROOT: api.apiRoot,
-    HTTP_PORT: String(port),
-  });
-  const bot = await startBot(config, silentLogger, { database: db.database, receiveUpdates: false });
+  const { bot } = await workerBot(api, db.database);
   // The start-up run already began lifting; time from there until every due block is lifted.
   const started = performance.now();
   await liftDueBlocks(bot.app.core);
@@ -358,13 +364,7 @@ export async function rosterSnapshot(): Promise<Row> {
       sql`update chats set settings = ${JSON.stringify({ class: chat.code, kind: chat.kind })}::jsonb where platform_chat_id = ${String(chat.chatId)}`,
     );
   }
-  const port = await freePort();
-  const config = loadConfig({
-    BOT_TOKEN: api.token,
-    TELEGRAM_API_ROOT: api.apiRoot,
-    HTTP_PORT: String(port),
-  });
-  const bot = await startBot(config, silentLogger, { database: db.database, receiveUpdates: false });
+  const { bot, port } = await workerBot(api, db.database);
   const token = await createRosterRepository(d).createToken(1, 'bench', new Date());
   const put = async (body: unknown) => {
     const started = performance.now();
@@ -429,13 +429,7 @@ export async function outboundBurst(): Promise<Row[]> {
   const db = await benchDatabase(20);
   await bulkChats(db.database, chats);
   const d = db.database.db;
-  const port = await freePort();
-  const config = loadConfig({
-    BOT_TOKEN: api.token,
-    TELEGRAM_API_ROOT: api.apiRoot,
-    HTTP_PORT: String(port),
-  });
-  const bot = await startBot(config, silentLogger, { database: db.database, receiveUpdates: false });
+  const { bot, port } = await workerBot(api, db.database);
   const token = await createRosterRepository(d).createToken(1, 'bench', new Date());
   const call = (method: string, body: unknown) =>
     fetch(`http://127.0.0.1:${port}/api/v1/roster/events`, {
