@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
-import { systemClock } from './core/clock.js';
-import { Core } from './core/core.js';
-import { silentLogger } from './core/logger.js';
 import { openDatabase } from './db/client.js';
 import { createRosterRepository, type PersonKind } from './db/repos/roster.js';
+import { readRosterCsv } from './features/roster/csv.js';
+import { createInvitation, deepLink } from './features/roster/invitations.js';
+import { applyRosterEvents, snapshotEvents, validateEvents } from './features/roster/roster.js';
 import { Texts } from './i18n/index.js';
-import { createInvitation, deepLink } from './usecases/invitations.js';
-import { applyRosterEvents, snapshotEvents, validateEvents } from './usecases/roster.js';
-import { readRosterCsv } from './usecases/roster-csv.js';
-import { claimDataDir } from './util/data-dir-lock.js';
+import { systemClock } from './lib/clock.js';
+import { claimDataDir } from './lib/data-dir-lock.js';
+import { silentLogger } from './lib/logger.js';
+import { Core } from './runtime/services.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 

@@ -1,6 +1,6 @@
-import { StartupError, startBot } from './bot.js';
+import { StartupError, startBot } from './app/start.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './core/logger.js';
+import { createLogger } from './lib/logger.js';
 
 /** Entry point: `npm start`. Fails with one clear line for anything a person must fix. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../src/core/metrics.js';
+import { Metrics } from '../src/lib/metrics.js';
 
 describe('Metrics', () => {
   it('renders counters and gauges in the Prometheus text format', () => {

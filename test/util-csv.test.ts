@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/util/csv.js';
+import { parseCsv } from '../src/lib/csv.js';
 
 describe('parseCsv', () => {
   it.each([

@@ -1,10 +1,8 @@
 import { and, count, countDistinct, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Core } from '../core/core.js';
 import { createRosterRepository } from '../db/repos/roster.js';
 import { acceptances, blocks, chatMembers, chats, removals, strikes, votes } from '../db/schema.js';
-import { readSettings } from '../moderation/settings.js';
-import { createInvitation, deepLink } from '../usecases/invitations.js';
+import { createInvitation, deepLink } from '../features/roster/invitations.js';
 import {
   applyRosterEvents,
   type RosterEvent,
@@ -12,7 +10,9 @@ import {
   snapshotEvents,
   snapshotProblems,
   validateEvents,
-} from '../usecases/roster.js';
+} from '../features/roster/roster.js';
+import { readSettings } from '../moderation/settings.js';
+import type { Core } from '../runtime/services.js';
 import type { HttpRequest, HttpResponse, Route } from './server.js';
 
 /**

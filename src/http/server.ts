@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../lib/logger.js';
 
 export interface HttpRequest {
   method: string;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
 import { type Db, type Executor, inTransaction, rowsOf, type Tx, timestamp } from '../db/client.js';
 import { outbox } from '../db/schema.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
 import { type Messenger, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
 import type { Pacer } from './pacer.js';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../config.js';
-import { DAY, HOUR } from '../core/clock.js';
 import type { HttpRequest, HttpResponse, Route } from '../http/server.js';
+import { DAY, HOUR } from '../lib/clock.js';
 import { SandboxRefusal, type SandboxSession } from './session.js';
 import type { SandboxState } from './view.js';
 

@@ -11,10 +11,10 @@
  * - `telegram/`    the emulated Telegram Bot API (also the end-to-end tests' fake)
  * - `public/`      the page: plain HTML, CSS and JS
  */
-import { StartupError } from '../bot.js';
+import { StartupError } from '../app/start.js';
 import type { Config, Language } from '../config.js';
-import type { Logger } from '../core/logger.js';
 import type { Route } from '../http/server.js';
+import type { Logger } from '../lib/logger.js';
 import { type SandboxControl, sandboxRoutes, type UnchangedState } from './api.js';
 import { FreshDatabases } from './databases.js';
 import { SandboxSession } from './session.js';

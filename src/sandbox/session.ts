@@ -1,11 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { User } from 'telegraf/types';
-import { type RunningBot, startBot } from '../bot.js';
+import { type RunningBot, startBot } from '../app/start.js';
 import type { Config, Language } from '../config.js';
-import { AdjustableClock } from '../core/clock.js';
-import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/client.js';
 import type { Route } from '../http/server.js';
+import { AdjustableClock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
 import { ALLOWED_UPDATES } from '../messenger/telegram/updates.js';
 import { botName, buildClassChat, newcomerName, openConversation, type Person, userName } from './seed.js';
 import { FakeBotApi, ScenarioError } from './telegram/index.js';

@@ -1,6 +1,6 @@
 import type { InlineKeyboardButton, User } from 'telegraf/types';
 import type { Language } from '../config.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../lib/clock.js';
 import type { Person, Role } from './seed.js';
 import { type FakeBotApi, type MemberView, type RecordedMessage, ScenarioError } from './telegram/index.js';
 

@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { Telegraf } from 'telegraf';
-import { type RunningBot, startBot } from '../../src/bot.js';
+import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { blocks, outbox, removals } from '../../src/db/schema.js';
+import { liftDueBlocks } from '../../src/features/blocks/blocks.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { FakeBotApi, TELEGRAM_LIMITS } from '../../src/sandbox/telegram/index.js';
-import { liftDueBlocks } from '../../src/usecases/blocks.js';
 import { freePort, waitFor } from '../support/net.js';
 import {
   allOk,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). No browser is downloaded. */

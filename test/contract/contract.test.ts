@@ -1,12 +1,12 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningBot, startBot } from '../../src/bot.js';
+import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
-import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { outbox } from '../../src/db/schema.js';
+import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { type Driver, type Person, telegramDriver, vkDriver } from './drivers.js';
 

@@ -1,4 +1,4 @@
-import type { AdjustableClock } from '../../src/core/clock.js';
+import type { AdjustableClock } from '../../src/lib/clock.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { FakeBotApi } from '../support/fake-bot-api/index.js';
 import { FakeVkApi } from '../support/fake-vk-api/index.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, type Logger, silentLogger } from '../../src/core/logger.js';
 import { HttpServer } from '../../src/http/server.js';
+import { createLogger, type Logger, silentLogger } from '../../src/lib/logger.js';
 import type { EventSink, InboundEvent } from '../../src/messenger/port.js';
 import { VkMessenger } from '../../src/messenger/vk/connector.js';
 import { VkUpdateSource, type VkUpdateSourceOptions } from '../../src/messenger/vk/update-source.js';

@@ -1,10 +1,10 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
-import type { App } from '../../src/app.js';
-import { type RunningBot, startBot } from '../../src/bot.js';
+import type { App } from '../../src/app/app.js';
+import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
-import { AdjustableClock } from '../../src/core/clock.js';
-import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { outbox } from '../../src/db/schema.js';
+import { AdjustableClock } from '../../src/lib/clock.js';
+import { createLogger, silentLogger } from '../../src/lib/logger.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import type { PacingLimits } from '../../src/outbox/pacer.js';
 import { createTestDatabase, type TestDatabase } from './db.js';

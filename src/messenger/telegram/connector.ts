@@ -8,7 +8,7 @@ import type {
   InlineKeyboardButton,
   User,
 } from 'telegraf/types';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../lib/logger.js';
 import type {
   AdminInfo,
   ButtonSpec,

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../lib/logger.js';
 import type { Delivery, EventSink } from '../port.js';
 import type { TelegramMessenger } from './connector.js';
 import { ALLOWED_UPDATES, toEvent } from './updates.js';

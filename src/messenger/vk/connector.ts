@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { VK } from 'vk-io';
-import type { Logger } from '../../core/logger.js';
+import type { Logger } from '../../lib/logger.js';
 import type {
   AdminInfo,
   ButtonSpec,

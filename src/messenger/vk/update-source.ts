@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { BoundedMap } from '../../core/bounded-map.js';
-import type { Logger } from '../../core/logger.js';
+import { BoundedMap } from '../../lib/bounded-map.js';
+import type { Logger } from '../../lib/logger.js';
 import type { Delivery, EventSink, InboundEvent, UserInfo } from '../port.js';
 import type { VkMessenger } from './connector.js';
 import {

@@ -1,0 +1,333 @@
+import type { Config } from '../config.js';
+import { type Database, openDatabase } from '../db/client.js';
+import { apiRoutes } from '../http/api.js';
+import { HttpServer, type Route } from '../http/server.js';
+import { type Clock, systemClock } from '../lib/clock.js';
+import { claimDataDir } from '../lib/data-dir-lock.js';
+import type { Logger } from '../lib/logger.js';
+import { type EventSink, type Messenger, MessengerError } from '../messenger/port.js';
+import { TelegramMessenger } from '../messenger/telegram/connector.js';
+import { TelegramUpdateSource } from '../messenger/telegram/update-source.js';
+import { VkMessenger } from '../messenger/vk/connector.js';
+import { VkUpdateSource } from '../messenger/vk/update-source.js';
+import type { PacingLimits } from '../outbox/pacer.js';
+import { App, type AppOptions } from './app.js';
+
+export interface RunningBot {
+  app: App;
+  database: Database;
+  /** The Telegram connector, when BOT_TOKEN is set. */
+  telegram: TelegramMessenger | undefined;
+  updates: TelegramUpdateSource | undefined;
+  /** The VK connector, when VK_TOKEN is set. */
+  vk: { messenger: VkMessenger; updates: VkUpdateSource } | undefined;
+  httpPort: number;
+  /** Graceful stop: no new updates, in-flight work finished, database closed. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  /** An already open database (tests); otherwise opened from the config. */
+  database?: Database;
+  pacing?: PacingLimits | null;
+  pollTimeoutSeconds?: number;
+  outbox?: AppOptions['outbox'];
+  /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
+  receiveUpdates?: boolean;
+  /** More routes on the bot's HTTP port (the sandbox's page and its API). */
+  routes?: Route[];
+}
+
+/** Thrown for a problem a person must fix before the bot can start (the message says what). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof MessengerError) return error.message;
+  if (error instanceof Error) return (error as { code?: string }).code ?? error.message;
+  return String(error);
+}
+
+/** Tries again after a passing failure (the API busy or briefly away), a few times with growing pauses. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      const passing = error instanceof MessengerError && error.retryable;
+      if (!passing || attempt >= attempts) throw error;
+      const pause = Math.max(
+        (error.details.retryAfterSeconds ?? 0) * 1000,
+        Math.min(8000, 500 * 2 ** (attempt - 1)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** One messenger: its connector, how updates come in (polling or a webhook route), and its health. */
+interface Connector {
+  name: 'telegram' | 'vk';
+  messenger: Messenger;
+  init(): Promise<unknown>;
+  reachable(): Promise<boolean>;
+  routes(): Route[];
+  receive(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function telegramConnector(config: Config, token: string, log: Logger, clock: Clock, options: StartOptions) {
+  // The connector keeps until_date inside Telegram's window by the same clock the core uses.
+  const messenger = new TelegramMessenger({
+    token,
+    apiRoot: config.telegramApiRoot,
+    log,
+    now: () => clock.now().getTime(),
+  });
+  const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
+  const connector = (sink: EventSink): Connector & { updates: TelegramUpdateSource } => {
+    const source = new TelegramUpdateSource(messenger, sink, log, {
+      ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
+    });
+    return {
+      name: 'telegram',
+      messenger,
+      updates: source,
+      init: () => messenger.init(),
+      reachable: () => messenger.reachable(),
+      routes: () =>
+        webhook
+          ? [
+              {
+                method: 'POST',
+                path: new URL(webhook.url).pathname,
+                async handle(request) {
+                  const header = request.headers['x-telegram-bot-api-secret-token'];
+                  const secret = Array.isArray(header) ? header[0] : header;
+                  return { status: await source.handleWebhook(secret, request.body, webhook.secret) };
+                },
+              },
+            ]
+          : [],
+      receive: () => (webhook ? source.setWebhook(webhook.url, webhook.secret) : source.startPolling()),
+      stop: () => source.stop(),
+    };
+  };
+  return { messenger, connector };
+}
+
+function vkConnector(vk: NonNullable<Config['vk']>, log: Logger, clock: Clock, options: StartOptions) {
+  const messenger = new VkMessenger({
+    token: vk.token,
+    log,
+    apiBaseUrl: vk.apiRoot,
+    ...(vk.groupId !== undefined ? { groupId: vk.groupId } : {}),
+    now: () => clock.now().getTime(),
+  });
+  const connector = (sink: EventSink): Connector & { updates: VkUpdateSource } => {
+    const source = new VkUpdateSource(messenger, sink, log, {
+      ...(vk.callback
+        ? { callback: { confirmation: vk.callback.confirmation, secret: vk.callback.secret } }
+        : {}),
+      ...(options.pollTimeoutSeconds !== undefined ? { pollWaitSeconds: options.pollTimeoutSeconds } : {}),
+      now: () => clock.now(),
+    });
+    const callback = vk.callback;
+    return {
+      name: 'vk',
+      messenger,
+      updates: source,
+      init: () => messenger.init(),
+      reachable: () => messenger.reachable(),
+      routes: () =>
+        callback
+          ? [
+              {
+                method: 'POST',
+                path: callback.path,
+                async handle(request) {
+                  const answer = await source.handleCallback(request.body);
+                  return { status: answer.status, body: answer.body };
+                },
+              },
+            ]
+          : [],
+      receive: () => (callback ? Promise.resolve() : source.startPolling()),
+      stop: () => source.stop(),
+    };
+  };
+  return { messenger, connector };
+}
+
+/** The composition root: config → database → connectors → app → HTTP → updates. */
+export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
+  if (!config.botToken && !config.vk) {
+    throw new StartupError(
+      'Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK',
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  let database = options.database;
+  // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
+  const ownsDatabase = !database;
+  let releaseDataDir = () => {};
+  if (!database && !config.databaseUrl) {
+    try {
+      releaseDataDir = claimDataDir(config.dataDir, 'the bot');
+    } catch (error) {
+      throw new StartupError(`Database error: ${describe(error)}`);
+    }
+  }
+
+  const telegram = config.botToken
+    ? telegramConnector(config, config.botToken, log, clock, options)
+    : undefined;
+  const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
+  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter(
+    (m): m is NonNullable<typeof m> => !!m,
+  );
+  // The database opens (the embedded one takes about a second) while the platforms are asked who we are.
+  const platformsReady = Promise.all(
+    (
+      [
+        ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
+        ['VK', vk?.messenger, 'VK_API_ROOT'],
+      ] as const
+    ).map(async ([name, messenger, variable]) => {
+      if (!messenger) return;
+      try {
+        await withRetries(() => messenger.init());
+      } catch (error) {
+        throw new StartupError(`${name} error: could not reach the API at ${variable} (${describe(error)})`);
+      }
+    }),
+  );
+  platformsReady.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+  if (!database) {
+    try {
+      database = await openDatabase(
+        config.databaseUrl
+          ? { kind: 'postgres', url: config.databaseUrl }
+          : { kind: 'pglite', dataDir: config.dataDir },
+      );
+    } catch (error) {
+      const where = config.databaseUrl
+        ? 'the database at DATABASE_URL'
+        : `the embedded database in ${config.dataDir}`;
+      releaseDataDir();
+      await platformsReady.catch(() => {});
+      throw new StartupError(`Database error: could not open ${where} (${describe(error)})`);
+    }
+  }
+  const opened = database;
+  const closeDatabase = async () => {
+    if (!ownsDatabase) return;
+    await opened.close();
+    releaseDataDir();
+  };
+  try {
+    await platformsReady;
+  } catch (error) {
+    await closeDatabase();
+    throw error;
+  }
+
+  const app = await App.create({
+    database,
+    messengers,
+    log,
+    clock,
+    defaultLanguage: config.defaultLanguage,
+    timeZone: config.timeZone,
+    jobsIntervalSeconds: config.jobsIntervalSeconds,
+    ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
+  });
+  const telegramSide = telegram?.connector(app.dispatcher.handle);
+  const vkSide = vk?.connector(app.dispatcher.handle);
+  const connectors: Connector[] = [telegramSide, vkSide].filter((c): c is NonNullable<typeof c> => !!c);
+
+  const http = new HttpServer(log);
+  http.add({
+    method: 'GET',
+    path: '/healthz',
+    async handle() {
+      const db = await opened.ping().then(
+        () => 'ok',
+        () => 'unreachable',
+      );
+      const platforms = Object.fromEntries(
+        await Promise.all(
+          connectors.map(async (c) => [c.name, (await c.reachable()) ? 'ok' : 'unreachable'] as const),
+        ),
+      );
+      const healthy = db === 'ok' && Object.values(platforms).every((state) => state === 'ok');
+      return {
+        status: healthy ? 200 : 503,
+        body: { status: healthy ? 'ok' : 'degraded', database: db, ...platforms },
+      };
+    },
+  });
+  http.add({
+    method: 'GET',
+    path: '/metrics',
+    handle: async () => ({
+      status: 200,
+      body: await app.metricsText(),
+      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+    }),
+  });
+  for (const route of apiRoutes(app.core, () => telegram?.messenger.self.username)) http.add(route);
+  for (const connector of connectors) for (const route of connector.routes()) http.add(route);
+  for (const route of options.routes ?? []) http.add(route);
+  let httpPort: number;
+  try {
+    httpPort = await http.listen(config.httpPort);
+  } catch (error) {
+    await closeDatabase();
+    throw new StartupError(
+      `HTTP error: could not listen on HTTP_PORT ${config.httpPort} (${describe(error)})`,
+    );
+  }
+
+  // Updates first, then the outbox, the jobs (their first run catches up on anything overdue) and the
+  // menus: on the embedded database those first runs would otherwise hold up taking updates.
+  // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
+  if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
+  app.start();
+  void app
+    .registerCommandMenus()
+    .catch((error: unknown) => log.warn({ err: error }, 'could not register command menus'));
+  log.info(
+    {
+      mode: config.botMode,
+      httpPort,
+      telegram: telegram?.messenger.self.username,
+      vk: vk ? `club${vk.messenger.self.userId.replace('-', '')}` : undefined,
+      database: database.kind,
+    },
+    'bot is ready',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    database,
+    telegram: telegram?.messenger,
+    updates: telegramSide?.updates,
+    vk: vk && vkSide ? { messenger: vk.messenger, updates: vkSide.updates } : undefined,
+    httpPort,
+    stop() {
+      stopping ??= (async () => {
+        for (const connector of connectors) await connector.stop();
+        await http.close();
+        await app.stop();
+        await closeDatabase();
+        log.info('bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}

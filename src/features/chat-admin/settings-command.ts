@@ -1,0 +1,99 @@
+import { eq } from 'drizzle-orm';
+import { createRosterRepository } from '../../db/repos/roster.js';
+import { chats } from '../../db/schema.js';
+import type { Translate } from '../../i18n/index.js';
+import {
+  allowedValues,
+  type ChatSettings,
+  changeSetting,
+  SETTING_KEYS,
+  type SettingKey,
+} from '../../moderation/settings.js';
+import type { CommandSpec } from '../../runtime/commands.js';
+import { auditModeratorAction } from '../../runtime/commands.js';
+import { chatsRepo } from '../chats/chats.js';
+
+function shown(t: Translate, value: ChatSettings[SettingKey]): string {
+  return value === null ? t('settings.not_set') : String(value);
+}
+
+function settingsList(t: Translate, settings: ChatSettings): string {
+  const lines = SETTING_KEYS.map((key) =>
+    t('settings.line', {
+      key,
+      value: shown(t, settings[key]),
+      description: t(`settings.description.${key}`),
+    }),
+  );
+  return [t('settings.header'), ...lines, '', t('settings.usage')].join('\n');
+}
+
+function refusal(t: Translate, key: SettingKey): string {
+  const allowed = allowedValues(key);
+  if ('class' in allowed) return t('settings.invalid_class');
+  if ('choices' in allowed) return t('settings.invalid_choice', { key, choices: allowed.choices.join(', ') });
+  return t('settings.invalid_range', { key, min: allowed.min, max: allowed.max });
+}
+
+/** `/settings` shows the chat's settings; `/settings <key> <value>` changes one, validated. */
+export const settingsCommand: CommandSpec = {
+  name: 'settings',
+  audience: 'moderator',
+  where: 'group',
+  async run(ctx) {
+    const { chat, work } = ctx;
+    const args = ctx.event.command?.args ?? '';
+    const roster = createRosterRepository(work.tx);
+    if (!args) {
+      const school = await roster.school(chat.schoolId);
+      const list = settingsList(ctx.t, chat.settings);
+      await ctx.reply(`${list}\n${ctx.t('settings.school_line', { school: school?.name ?? '—' })}`);
+      return;
+    }
+    const [key = '', ...rest] = args.split(/\s+/);
+    const raw = rest.join(' ');
+    if (key.toLowerCase() === 'school') return changeSchool(ctx, raw.trim());
+    if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
+      await ctx.reply(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
+      return;
+    }
+    const repo = chatsRepo(ctx.core, work);
+    await repo.lock(chat.id);
+    const fresh = (await repo.byId(chat.id)) ?? chat;
+    const change = changeSetting(fresh.overrides, key, raw);
+    if (!change.ok) {
+      await ctx.reply(
+        change.problem === 'unknown_key'
+          ? ctx.t('settings.unknown_key', { key: change.key, keys: SETTING_KEYS.join(', ') })
+          : refusal(ctx.t, change.key),
+      );
+      return;
+    }
+    await repo.setOverrides(chat.id, change.overrides, work.now);
+    await auditModeratorAction(ctx, {
+      action: 'settings_changed',
+      details: { key: change.key, from: fresh.settings[change.key], to: change.value },
+    });
+    const updated = await repo.byId(chat.id);
+    if (updated) work.afterCommit(() => ctx.core.rememberChat(updated));
+    // A change of language is answered in the new language.
+    const t = change.key === 'language' ? ctx.core.texts.t(change.value as ChatSettings['language']) : ctx.t;
+    await ctx.reply(t('settings.changed', { key: change.key, value: shown(t, change.value) }));
+  },
+};
+
+/** `/settings school <code>`: attaches the chat to the school whose code the bot's administrator gave. */
+async function changeSchool(ctx: Parameters<CommandSpec['run']>[0], code: string): Promise<void> {
+  const { chat, work } = ctx;
+  if (!code) return ctx.reply(ctx.t('settings.missing_value', { key: 'school' }));
+  const school = await createRosterRepository(work.tx).schoolByCode(code);
+  if (!school) return ctx.reply(ctx.t('settings.school_unknown', { code }));
+  await work.tx.update(chats).set({ schoolId: school.id, updatedAt: work.now }).where(eq(chats.id, chat.id));
+  await auditModeratorAction(ctx, {
+    schoolId: school.id,
+    action: 'settings_changed',
+    details: { key: 'school', from: chat.schoolId, to: school.id },
+  });
+  work.afterCommit(() => ctx.core.forgetChat(chat.platform, chat.platformChatId));
+  return ctx.reply(ctx.t('settings.school_changed', { school: school.name }));
+}

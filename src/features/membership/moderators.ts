@@ -1,0 +1,118 @@
+import { createAdminsRepository } from '../../db/repos/accounts.js';
+import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
+import type { MemberStatusChanged, Sender } from '../../messenger/port.js';
+import { MessengerError } from '../../messenger/port.js';
+import type { Core, Work } from '../../runtime/services.js';
+import { saveAccount } from './members.js';
+
+/** After this long the platform is asked again before a non-admin is refused. */
+const RECHECK_AFTER_MS = 2 * 60_000;
+/** Admins read from the database are trusted this long before asking the platform. */
+const STORED_ADMINS_TTL_MS = 60 * 60_000;
+
+const ADMIN_STATUSES = new Set(['creator', 'administrator']);
+
+/**
+ * Reads the chat's administrators from the platform and stores them. When the platform says no (the bot
+ * is not an admin, the chat is gone) the stored list stays; when it cannot be reached, `strict` makes that
+ * an error, so the update is retried rather than a teacher refused for Telegram's hiccup.
+ */
+export async function refreshAdmins(
+  core: Core,
+  chat: ChatRecord,
+  strict = false,
+): Promise<Set<string> | undefined> {
+  const address = { platform: chat.platform, chatId: chat.platformChatId };
+  let admins: Awaited<ReturnType<ReturnType<Core['messenger']>['listAdmins']>>;
+  try {
+    admins = await core.messenger(chat.platform).listAdmins(address);
+  } catch (error) {
+    const code = error instanceof MessengerError ? error.code : 'UNKNOWN';
+    core.log.warn({ chatId: chat.id, code }, 'could not read chat administrators');
+    if (strict && (!(error instanceof MessengerError) || error.retryable)) throw error;
+    return undefined;
+  }
+  const userIds = new Set(admins.map((admin) => admin.user.userId));
+  await core.transact(async (work) => {
+    const rows = [];
+    for (const admin of admins) {
+      const account = admin.user.isBot ? undefined : await saveAccount(core, work, chat.platform, admin.user);
+      rows.push({
+        platformUserId: admin.user.userId,
+        accountId: account?.id ?? null,
+        status: admin.status,
+        isAnonymous: admin.isAnonymous,
+      });
+    }
+    await createAdminsRepository(work.tx).replace(chat.id, rows, work.now);
+    await createChatsRepository(work.tx, core.deps.defaultLanguage).setAdminsRefreshed(chat.id, work.now);
+  });
+  core.rememberAdmins(chat.id, userIds);
+  return userIds;
+}
+
+async function adminIds(core: Core, chat: ChatRecord): Promise<{ ids: Set<string>; loadedAt: number }> {
+  const cached = core.cachedAdmins(chat.id);
+  if (cached) return { ids: cached.userIds, loadedAt: cached.loadedAt };
+  const storedFresh =
+    chat.adminsRefreshedAt &&
+    core.clock.now().getTime() - chat.adminsRefreshedAt.getTime() < STORED_ADMINS_TTL_MS;
+  if (storedFresh) {
+    const rows = await createAdminsRepository(core.db).list(chat.id);
+    const ids = new Set(rows.map((row) => row.platformUserId));
+    const loadedAt = chat.adminsRefreshedAt?.getTime() ?? 0;
+    core.rememberAdmins(chat.id, ids, loadedAt);
+    return { ids, loadedAt };
+  }
+  // Never read before: without the list every answer would be a guess, so a passing failure is retried.
+  const fresh = await refreshAdmins(core, chat, chat.adminsRefreshedAt === null);
+  if (fresh) return { ids: fresh, loadedAt: Date.now() };
+  const rows = await createAdminsRepository(core.db).list(chat.id);
+  return { ids: new Set(rows.map((row) => row.platformUserId)), loadedAt: 0 };
+}
+
+/**
+ * Moderators are the chat's administrators (regulation 4.13.2). An anonymous administrator counts. A
+ * person not on the cached list is checked against the platform once more before being refused, so a
+ * newly appointed teacher is not turned away by a stale cache.
+ */
+export async function isModerator(core: Core, chat: ChatRecord, sender: Sender): Promise<boolean> {
+  if (sender.kind === 'anonymous_admin') return true;
+  if (sender.kind !== 'user') return false;
+  const { ids, loadedAt } = await adminIds(core, chat);
+  if (ids.has(sender.user.userId)) return true;
+  if (Date.now() - loadedAt < RECHECK_AFTER_MS) return false;
+  const fresh = await refreshAdmins(core, chat, true);
+  return fresh?.has(sender.user.userId) ?? false;
+}
+
+/** Someone was promoted or demoted: keep the moderators list current without asking the platform. */
+export async function onMemberStatus(core: Core, work: Work, chat: ChatRecord, event: MemberStatusChanged) {
+  const wasAdmin = ADMIN_STATUSES.has(event.previous);
+  const isAdmin = ADMIN_STATUSES.has(event.status);
+  if (wasAdmin === isAdmin) return;
+  const admins = createAdminsRepository(work.tx);
+  if (isAdmin) {
+    const account = event.member.isBot
+      ? undefined
+      : await saveAccount(core, work, chat.platform, event.member);
+    await admins.add(
+      chat.id,
+      {
+        platformUserId: event.member.userId,
+        accountId: account?.id ?? null,
+        status: event.status,
+        isAnonymous: false,
+      },
+      work.now,
+    );
+  } else {
+    await admins.remove(chat.id, event.member.userId);
+  }
+  work.afterCommit(() => {
+    const cached = core.cachedAdmins(chat.id);
+    if (!cached) return;
+    if (isAdmin) cached.userIds.add(event.member.userId);
+    else cached.userIds.delete(event.member.userId);
+  });
+}

@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import { parseCsv } from '../../lib/csv.js';
+import { SNAPSHOT_ROWS, type Snapshot } from './roster.js';
+
+/**
+ * The roster from the secretary's CSV files (students, guardians, staff), checked row by row with the
+ * same rules as the API; every problem names the file and line. A file left out leaves that part of
+ * the roster as it is.
+ */
+
+export interface CsvFile {
+  name: string;
+  text: string;
+}
+
+const COLUMNS = {
+  students: { required: ['id', 'classcode'], optional: ['name'] },
+  guardians: { required: ['id', 'studentids'], optional: ['name'] },
+  staff: { required: ['id'], optional: ['name'] },
+} as const;
+
+type Category = keyof typeof COLUMNS;
+
+function readFile(
+  file: CsvFile,
+  category: Category,
+  errors: string[],
+): Array<{ line: number; record: Record<string, string> }> {
+  const { rows } = parseCsv(file.text);
+  const [header, ...body] = rows;
+  if (!header) {
+    errors.push(`${file.name}: the file is empty`);
+    return [];
+  }
+  const columns = header.fields.map((field) => field.trim().toLowerCase().replace(/[\s_]/g, ''));
+  const missing = COLUMNS[category].required.filter((column) => !columns.includes(column));
+  if (missing.length > 0) {
+    errors.push(
+      `${file.name}:${header.line}: the header lacks ${missing.join(', ')} (expected ${[...COLUMNS[category].required, ...COLUMNS[category].optional].join(', ')})`,
+    );
+    return [];
+  }
+  return body.map((row) => ({
+    line: row.line,
+    record: Object.fromEntries(columns.map((column, index) => [column, (row.fields[index] ?? '').trim()])),
+  }));
+}
+
+function problems(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const field = issue.path.join('.');
+      const missing = issue.code === 'invalid_type' && issue.input === undefined;
+      return `${field} ${missing ? 'is missing' : issue.message}`;
+    })
+    .join('; ');
+}
+
+export function readRosterCsv(
+  files: Partial<Record<Category, CsvFile>>,
+): { ok: true; snapshot: Snapshot } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const snapshot: Snapshot = {};
+  const seen = new Map<string, string>();
+  if (files.students) {
+    snapshot.students = [];
+    for (const { line, record } of readFile(files.students, 'students', errors)) {
+      const parsed = SNAPSHOT_ROWS.student.safeParse({
+        id: record.id,
+        classCode: record.classcode || undefined,
+        ...(record.name ? { name: record.name } : {}),
+      });
+      if (!parsed.success) errors.push(`${files.students.name}:${line}: ${problems(parsed.error)}`);
+      else if (seen.has(parsed.data.id))
+        errors.push(
+          `${files.students.name}:${line}: id ${parsed.data.id} also on ${seen.get(parsed.data.id)}`,
+        );
+      else {
+        seen.set(parsed.data.id, `line ${line}`);
+        snapshot.students.push(parsed.data);
+      }
+    }
+  }
+  if (files.guardians) {
+    snapshot.guardians = [];
+    for (const { line, record } of readFile(files.guardians, 'guardians', errors)) {
+      const studentIds = (record.studentids ?? '').split(/[\s,;|]+/).filter(Boolean);
+      const parsed = SNAPSHOT_ROWS.guardian.safeParse({
+        id: record.id,
+        studentIds,
+        ...(record.name ? { name: record.name } : {}),
+      });
+      if (!parsed.success) {
+        errors.push(`${files.guardians.name}:${line}: ${problems(parsed.error)}`);
+        continue;
+      }
+      const unknown = snapshot.students ? parsed.data.studentIds.filter((id) => !seen.has(id)) : [];
+      if (unknown.length > 0) {
+        errors.push(
+          `${files.guardians.name}:${line}: studentIds ${unknown.join(', ')} not in ${files.students?.name ?? 'students'}`,
+        );
+        continue;
+      }
+      snapshot.guardians.push(parsed.data);
+    }
+  }
+  if (files.staff) {
+    snapshot.staff = [];
+    for (const { line, record } of readFile(files.staff, 'staff', errors)) {
+      const parsed = SNAPSHOT_ROWS.staff.safeParse({
+        id: record.id,
+        ...(record.name ? { name: record.name } : {}),
+      });
+      if (!parsed.success) errors.push(`${files.staff.name}:${line}: ${problems(parsed.error)}`);
+      else snapshot.staff.push(parsed.data);
+    }
+  }
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, snapshot };
+}

@@ -1,0 +1,64 @@
+import type ru from '../../locales/ru/translation.json';
+import type { Language } from '../config.js';
+import type { AccountRecord } from '../db/repos/accounts.js';
+import { type AuditEntry, createAuditRepository } from '../db/repos/audit.js';
+import type { ChatRecord } from '../db/repos/chats.js';
+import type { Translate } from '../i18n/index.js';
+import type { ButtonSpec, ChatAddress, MessagePosted } from '../messenger/port.js';
+import { displayName } from './format.js';
+import type { Core, Work } from './services.js';
+
+export type CommandName = keyof (typeof ru)['commands'];
+
+export interface CommandContext {
+  core: Core;
+  work: Work;
+  event: MessagePosted;
+  /** Where the command was posted. */
+  address: ChatAddress;
+  /** The group chat, for group commands. */
+  chat: ChatRecord | undefined;
+  /** The sender's account; absent for an anonymous administrator. */
+  account: AccountRecord | undefined;
+  isModerator: boolean;
+  /** Whether the author of the replied message is a moderator (for commands that act on them). */
+  replyAuthorIsModerator: boolean;
+  language: Language;
+  t: Translate;
+  /** Answers in the chat, as a reply to the command. */
+  reply(text: string, buttons?: ButtonSpec[][]): Promise<void>;
+}
+
+export interface CommandSpec {
+  name: CommandName;
+  /** Who may use it; /help lists only what the caller may use. */
+  audience: 'member' | 'moderator';
+  where: 'group' | 'private' | 'both';
+  /** The command acts on the replied message's author: the dispatcher checks their role first. */
+  actsOnReplyAuthor?: boolean;
+  run(ctx: CommandContext & { chat: ChatRecord }): Promise<void>;
+  runPrivate?(ctx: CommandContext): Promise<void>;
+}
+
+/** A group command: `chat` is always set when it runs. */
+export function groupCommand(spec: Omit<CommandSpec, 'where'> & { where?: 'group' | 'both' }): CommandSpec {
+  return { where: 'group', ...spec };
+}
+
+type ModeratorEntry = Omit<AuditEntry, 'at' | 'chatId' | 'actorKind' | 'actorAccountId' | 'actorName'>;
+
+/** Records what a moderator did in the chat's audit log: when, where and who (the school is the chat's). */
+export async function auditModeratorAction(
+  ctx: CommandContext & { chat: ChatRecord },
+  entry: ModeratorEntry,
+): Promise<void> {
+  await createAuditRepository(ctx.work.tx).append({
+    at: ctx.work.now,
+    schoolId: ctx.chat.schoolId,
+    chatId: ctx.chat.id,
+    actorKind: 'moderator',
+    actorAccountId: ctx.account?.id ?? null,
+    actorName: ctx.account ? displayName(ctx.account) : '',
+    ...entry,
+  });
+}

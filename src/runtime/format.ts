@@ -1,0 +1,36 @@
+import type { Language } from '../config.js';
+import type { AccountRecord } from '../db/repos/accounts.js';
+import type { ChatRecord } from '../db/repos/chats.js';
+import { formatDate, formatDateTime } from '../i18n/index.js';
+import type { ChatAddress, Platform } from '../messenger/port.js';
+import type { Core } from './services.js';
+
+type Named = Pick<AccountRecord, 'firstName' | 'lastName'>;
+
+/** How the bot names a person in the chat: "Анна Петрова". */
+export function displayName(account: Named): string {
+  return [account.firstName, account.lastName].filter(Boolean).join(' ').trim() || '—';
+}
+
+export function chatAddress(chat: ChatRecord): ChatAddress {
+  return { platform: chat.platform, chatId: chat.platformChatId };
+}
+
+/** The bot's private chat with a person (on Telegram and VK its id is the person's id). */
+export function privateChatOf(account: { platform: string; platformUserId: string }): ChatAddress {
+  return { platform: account.platform as Platform, chatId: account.platformUserId };
+}
+
+export function when(core: Core, date: Date, language: Language): string {
+  return formatDateTime(date, language, core.deps.timeZone);
+}
+
+export function day(core: Core, date: Date, language: Language): string {
+  return formatDate(date, language, core.deps.timeZone);
+}
+
+/** The first characters of a message, kept as evidence and quoted in reports. */
+export function excerpt(text: string, length = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= length ? flat : `${flat.slice(0, length - 1)}…`;
+}
