@@ -4,14 +4,19 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createRosterRepository, type PersonKind } from './db/repos/roster.js';
-import { readRosterCsv } from './features/roster/csv.js';
-import { createInvitation, deepLink } from './features/roster/invitations.js';
-import { applyRosterEvents, snapshotEvents, validateEvents } from './features/roster/roster.js';
+import {
+  applyRosterEvents,
+  createInvitation,
+  deepLink,
+  readRosterCsv,
+  snapshotEvents,
+  validateEvents,
+} from './features/roster/index.js';
 import { Texts } from './i18n/index.js';
 import { systemClock } from './lib/clock.js';
 import { claimDataDir } from './lib/data-dir-lock.js';
 import { silentLogger } from './lib/logger.js';
-import { Core } from './runtime/services.js';
+import { Services } from './runtime/services.js';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -63,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
       : { kind: 'pglite', dataDir: config.dataDir },
   );
   try {
-    const core = new Core({
+    const services = new Services({
       db: database.db,
       clock: systemClock,
       log: silentLogger,
@@ -132,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
           process.exitCode = 1;
           return;
         }
-        const events = await snapshotEvents(core, school, csv.snapshot, `csv:${Date.now()}`);
+        const events = await snapshotEvents(services, school, csv.snapshot, `csv:${Date.now()}`);
         const snapshot = await repo.loadSnapshot(school, config.defaultLanguage);
         const check = validateEvents({ events }, (kind, id) => snapshot.byExternal.has(`${kind}:${id}`));
         if (!check.ok && events.length > 0) {
@@ -141,7 +146,8 @@ async function main(argv: string[]): Promise<void> {
           process.exitCode = 1;
           return;
         }
-        const result = events.length > 0 ? await applyRosterEvents(core, school, events, 'csv') : undefined;
+        const result =
+          events.length > 0 ? await applyRosterEvents(services, school, events, 'csv') : undefined;
         process.stdout.write(
           `${events.length} changes applied; ${result?.removals ?? 0} removals scheduled (the running bot carries them out).\n`,
         );
@@ -155,7 +161,7 @@ async function main(argv: string[]): Promise<void> {
         }
         const [person] = await repo.findPersons(school, rest[2], kind);
         if (!person) throw new UsageError(`no ${kind} ${rest[2]} in school ${school}`);
-        const invitation = await createInvitation(core, database.db, school, person);
+        const invitation = await createInvitation(services, database.db, school, person);
         process.stdout.write(
           `${deepLink(values.bot, invitation.code)}\nvalid until ${invitation.expiresAt.toISOString()} for ${person.name ?? person.externalId}\n`,
         );

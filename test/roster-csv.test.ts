@@ -47,4 +47,29 @@ describe('roster CSV import', () => {
     const result = readRosterCsv({ staff: { name: 'staff.csv', text: 'id\nT1\n' } });
     expect(result).toEqual({ ok: true, snapshot: { staff: [{ id: 'T1' }] } });
   });
+
+  it('reads quoted fields, doubled quotes, CRLF and a byte order mark', () => {
+    const result = readRosterCsv({
+      students: { name: 'students.csv', text: '\uFEFFid;classCode;name\r\nS1;7Б;"Петров; ""Ваня"""\r\n' },
+    });
+    expect(result).toEqual({
+      ok: true,
+      snapshot: { students: [{ id: 'S1', classCode: '7Б', name: 'Петров; "Ваня"' }] },
+    });
+  });
+
+  it('names the line a row starts on, across blank lines and quoted line breaks', () => {
+    const result = readRosterCsv({
+      students: { name: 'students.csv', text: 'id,classCode,name\nS1,7Б,"Иван\nПетров"\n\nS2,,Мария\n' },
+    });
+    expect(result).toEqual({ ok: false, errors: ['students.csv:5: classCode is missing'] });
+  });
+
+  it('reports a quote left open with the file and line', () => {
+    const result = readRosterCsv({ staff: { name: 'staff.csv', text: 'id,name\nT1,"Олег\n' } });
+    expect(result).toEqual({
+      ok: false,
+      errors: ['staff.csv:2: a quoted field is never closed (a " is missing)'],
+    });
+  });
 });

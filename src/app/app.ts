@@ -1,35 +1,44 @@
 import type { Language } from '../config.js';
 import type { Database } from '../db/client.js';
+import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
 import { createRosterRepository } from '../db/repos/roster.js';
-import { blockOutcomeHandlers, liftDueBlocks } from '../features/blocks/blocks.js';
-import { commandMenus, helpCommand, startCommand } from '../features/chat-admin/help.js';
-import { delCommand, logCommand, reportCommand } from '../features/chat-admin/moderation-commands.js';
-import { settingsCommand } from '../features/chat-admin/settings-command.js';
+import { createVotesRepository } from '../db/repos/votes.js';
+import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
+import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
 import {
-  apologizeCommand,
-  closeDueVotes,
-  reinstatementOutcomeHandlers,
-  renderPendingVotes,
-  unblockCommand,
-} from '../features/reinstatement/reinstatement.js';
-import { outboxEvents, refreshGauges } from '../features/reports/failures.js';
-import { expireInvitations, invitationOutcomeHandlers, linkCommand } from '../features/roster/invitations.js';
-import { rosterOutcomeHandlers } from '../features/roster/roster.js';
-import { rulesCommand, setRulesCommand } from '../features/rules/rules-commands.js';
-import { expireJoinRequests, gateOutcomeHandlers } from '../features/rules-gate/gate.js';
-import { inviteCommand, inviteOutcomeHandlers, statsCommand } from '../features/rules-gate/invite-command.js';
-import { strikeCommand, strikesCommand, unstrikeCommand } from '../features/strikes/commands.js';
+  closeVotesAsMoot,
+  reinstatementButtons,
+  reinstatementCommands,
+  reinstatementJobs,
+  reinstatementOutcomes,
+} from '../features/reinstatement/index.js';
+import { outboxEvents, reportsCommands } from '../features/reports/index.js';
+import { rosterCommands, rosterJobs, rosterOutcomes } from '../features/roster/index.js';
+import { rulesCommand, setRulesCommand } from '../features/rules/commands.js';
+import {
+  rulesGateButtons,
+  rulesGateCommands,
+  rulesGateJobs,
+  rulesGateOutcomes,
+} from '../features/rules-gate/index.js';
+import { strikesCommands } from '../features/strikes/index.js';
 import { Texts } from '../i18n/index.js';
 import { type JobSpec, Scheduler } from '../jobs/scheduler.js';
-import type { Clock } from '../lib/clock.js';
-import { systemClock } from '../lib/clock.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Messenger, Platform } from '../messenger/port.js';
-import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandler } from '../outbox/outbox.js';
 import { Pacer, type PacingLimits, TELEGRAM_LIMITS } from '../outbox/pacer.js';
+import {
+  OutboxWorker,
+  type OutboxWorkerOptions,
+  type OutcomeHandlers,
+  outboxDepth,
+} from '../outbox/worker.js';
 import type { CommandSpec } from '../runtime/commands.js';
-import { Core } from '../runtime/services.js';
+import { gaugeFrom, labelledFrom } from '../runtime/metrics.js';
+import { Services } from '../runtime/services.js';
+import { buttonRouter } from './buttons.js';
 import { Dispatcher } from './dispatcher.js';
 import { pruneProcessedUpdates } from './housekeeping.js';
 
@@ -50,11 +59,12 @@ export interface AppOptions {
 }
 
 /**
- * The bot without its transport: the core, its commands and the outbox worker, wired together. The
- * composition root (main.ts) and the tests both build it; connectors feed it through `dispatcher.handle`.
+ * The bot without its transport: the features' commands, buttons, outcome handlers and jobs, the
+ * dispatcher and the outbox worker, wired together. The composition root (start.ts) and the tests both
+ * build it; connectors feed it through `dispatcher.handle`.
  */
 export class App {
-  readonly core: Core;
+  readonly services: Services;
   readonly dispatcher: Dispatcher;
   readonly outbox: OutboxWorker;
   readonly commands: readonly CommandSpec[];
@@ -64,9 +74,8 @@ export class App {
   private constructor(options: AppOptions, defaultSchoolId: number) {
     const clock = options.clock ?? systemClock;
     const messengers = new Map<Platform, Messenger>(options.messengers.map((m) => [m.platform, m]));
-    const handlers = new Map<string, OutcomeHandler>();
     let outbox: OutboxWorker | undefined;
-    this.core = new Core({
+    const services = new Services({
       db: options.database.db,
       clock,
       log: options.log,
@@ -77,66 +86,61 @@ export class App {
       wakeOutbox: () => outbox?.wake(),
       defaultSchoolId,
     });
+    this.services = services;
+
     const commands: CommandSpec[] = [];
     commands.push(
-      helpCommand(() => commands),
-      startCommand,
+      ...chatAdminCommands(() => commands),
       rulesCommand,
-      strikesCommand,
-      reportCommand,
-      apologizeCommand,
       setRulesCommand,
-      strikeCommand,
-      unstrikeCommand,
-      delCommand,
-      logCommand,
-      unblockCommand,
-      linkCommand,
-      inviteCommand,
-      statsCommand,
-      settingsCommand,
+      ...strikesCommands,
+      ...reinstatementCommands,
+      ...reportsCommands,
+      ...rulesGateCommands,
+      ...rosterCommands,
     );
-    for (const group of [
-      blockOutcomeHandlers(this.core),
-      gateOutcomeHandlers(this.core),
-      inviteOutcomeHandlers(this.core),
-      reinstatementOutcomeHandlers(this.core),
-      rosterOutcomeHandlers(this.core),
-      invitationOutcomeHandlers(this.core),
-    ]) {
-      for (const [name, handler] of group) handlers.set(name, handler);
-    }
-    const core = this.core;
+    this.commands = commands;
+
+    // Every outcome name has its handler: leaving one out does not compile.
+    const handlers: OutcomeHandlers = {
+      ...blockOutcomes(services, (work, block) => closeVotesAsMoot(services, work, block)),
+      ...rulesGateOutcomes(services),
+      ...reinstatementOutcomes(services),
+      ...rosterOutcomes(services),
+    };
+
     const everySeconds = options.jobsIntervalSeconds ?? 60;
-    const due = cronEvery(everySeconds);
+    const due = { cron: cronEvery(everySeconds), everySeconds };
     const jobs: JobSpec[] = [
-      { name: 'lift-due-blocks', cron: due, everySeconds, runOnStart: true, run: () => liftDueBlocks(core) },
-      { name: 'close-due-votes', cron: due, everySeconds, runOnStart: true, run: () => closeDueVotes(core) },
-      { name: 'render-votes', cron: '* * * * *', everySeconds: 3, run: () => renderPendingVotes(core) },
+      ...blocksJobs(services, due),
+      ...reinstatementJobs(services, due),
+      ...rulesGateJobs(services, due),
+      ...rosterJobs(services),
       {
-        name: 'expire-join-requests',
-        cron: due,
-        everySeconds,
-        runOnStart: true,
-        run: () => expireJoinRequests(core),
+        name: 'prune-processed-updates',
+        cron: '17 3 * * *',
+        run: (now) => pruneProcessedUpdates(services, now),
       },
-      { name: 'expire-invitations', cron: '7 * * * *', runOnStart: true, run: () => expireInvitations(core) },
-      { name: 'prune-processed-updates', cron: '17 3 * * *', run: (now) => pruneProcessedUpdates(core, now) },
     ];
     this.jobs = new Scheduler(jobs, clock, options.log);
-    this.commands = commands;
-    this.dispatcher = new Dispatcher(this.core, commands);
+    this.dispatcher = new Dispatcher(
+      services,
+      commands,
+      buttonRouter([...rulesGateButtons, ...reinstatementButtons]),
+      messengers,
+    );
     outbox = new OutboxWorker({
       db: options.database.db,
       clock,
       log: options.log,
-      messengers,
+      performers: messengers,
       handlers,
       pacer: new Pacer(options.pacing === undefined ? TELEGRAM_LIMITS : options.pacing),
-      events: outboxEvents(this.core),
+      events: outboxEvents(services),
       ...options.outbox,
     });
     this.outbox = outbox;
+    this.registerMetrics();
   }
 
   static async create(options: AppOptions): Promise<App> {
@@ -162,8 +166,8 @@ export class App {
 
   /** Registers the "/" menus (members', moderators', private) in every language, once per start. */
   async registerCommandMenus(): Promise<void> {
-    const { texts } = this.core;
-    for (const messenger of this.core.deps.messengers.values()) {
+    const { texts } = this.services;
+    for (const messenger of this.services.deps.messengers.values()) {
       for (const language of ['ru', 'en'] as const) {
         await messenger.setCommandMenus({ language, ...commandMenus(texts.t(language), this.commands) });
       }
@@ -171,49 +175,51 @@ export class App {
     }
   }
 
-  /** /metrics: counters of this process, gauges from the database, and the jobs' runs and durations. */
-  async metricsText(): Promise<string> {
-    const { metrics } = this.core;
-    await refreshGauges(this.core);
-    for (const [job, stats] of this.jobs.stats) {
-      metrics.set(
-        'ccm_job_runs_total',
-        'Runs of each scheduled job in this process.',
-        stats.runs,
-        { job },
-        'counter',
-      );
-      metrics.set(
-        'ccm_job_failures_total',
-        'Failed runs of each scheduled job.',
-        stats.failures,
-        { job },
-        'counter',
-      );
-      metrics.set(
-        'ccm_job_items_total',
-        'Pieces of work each job did (blocks lifted, votes closed, ...).',
-        stats.items,
-        { job },
-        'counter',
-      );
-      metrics.set(
-        'ccm_job_duration_seconds_sum',
-        'Total run time of each job.',
-        stats.totalDurationMs / 1000,
-        { job },
-        'counter',
-      );
-      metrics.set(
-        'ccm_job_last_duration_seconds',
-        'Run time of the last run of each job.',
-        stats.lastDurationMs / 1000,
-        {
-          job,
-        },
-      );
-    }
-    return metrics.render();
+  /** /metrics in Prometheus's text format. */
+  metricsText(): Promise<string> {
+    return this.services.metrics.registry.metrics();
+  }
+
+  /** Gauges read from the database when Prometheus scrapes, and the jobs' runs and durations. */
+  private registerMetrics(): void {
+    const { metrics, db, clock } = this.services;
+    gaugeFrom(metrics, 'ccm_outbox_pending', 'Platform actions waiting in the outbox.', async () => {
+      return (await outboxDepth(db, clock.now())).pending;
+    });
+    gaugeFrom(metrics, 'ccm_outbox_oldest_age_seconds', 'Age of the oldest waiting action.', async () => {
+      return (await outboxDepth(db, clock.now())).oldestAgeSeconds;
+    });
+    gaugeFrom(metrics, 'ccm_blocks_active', 'Members blocked now.', () =>
+      createBlocksRepository(db).countLive(),
+    );
+    gaugeFrom(metrics, 'ccm_votes_open', 'Reinstatement votes open now.', () =>
+      createVotesRepository(db).countOpen(),
+    );
+    const stats = this.jobs.stats;
+    const perJob = (read: (job: NonNullable<ReturnType<typeof stats.get>>) => number) => () =>
+      [...stats].map(([job, value]) => [job, read(value)] as [string, number]);
+    const job = (name: string, help: string, type: 'gauge' | 'counter', read: Parameters<typeof perJob>[0]) =>
+      labelledFrom(metrics, { name, help, label: 'job', type }, perJob(read));
+    job('ccm_job_runs_total', 'Runs of each scheduled job in this process.', 'counter', (s) => s.runs);
+    job('ccm_job_failures_total', 'Failed runs of each scheduled job.', 'counter', (s) => s.failures);
+    job(
+      'ccm_job_items_total',
+      'Pieces of work each job did (blocks lifted, votes closed, ...).',
+      'counter',
+      (s) => s.items,
+    );
+    job(
+      'ccm_job_duration_seconds_sum',
+      'Total run time of each job.',
+      'counter',
+      (s) => s.totalDurationMs / 1000,
+    );
+    job(
+      'ccm_job_last_duration_seconds',
+      'Run time of the last run of each job.',
+      'gauge',
+      (s) => s.lastDurationMs / 1000,
+    );
   }
 
   /** Resolves when no event is being handled and no due action is waiting (tests use it). */

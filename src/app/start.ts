@@ -5,11 +5,14 @@ import { HttpServer, type Route } from '../http/server.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { claimDataDir } from '../lib/data-dir-lock.js';
 import type { Logger } from '../lib/logger.js';
-import { type EventSink, type Messenger, MessengerError } from '../messenger/port.js';
-import { TelegramMessenger } from '../messenger/telegram/connector.js';
-import { TelegramUpdateSource } from '../messenger/telegram/update-source.js';
-import { VkMessenger } from '../messenger/vk/connector.js';
-import { VkUpdateSource } from '../messenger/vk/update-source.js';
+import type { Attached, Connector } from '../messenger/connector.js';
+import { type Messenger, MessengerError } from '../messenger/port.js';
+import type { TelegramMessenger } from '../messenger/telegram/connector.js';
+import { createConnector as createTelegramConnector } from '../messenger/telegram/index.js';
+import type { TelegramUpdateSource } from '../messenger/telegram/update-source.js';
+import type { VkMessenger } from '../messenger/vk/connector.js';
+import { createConnector as createVkConnector } from '../messenger/vk/index.js';
+import type { VkUpdateSource } from '../messenger/vk/update-source.js';
 import type { PacingLimits } from '../outbox/pacer.js';
 import { App, type AppOptions } from './app.js';
 
@@ -67,100 +70,6 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
   }
 }
 
-/** One messenger: its connector, how updates come in (polling or a webhook route), and its health. */
-interface Connector {
-  name: 'telegram' | 'vk';
-  messenger: Messenger;
-  init(): Promise<unknown>;
-  reachable(): Promise<boolean>;
-  routes(): Route[];
-  receive(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-function telegramConnector(config: Config, token: string, log: Logger, clock: Clock, options: StartOptions) {
-  // The connector keeps until_date inside Telegram's window by the same clock the core uses.
-  const messenger = new TelegramMessenger({
-    token,
-    apiRoot: config.telegramApiRoot,
-    log,
-    now: () => clock.now().getTime(),
-  });
-  const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
-  const connector = (sink: EventSink): Connector & { updates: TelegramUpdateSource } => {
-    const source = new TelegramUpdateSource(messenger, sink, log, {
-      ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
-    });
-    return {
-      name: 'telegram',
-      messenger,
-      updates: source,
-      init: () => messenger.init(),
-      reachable: () => messenger.reachable(),
-      routes: () =>
-        webhook
-          ? [
-              {
-                method: 'POST',
-                path: new URL(webhook.url).pathname,
-                async handle(request) {
-                  const header = request.headers['x-telegram-bot-api-secret-token'];
-                  const secret = Array.isArray(header) ? header[0] : header;
-                  return { status: await source.handleWebhook(secret, request.body, webhook.secret) };
-                },
-              },
-            ]
-          : [],
-      receive: () => (webhook ? source.setWebhook(webhook.url, webhook.secret) : source.startPolling()),
-      stop: () => source.stop(),
-    };
-  };
-  return { messenger, connector };
-}
-
-function vkConnector(vk: NonNullable<Config['vk']>, log: Logger, clock: Clock, options: StartOptions) {
-  const messenger = new VkMessenger({
-    token: vk.token,
-    log,
-    apiBaseUrl: vk.apiRoot,
-    ...(vk.groupId !== undefined ? { groupId: vk.groupId } : {}),
-    now: () => clock.now().getTime(),
-  });
-  const connector = (sink: EventSink): Connector & { updates: VkUpdateSource } => {
-    const source = new VkUpdateSource(messenger, sink, log, {
-      ...(vk.callback
-        ? { callback: { confirmation: vk.callback.confirmation, secret: vk.callback.secret } }
-        : {}),
-      ...(options.pollTimeoutSeconds !== undefined ? { pollWaitSeconds: options.pollTimeoutSeconds } : {}),
-      now: () => clock.now(),
-    });
-    const callback = vk.callback;
-    return {
-      name: 'vk',
-      messenger,
-      updates: source,
-      init: () => messenger.init(),
-      reachable: () => messenger.reachable(),
-      routes: () =>
-        callback
-          ? [
-              {
-                method: 'POST',
-                path: callback.path,
-                async handle(request) {
-                  const answer = await source.handleCallback(request.body);
-                  return { status: answer.status, body: answer.body };
-                },
-              },
-            ]
-          : [],
-      receive: () => (callback ? Promise.resolve() : source.startPolling()),
-      stop: () => source.stop(),
-    };
-  };
-  return { messenger, connector };
-}
-
 /** The composition root: config → database → connectors → app → HTTP → updates. */
 export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
   if (!config.botToken && !config.vk) {
@@ -181,26 +90,26 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     }
   }
 
+  const deps = {
+    log,
+    now: () => clock.now().getTime(),
+    ...(options.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: options.pollTimeoutSeconds } : {}),
+  };
   const telegram = config.botToken
-    ? telegramConnector(config, config.botToken, log, clock, options)
+    ? createTelegramConnector({ ...config, botToken: config.botToken }, deps)
     : undefined;
-  const vk = config.vk ? vkConnector(config.vk, log, clock, options) : undefined;
-  const messengers: Messenger[] = [telegram?.messenger, vk?.messenger].filter(
-    (m): m is NonNullable<typeof m> => !!m,
-  );
+  const vk = config.vk ? createVkConnector(config.vk, deps) : undefined;
+  const connectors: Connector[] = [telegram, vk].filter((c): c is NonNullable<typeof c> => !!c);
+  const messengers: Messenger[] = connectors.map((connector) => connector.messenger);
   // The database opens (the embedded one takes about a second) while the platforms are asked who we are.
   const platformsReady = Promise.all(
-    (
-      [
-        ['Telegram', telegram?.messenger, 'TELEGRAM_API_ROOT'],
-        ['VK', vk?.messenger, 'VK_API_ROOT'],
-      ] as const
-    ).map(async ([name, messenger, variable]) => {
-      if (!messenger) return;
+    connectors.map(async (connector) => {
       try {
-        await withRetries(() => messenger.init());
+        await withRetries(() => connector.init());
       } catch (error) {
-        throw new StartupError(`${name} error: could not reach the API at ${variable} (${describe(error)})`);
+        throw new StartupError(
+          `${connector.name} error: could not reach the API at ${connector.apiVariable} (${describe(error)})`,
+        );
       }
     }),
   );
@@ -245,9 +154,10 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
-  const telegramSide = telegram?.connector(app.dispatcher.handle);
-  const vkSide = vk?.connector(app.dispatcher.handle);
-  const connectors: Connector[] = [telegramSide, vkSide].filter((c): c is NonNullable<typeof c> => !!c);
+  const attached: Array<Attached & { connector: Connector }> = connectors.map((connector) => ({
+    connector,
+    ...connector.attach(app.dispatcher.handle),
+  }));
 
   const http = new HttpServer(log);
   http.add({
@@ -260,7 +170,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       );
       const platforms = Object.fromEntries(
         await Promise.all(
-          connectors.map(async (c) => [c.name, (await c.reachable()) ? 'ok' : 'unreachable'] as const),
+          connectors.map(
+            async (c) => [c.name.toLowerCase(), (await c.reachable()) ? 'ok' : 'unreachable'] as const,
+          ),
         ),
       );
       const healthy = db === 'ok' && Object.values(platforms).every((state) => state === 'ok');
@@ -279,8 +191,16 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
     }),
   });
-  for (const route of apiRoutes(app.core, () => telegram?.messenger.self.username)) http.add(route);
-  for (const connector of connectors) for (const route of connector.routes()) http.add(route);
+  for (const route of apiRoutes(app.services, () => telegram?.messenger.self.username)) http.add(route);
+  for (const { routes } of attached) {
+    for (const route of routes) {
+      http.add({
+        method: route.method,
+        path: route.path,
+        handle: (request) => route.handle({ headers: request.headers, body: request.body }),
+      });
+    }
+  }
   for (const route of options.routes ?? []) http.add(route);
   let httpPort: number;
   try {
@@ -295,7 +215,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // Updates first, then the outbox, the jobs (their first run catches up on anything overdue) and the
   // menus: on the embedded database those first runs would otherwise hold up taking updates.
   // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
-  if (options.receiveUpdates !== false) for (const connector of connectors) await connector.receive();
+  // A passing failure here (a socket the API closed while the database opened) is retried, not fatal.
+  if (options.receiveUpdates !== false) for (const side of attached) await withRetries(() => side.receive());
   app.start();
   void app
     .registerCommandMenus()
@@ -304,8 +225,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     {
       mode: config.botMode,
       httpPort,
-      telegram: telegram?.messenger.self.username,
-      vk: vk ? `club${vk.messenger.self.userId.replace('-', '')}` : undefined,
+      platforms: connectors.map((connector) => `${connector.name} ${connector.describe()}`),
       database: database.kind,
     },
     'bot is ready',
@@ -316,12 +236,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     app,
     database,
     telegram: telegram?.messenger,
-    updates: telegramSide?.updates,
-    vk: vk && vkSide ? { messenger: vk.messenger, updates: vkSide.updates } : undefined,
+    updates: telegram?.updates(),
+    vk: vk ? { messenger: vk.messenger, updates: vk.updates() as VkUpdateSource } : undefined,
     httpPort,
     stop() {
       stopping ??= (async () => {
-        for (const connector of connectors) await connector.stop();
+        for (const side of attached) await side.stop();
         await http.close();
         await app.stop();
         await closeDatabase();

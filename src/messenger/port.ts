@@ -185,7 +185,9 @@ export interface InviteLink {
   name?: string;
 }
 
-// Small role interfaces: a use case asks for the capability it needs, not the whole connector.
+// Role interfaces: each part of the core asks for the capability it uses, not the whole connector.
+// The outbox worker performs actions (ActionPerformer); features read the PlatformProfile and the
+// ChatDirectory; the dispatcher answers buttons; the app registers the command menus.
 
 export interface MessageSender {
   send(chat: ChatAddress, text: string, options?: SendOptions): Promise<SentMessage>;
@@ -257,30 +259,35 @@ export interface Capabilities {
   rights: 'granular' | 'admin';
 }
 
-export interface MessageLinker {
+/** Who the bot is on a platform and what the platform can do. */
+export interface PlatformProfile {
+  readonly platform: Platform;
+  readonly capabilities: Capabilities;
+  /** The bot's own account on this platform. */
+  readonly self: UserInfo;
+  /** A link to a message (for reports to moderators), where the platform has them. */
   messageLink(chat: ChatAddress, messageId: string): string | undefined;
   /** A chat with one person (the bot's private chat with them), as opposed to a group. */
   isPrivateChat(chat: ChatAddress): boolean;
 }
 
-/** Everything a connector provides. */
-export interface Messenger
+/** Everything the outbox asks a platform to do. */
+export interface ActionPerformer
   extends MessageSender,
     MemberRestrictor,
     MemberBanner,
     InviteLinks,
     JoinRequests,
+    Pick<PlatformProfile, 'isPrivateChat'> {}
+
+/** Everything a connector provides. */
+export interface Messenger
+  extends PlatformProfile,
+    ActionPerformer,
     ChatDirectory,
     ButtonAnswerer,
-    CommandMenus,
-    MessageLinker {
-  readonly platform: Platform;
-  readonly capabilities: Capabilities;
-  /** The bot's own account on this platform. */
-  readonly self: UserInfo;
-}
+    CommandMenus {}
 
-/** How the connector feeds events in: the promise settles when the event's effect is committed. */
 /**
  * How hard the core tries an event before its promise rejects. Retries happen in the event's place in
  * its chat's queue, so the chat's later events wait and the order holds; a connector passes its stop
@@ -312,7 +319,9 @@ export type MessengerErrorCode =
   | 'NO_JOIN_REQUEST'
   | 'CALLBACK_EXPIRED'
   | 'UNAUTHORIZED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  /** No connector serves the action's platform in this process. */
+  | 'NO_CONNECTOR';
 
 const RETRYABLE: ReadonlySet<MessengerErrorCode> = new Set(['RATE_LIMITED', 'NETWORK', 'SERVER']);
 

@@ -5,6 +5,9 @@
 
 export type Choice = 'object' | 'no_objection';
 
+/** How a vote ended: the block lifted, kept to its term, or moot (the block ended first). */
+export type VoteOutcome = 'unblocked' | 'kept' | 'moot';
+
 export interface BallotEvent {
   voterId: number;
   choice: Choice;

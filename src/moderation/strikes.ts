@@ -13,6 +13,19 @@ export interface StrikeFacts {
   block: { ended: boolean } | null;
 }
 
+/** How a block keeps a member out: read-only in the chat (`mute`) or removed from it (`ban`). */
+export type BlockMode = 'mute' | 'ban';
+
+/**
+ * A block's life: `active` once decided (applied on the platform when its `applied_at` is set),
+ * `lifting` while the platform lifts it, `lifted`, or `failed` when the platform refused to apply it
+ * (then nobody is blocked and its strikes count again).
+ */
+export type BlockStatus = 'active' | 'lifting' | 'lifted' | 'failed';
+
+/** Why a block ended: its term ran out, the objection vote let the member back, or a correction. */
+export type LiftReason = 'term' | 'vote' | 'correction';
+
 export type StrikeSettings = Pick<ChatSettings, 'strike_limit' | 'block_days' | 'strike_days'>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import type { ButtonSpec, ChatAddress, Messenger, Platform, SendOptions } from '../messenger/port.js';
+import type { ActionPerformer, ButtonSpec, ChatAddress, Platform, SendOptions } from '../messenger/port.js';
 
 /**
  * A platform action as data: what the core decided, stored in the outbox until a connector performs
@@ -32,7 +32,7 @@ export function platformOf(action: Action): Platform {
 }
 
 /** Performs one action through a connector. Outcomes the caller wanted anyway count as success. */
-export async function perform(messenger: Messenger, action: Action): Promise<ActionResult> {
+export async function perform(messenger: ActionPerformer, action: Action): Promise<ActionResult> {
   switch (action.type) {
     case 'send': {
       const sent = await messenger.send(action.chat, action.text, action.options);

@@ -6,12 +6,12 @@ import type { ChatRecord } from '../db/repos/chats.js';
 import type { Translate } from '../i18n/index.js';
 import type { ButtonSpec, ChatAddress, MessagePosted } from '../messenger/port.js';
 import { displayName } from './format.js';
-import type { Core, Work } from './services.js';
+import type { Services, Work } from './services.js';
 
 export type CommandName = keyof (typeof ru)['commands'];
 
 export interface CommandContext {
-  core: Core;
+  services: Services;
   work: Work;
   event: MessagePosted;
   /** Where the command was posted. */
@@ -36,22 +36,17 @@ export interface CommandSpec {
   where: 'group' | 'private' | 'both';
   /** The command acts on the replied message's author: the dispatcher checks their role first. */
   actsOnReplyAuthor?: boolean;
-  run(ctx: CommandContext & { chat: ChatRecord }): Promise<void>;
+  run(ctx: GroupContext): Promise<void>;
   runPrivate?(ctx: CommandContext): Promise<void>;
 }
 
-/** A group command: `chat` is always set when it runs. */
-export function groupCommand(spec: Omit<CommandSpec, 'where'> & { where?: 'group' | 'both' }): CommandSpec {
-  return { where: 'group', ...spec };
-}
+/** What a group command's `run` gets: the context with the chat it was posted in. */
+export type GroupContext = CommandContext & { chat: ChatRecord };
 
 type ModeratorEntry = Omit<AuditEntry, 'at' | 'chatId' | 'actorKind' | 'actorAccountId' | 'actorName'>;
 
 /** Records what a moderator did in the chat's audit log: when, where and who (the school is the chat's). */
-export async function auditModeratorAction(
-  ctx: CommandContext & { chat: ChatRecord },
-  entry: ModeratorEntry,
-): Promise<void> {
+export async function auditModeratorAction(ctx: GroupContext, entry: ModeratorEntry): Promise<void> {
   await createAuditRepository(ctx.work.tx).append({
     at: ctx.work.now,
     schoolId: ctx.chat.schoolId,

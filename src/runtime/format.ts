@@ -3,7 +3,7 @@ import type { AccountRecord } from '../db/repos/accounts.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import { formatDate, formatDateTime } from '../i18n/index.js';
 import type { ChatAddress, Platform } from '../messenger/port.js';
-import type { Core } from './services.js';
+import type { Services } from './services.js';
 
 type Named = Pick<AccountRecord, 'firstName' | 'lastName'>;
 
@@ -21,12 +21,12 @@ export function privateChatOf(account: { platform: string; platformUserId: strin
   return { platform: account.platform as Platform, chatId: account.platformUserId };
 }
 
-export function when(core: Core, date: Date, language: Language): string {
-  return formatDateTime(date, language, core.deps.timeZone);
+export function when(services: Services, date: Date, language: Language): string {
+  return formatDateTime(date, language, services.deps.timeZone);
 }
 
-export function day(core: Core, date: Date, language: Language): string {
-  return formatDate(date, language, core.deps.timeZone);
+export function day(services: Services, date: Date, language: Language): string {
+  return formatDate(date, language, services.deps.timeZone);
 }
 
 /** The first characters of a message, kept as evidence and quoted in reports. */

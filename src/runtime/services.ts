@@ -1,16 +1,17 @@
+import { LRUCache } from 'lru-cache';
 import type { Language } from '../config.js';
-import { type Db, inTransaction, type Tx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import type { Texts } from '../i18n/index.js';
-import { BoundedMap } from '../lib/bounded-map.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import { Metrics } from '../lib/metrics.js';
-import type { Messenger, Platform } from '../messenger/port.js';
-import type { Action } from '../outbox/actions.js';
-import { type EnqueueOptions, enqueue } from '../outbox/outbox.js';
+import type { ChatDirectory, Messenger, Platform, PlatformProfile } from '../messenger/port.js';
+import { transact, type Work } from '../outbox/work.js';
+import { createMetrics, type Metrics } from './metrics.js';
 
-export interface CoreDeps {
+export type { Work } from '../outbox/work.js';
+
+export interface ServicesDeps {
   db: Db;
   clock: Clock;
   log: Logger;
@@ -21,20 +22,6 @@ export interface CoreDeps {
   /** Told when a transaction has enqueued actions, so they go out now rather than at the next poll. */
   wakeOutbox: () => void;
   defaultSchoolId: number;
-}
-
-/** What one transaction of a use case can do: query, enqueue actions, and schedule after-commit work. */
-export interface Work {
-  tx: Tx;
-  now: Date;
-  enqueue(action: Action, options?: EnqueueOptions): Promise<number>;
-  /** Runs after the transaction commits (cache updates); never if it rolls back. */
-  afterCommit(fn: () => void): void;
-}
-
-interface CachedChat {
-  chat: ChatRecord;
-  loadedAt: number;
 }
 
 interface CachedAdmins {
@@ -51,21 +38,22 @@ export function memberKey(chatId: number, accountId: number): number {
 export const CHAT_CACHE_TTL_MS = 30_000;
 
 /**
- * The core's shared state: dependencies plus the in-process caches that keep ordinary messages off the
+ * The service container every use case gets: its dependencies (database, clock, log, texts, the
+ * platforms' capabilities), the metrics, and the in-process caches that keep ordinary messages off the
  * database. Caches only ever hold what the database says; they are filled after commits.
  */
-export class Core {
+export class Services {
   // Sized for a region (12,000 chats, 300,000 members) in about 100 MB; past that the least recently
   // seen are read from the database again.
-  readonly chats = new BoundedMap<string, CachedChat>(20_000);
+  readonly chats = new LRUCache<string, ChatRecord>({ max: 20_000, ttl: CHAT_CACHE_TTL_MS });
   /** `platform:userId` → account id and profile fingerprint. */
-  readonly accounts = new BoundedMap<string, { id: number; fingerprint: number }>(300_000);
+  readonly accounts = new LRUCache<string, { id: number; fingerprint: number }>({ max: 300_000 });
   /** Members known to be present, by {@link memberKey}. */
-  readonly presentMembers = new BoundedMap<number, true>(400_000);
-  readonly admins = new BoundedMap<number, CachedAdmins>(20_000);
-  readonly metrics = new Metrics();
+  readonly presentMembers = new LRUCache<number, true>({ max: 400_000 });
+  readonly admins = new LRUCache<number, CachedAdmins>({ max: 20_000 });
+  readonly metrics: Metrics = createMetrics();
 
-  constructor(readonly deps: CoreDeps) {}
+  constructor(readonly deps: ServicesDeps) {}
 
   get db(): Db {
     return this.deps.db;
@@ -80,44 +68,33 @@ export class Core {
     return this.deps.texts;
   }
 
-  messenger(platform: Platform): Messenger {
+  private messenger(platform: Platform): Messenger {
     const messenger = this.deps.messengers.get(platform);
     if (!messenger) throw new Error(`no connector for ${platform}`);
     return messenger;
   }
 
+  /** Who the bot is on a platform and what that platform can do. */
+  platform(platform: Platform): PlatformProfile {
+    return this.messenger(platform);
+  }
+
+  /** Reads a chat's administrators from the platform. */
+  directory(platform: Platform): ChatDirectory {
+    return this.messenger(platform);
+  }
+
   /** Runs `fn` in one transaction; actions it enqueues go out only if it commits. */
-  async transact<T>(fn: (work: Work) => Promise<T>): Promise<T> {
-    let after: Array<() => void> = [];
-    let enqueued = false;
-    const now = this.clock.now();
-    // A transaction PostgreSQL picks as a deadlock victim is run again from the start.
-    const result = await inTransaction(this.db, async (tx) => {
-      after = [];
-      enqueued = false;
-      return fn({
-        tx,
-        now,
-        enqueue: (action, options) => {
-          enqueued = true;
-          return enqueue(tx, this.clock, action, options);
-        },
-        afterCommit: (f) => after.push(f),
-      });
-    });
-    for (const f of after) f();
-    if (enqueued) this.deps.wakeOutbox();
-    return result;
+  transact<T>(fn: (work: Work) => Promise<T>): Promise<T> {
+    return transact(this.db, this.clock, fn, this.deps.wakeOutbox);
   }
 
   cachedChat(platform: Platform, chatId: string): ChatRecord | undefined {
-    const cached = this.chats.get(`${platform}:${chatId}`);
-    if (!cached || Date.now() - cached.loadedAt > CHAT_CACHE_TTL_MS) return undefined;
-    return cached.chat;
+    return this.chats.get(`${platform}:${chatId}`);
   }
 
   rememberChat(chat: ChatRecord): void {
-    this.chats.set(`${chat.platform}:${chat.platformChatId}`, { chat, loadedAt: Date.now() });
+    this.chats.set(`${chat.platform}:${chat.platformChatId}`, chat);
   }
 
   forgetChat(platform: Platform, chatId: string): void {

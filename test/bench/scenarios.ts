@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { blocks, outbox, removals } from '../../src/db/schema.js';
-import { liftDueBlocks } from '../../src/features/blocks/blocks.js';
+import { liftDueBlocks } from '../../src/features/blocks/lift.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { FakeBotApi, TELEGRAM_LIMITS } from '../../src/sandbox/telegram/index.js';
@@ -271,7 +271,7 @@ export async function scheduledUnblock(): Promise<Row[]> {
   const { bot } = await workerBot(api, db.database);
   // The start-up run already began lifting; time from there until every due block is lifted.
   const started = performance.now();
-  await liftDueBlocks(bot.app.core);
+  await liftDueBlocks(bot.app.services);
   await waitFor(
     async () => {
       const [row] = rowsOf<{ n: number }>(
@@ -296,7 +296,7 @@ export async function scheduledUnblock(): Promise<Row[]> {
   const idle: number[] = [];
   for (let i = 0; i < 200; i += 1) {
     const t = performance.now();
-    await liftDueBlocks(bot.app.core);
+    await liftDueBlocks(bot.app.services);
     idle.push(performance.now() - t);
   }
   await bot.stop();
@@ -474,7 +474,7 @@ export async function outboundBurst(): Promise<Row[]> {
   api.clearCalls();
   const before2 = api.stats().tooManyRequests;
   started = performance.now();
-  await bot.app.core.transact(async (work) => {
+  await bot.app.services.transact(async (work) => {
     for (const chat of chats) {
       for (let k = 0; k < 10; k += 1) {
         await work.enqueue({
@@ -582,7 +582,7 @@ export async function memory(kind: 'postgres' | 'pglite', chats = 10_000, perCha
   const seconds = loaded.seconds;
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const rss = Number(/^ccm_process_resident_memory_bytes (\d+)/m.exec(metrics)?.[1] ?? 0);
-  const heap = Number(/^ccm_process_heap_used_bytes (\d+)/m.exec(metrics)?.[1] ?? 0);
+  const heap = Number(/^ccm_nodejs_heap_size_used_bytes (\d+)/m.exec(metrics)?.[1] ?? 0);
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
   await db?.drop();

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Platform, UserInfo } from '../../messenger/port.js';
 import type { Executor } from '../client.js';
 import { accounts, chatAdmins, chatMembers } from '../schema.js';
@@ -85,6 +85,25 @@ export function createAccountsRepository(ex: Executor) {
       return row ? toRecord(row) : undefined;
     },
 
+    /** An account by its platform id or, with a leading `@`, by its username. */
+    async findByIdOrUsername(platform: Platform, ref: string): Promise<AccountRecord | undefined> {
+      const [row] = await ex
+        .select()
+        .from(accounts)
+        .where(
+          and(
+            eq(accounts.platform, platform),
+            ref.startsWith('@') ? eq(accounts.username, ref.slice(1)) : eq(accounts.platformUserId, ref),
+          ),
+        );
+      return row ? toRecord(row) : undefined;
+    },
+
+    async byIds(ids: number[]): Promise<AccountRecord[]> {
+      if (ids.length === 0) return [];
+      return (await ex.select().from(accounts).where(inArray(accounts.id, ids))).map(toRecord);
+    },
+
     async find(platform: Platform, platformUserId: string): Promise<AccountRecord | undefined> {
       const [row] = await ex
         .select()
@@ -138,6 +157,15 @@ export function createMembersRepository(ex: Executor) {
       return row?.status;
     },
 
+    /** Whether the bot never saw this account join the chat (it was there before the bot came). */
+    async neverSawJoin(chatId: number, accountId: number): Promise<boolean> {
+      const [row] = await ex
+        .select({ joinedAt: chatMembers.joinedAt })
+        .from(chatMembers)
+        .where(and(eq(chatMembers.chatId, chatId), eq(chatMembers.accountId, accountId)));
+      return !row?.joinedAt;
+    },
+
     async countPresent(chatId: number): Promise<number> {
       const [row] = await ex
         .select({ n: sql<number>`count(*)::int` })
@@ -151,7 +179,7 @@ export function createMembersRepository(ex: Executor) {
 export interface AdminRow {
   platformUserId: string;
   accountId: number | null;
-  status: string;
+  status: 'creator' | 'administrator';
   isAnonymous: boolean;
 }
 
@@ -190,6 +218,28 @@ export function createAdminsRepository(ex: Executor) {
             refreshedAt: now,
           },
         });
+    },
+
+    /** The chat's administrators who have a private chat with the bot (who can be told things privately). */
+    async reachableModerators(chatId: number): Promise<AccountRecord[]> {
+      const rows = await ex
+        .select({ account: accounts })
+        .from(chatAdmins)
+        .innerJoin(accounts, eq(accounts.id, chatAdmins.accountId))
+        .where(
+          and(eq(chatAdmins.chatId, chatId), eq(accounts.privateChatOpen, true), eq(accounts.isBot, false)),
+        );
+      return rows.map((row) => toRecord(row.account));
+    },
+
+    /** Which of these accounts administer which of these chats, as `chatId:accountId` keys. */
+    async adminPairs(chatIds: number[]): Promise<Set<string>> {
+      if (chatIds.length === 0) return new Set();
+      const rows = await ex
+        .select({ chatId: chatAdmins.chatId, accountId: chatAdmins.accountId })
+        .from(chatAdmins)
+        .where(inArray(chatAdmins.chatId, chatIds));
+      return new Set(rows.map((row) => `${row.chatId}:${row.accountId}`));
     },
 
     async remove(chatId: number, platformUserId: string): Promise<void> {

@@ -1,6 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
-import type { Executor } from '../client.js';
-import { auditLog } from '../schema.js';
+import { aliasedTable, and, count, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
+import { type Executor, timestamp } from '../client.js';
+import { accounts, auditLog } from '../schema.js';
+import type { ActorKind } from '../tables/audit.js';
 
 /** Every moderation action the product takes or records; see regulation 4.13.7. */
 export type AuditAction =
@@ -28,11 +29,20 @@ export type AuditAction =
   | 'account_linked'
   | 'action_failed';
 
+/** The bot's own housekeeping, which `/log` does not show. */
+const NOT_IN_LOG: AuditAction[] = [
+  'chat_registered',
+  'chat_migrated',
+  'bot_removed',
+  'vote_cast',
+  'block_reapplied',
+];
+
 export interface AuditEntry {
   at: Date;
   schoolId?: number | null;
   chatId?: number | null;
-  actorKind: 'moderator' | 'member' | 'system' | 'roster';
+  actorKind: ActorKind;
   actorAccountId?: number | null;
   actorName?: string | null;
   action: AuditAction;
@@ -60,13 +70,45 @@ export function createAuditRepository(ex: Executor) {
       });
     },
 
-    async recent(chatId: number, limit: number) {
+    /**
+     * The chat's last moderation actions for `/log`, newest first, with who acted and on whom; the
+     * bot's own housekeeping (registrations, migrations, single ballots, re-applied blocks) left out.
+     */
+    async forLog(chatId: number, limit: number) {
+      const actor = aliasedTable(accounts, 'actor');
+      const target = aliasedTable(accounts, 'target');
       return ex
-        .select()
+        .select({ entry: auditLog, actor, target })
         .from(auditLog)
-        .where(eq(auditLog.chatId, chatId))
+        .leftJoin(actor, eq(actor.id, auditLog.actorAccountId))
+        .leftJoin(target, eq(target.id, auditLog.targetAccountId))
+        .where(and(eq(auditLog.chatId, chatId), notInArray(auditLog.action, NOT_IN_LOG)))
         .orderBy(desc(auditLog.id))
         .limit(limit);
+    },
+
+    /** How many entries of an action a chat got since `since` (by one actor, or reported ones). */
+    async countSince(
+      chatId: number,
+      action: AuditAction,
+      since: Date,
+      filter: { actorAccountId?: number; reported?: true } = {},
+    ): Promise<number> {
+      const [row] = await ex
+        .select({ n: count() })
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.chatId, chatId),
+            eq(auditLog.action, action),
+            gt(auditLog.at, sql`${timestamp(since)}`),
+            filter.actorAccountId === undefined
+              ? undefined
+              : eq(auditLog.actorAccountId, filter.actorAccountId),
+            filter.reported ? sql`${auditLog.details} ->> 'reported' = 'true'` : undefined,
+          ),
+        );
+      return Number(row?.n ?? 0);
     },
   };
 }

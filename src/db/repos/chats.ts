@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BotRights, ChatInfo, Platform } from '../../messenger/port.js';
 import { type ChatSettings, readSettings } from '../../moderation/settings.js';
 import type { Executor } from '../client.js';
@@ -147,7 +147,22 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
       return row ? toChatRecord(row, defaultLanguage) : undefined;
     },
 
-    /** Serialises moderation changes to one chat across transactions and replicas. */
+    async byIds(ids: number[]): Promise<ChatRecord[]> {
+      if (ids.length === 0) return [];
+      const rows = await ex.select().from(chats).where(inArray(chats.id, ids));
+      return rows.map((row) => toChatRecord(row, defaultLanguage));
+    },
+
+    /** The school's chats, in the order they were registered. */
+    async ofSchool(schoolId: number): Promise<ChatRecord[]> {
+      const rows = await ex.select().from(chats).where(eq(chats.schoolId, schoolId)).orderBy(chats.id);
+      return rows.map((row) => toChatRecord(row, defaultLanguage));
+    },
+
+    async setSchool(chatId: number, schoolId: number, now: Date): Promise<void> {
+      await ex.update(chats).set({ schoolId, updatedAt: now }).where(eq(chats.id, chatId));
+    },
+
     /** Records the bot's own standing and rights in a chat. */
     async setBot(chatId: number, status: string, rights: BotRights, now: Date): Promise<ChatRecord> {
       const [row] = await ex
@@ -159,6 +174,7 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
       return toChatRecord(row, defaultLanguage);
     },
 
+    /** Serialises moderation changes to one chat across transactions and replicas. */
     async lock(chatId: number): Promise<void> {
       await ex.execute(sql`select id from ${chats} where id = ${chatId} for update`);
     },

@@ -15,9 +15,12 @@ import {
   schools,
   schoolTokens,
 } from '../schema.js';
+import type { PersonKind, RosterSource } from '../tables/roster.js';
+
+export type { PersonKind, RosterSource } from '../tables/roster.js';
+
 import { UNKNOWN_STANDING } from './chats.js';
 
-export type PersonKind = 'student' | 'guardian' | 'staff';
 export type PersonRow = typeof persons.$inferSelect;
 export type RemovalRow = typeof removals.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
@@ -44,6 +47,11 @@ const TOKEN = /^ccm_(\d{1,9})_([A-Za-z0-9_-]{20,100})$/;
 
 export function createRosterRepository(ex: Executor) {
   return {
+    /** Serialises roster changes of one school across requests and replicas (for the transaction). */
+    async lockSchool(id: number): Promise<void> {
+      await ex.execute(sql`select pg_advisory_xact_lock(7557, ${id})`);
+    },
+
     async school(id: number) {
       const [row] = await ex.select().from(schools).where(eq(schools.id, id));
       return row;
@@ -180,7 +188,7 @@ export function createRosterRepository(ex: Executor) {
       eventId: string,
       type: string,
       payload: unknown,
-      source: string,
+      source: RosterSource,
       now: Date,
     ) {
       const [row] = await ex

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import {
   acceptances,
@@ -9,6 +9,7 @@ import {
   inviteLinks,
   joinRequests,
 } from '../schema.js';
+import type { AcceptedVia } from '../tables/rules-gate.js';
 
 export type JoinRequestRow = typeof joinRequests.$inferSelect;
 export type GreetingRow = typeof greetings.$inferSelect;
@@ -36,7 +37,7 @@ export function createGateRepository(ex: Executor) {
       chatId: number,
       accountId: number,
       version: number,
-      via: string,
+      via: AcceptedVia,
       at: Date,
     ): Promise<boolean> {
       const inserted = await ex
@@ -180,6 +181,21 @@ export function createGateRepository(ex: Executor) {
           ),
         )
         .orderBy(asc(gateEntries.id));
+    },
+
+    /** Marks personal links past their date revoked; returns them so the platform revokes them too. */
+    async expirePersonalLinks(now: Date) {
+      return ex
+        .update(inviteLinks)
+        .set({ revokedAt: now })
+        .where(
+          and(
+            eq(inviteLinks.kind, 'personal'),
+            isNull(inviteLinks.revokedAt),
+            lte(inviteLinks.expiresAt, now),
+          ),
+        )
+        .returning();
     },
 
     async insertInviteLink(values: typeof inviteLinks.$inferInsert): Promise<void> {

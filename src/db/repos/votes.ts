@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Choice } from '../../moderation/reinstatement.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import { accounts, apologies, ballots, blocks, chatMembers, chats, votes, voteVoters } from '../schema.js';
 
@@ -100,7 +101,7 @@ export function createVotesRepository(ex: Executor) {
     },
 
     /** Casts or changes a vote; returns the previous choice, if any. */
-    async cast(voteId: number, accountId: number, choice: string, at: Date): Promise<string | undefined> {
+    async cast(voteId: number, accountId: number, choice: Choice, at: Date): Promise<Choice | undefined> {
       const [previous] = await ex
         .select({ choice: ballots.choice })
         .from(ballots)
@@ -113,6 +114,15 @@ export function createVotesRepository(ex: Executor) {
     },
 
     /** Claims open votes past their closing time (once, across replicas), marking them closed. */
+    /** How many votes are open now, across all chats (for /metrics). */
+    async countOpen(): Promise<number> {
+      const [row] = await ex
+        .select({ n: sql<number>`count(*)::int` })
+        .from(votes)
+        .where(eq(votes.status, 'open'));
+      return Number(row?.n ?? 0);
+    },
+
     async claimDueVotes(now: Date, limit: number): Promise<VoteRow[]> {
       const result = await ex.execute(sql`
         update ${votes} set status = 'closed', closed_at = ${timestamp(now)}

@@ -1,7 +1,7 @@
 import type { Translate } from '../../i18n/index.js';
 import type { CommandMenuEntry } from '../../messenger/port.js';
 import type { CommandContext, CommandSpec } from '../../runtime/commands.js';
-import { claimInvitation } from '../roster/invitations.js';
+import { claimInvitation } from '../roster/index.js';
 
 function line(t: Translate, spec: CommandSpec): string {
   return `/${spec.name} — ${t(`commands.${spec.name}`)}`;
@@ -64,7 +64,7 @@ export const startCommand: CommandSpec = {
   async runPrivate(ctx) {
     // `/start <code>`: the deep link of a personal invitation.
     const code = (ctx.event.command?.args ?? '').trim();
-    if (code) return claimInvitation(ctx.core, ctx.work, ctx, code);
+    if (code) return claimInvitation(ctx.services, ctx.work, ctx, code);
     await ctx.reply(ctx.t('bot.private_hello'));
   },
 };

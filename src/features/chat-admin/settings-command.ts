@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { createRosterRepository } from '../../db/repos/roster.js';
-import { chats } from '../../db/schema.js';
 import type { Translate } from '../../i18n/index.js';
 import {
   allowedValues,
@@ -9,8 +7,7 @@ import {
   SETTING_KEYS,
   type SettingKey,
 } from '../../moderation/settings.js';
-import type { CommandSpec } from '../../runtime/commands.js';
-import { auditModeratorAction } from '../../runtime/commands.js';
+import { auditModeratorAction, type CommandSpec, type GroupContext } from '../../runtime/commands.js';
 import { chatsRepo } from '../chats/chats.js';
 
 function shown(t: Translate, value: ChatSettings[SettingKey]): string {
@@ -57,7 +54,7 @@ export const settingsCommand: CommandSpec = {
       await ctx.reply(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
     }
-    const repo = chatsRepo(ctx.core, work);
+    const repo = chatsRepo(ctx.services, work);
     await repo.lock(chat.id);
     const fresh = (await repo.byId(chat.id)) ?? chat;
     const change = changeSetting(fresh.overrides, key, raw);
@@ -75,25 +72,26 @@ export const settingsCommand: CommandSpec = {
       details: { key: change.key, from: fresh.settings[change.key], to: change.value },
     });
     const updated = await repo.byId(chat.id);
-    if (updated) work.afterCommit(() => ctx.core.rememberChat(updated));
+    if (updated) work.afterCommit(() => ctx.services.rememberChat(updated));
     // A change of language is answered in the new language.
-    const t = change.key === 'language' ? ctx.core.texts.t(change.value as ChatSettings['language']) : ctx.t;
+    const t =
+      change.key === 'language' ? ctx.services.texts.t(change.value as ChatSettings['language']) : ctx.t;
     await ctx.reply(t('settings.changed', { key: change.key, value: shown(t, change.value) }));
   },
 };
 
 /** `/settings school <code>`: attaches the chat to the school whose code the bot's administrator gave. */
-async function changeSchool(ctx: Parameters<CommandSpec['run']>[0], code: string): Promise<void> {
+async function changeSchool(ctx: GroupContext, code: string): Promise<void> {
   const { chat, work } = ctx;
   if (!code) return ctx.reply(ctx.t('settings.missing_value', { key: 'school' }));
   const school = await createRosterRepository(work.tx).schoolByCode(code);
   if (!school) return ctx.reply(ctx.t('settings.school_unknown', { code }));
-  await work.tx.update(chats).set({ schoolId: school.id, updatedAt: work.now }).where(eq(chats.id, chat.id));
+  await chatsRepo(ctx.services, work).setSchool(chat.id, school.id, work.now);
   await auditModeratorAction(ctx, {
     schoolId: school.id,
     action: 'settings_changed',
     details: { key: 'school', from: chat.schoolId, to: school.id },
   });
-  work.afterCommit(() => ctx.core.forgetChat(chat.platform, chat.platformChatId));
+  work.afterCommit(() => ctx.services.forgetChat(chat.platform, chat.platformChatId));
   return ctx.reply(ctx.t('settings.school_changed', { school: school.name }));
 }

@@ -7,24 +7,24 @@ import type {
   ChatMigrated,
   MemberStatus,
 } from '../../messenger/port.js';
-import type { Core, Work } from '../../runtime/services.js';
+import type { Services, Work } from '../../runtime/services.js';
 
 const PRESENT: ReadonlySet<MemberStatus> = new Set(['creator', 'administrator', 'member', 'restricted']);
 
-export function chatsRepo(core: Core, work: Work) {
-  return createChatsRepository(work.tx, core.deps.defaultLanguage);
+export function chatsRepo(services: Services, work: Work) {
+  return createChatsRepository(work.tx, services.deps.defaultLanguage);
 }
 
 /** The chat's record, from the cache or the database; registers a chat the bot has not seen yet. */
-export async function loadChat(core: Core, work: Work, info: ChatInfo): Promise<ChatRecord> {
-  const repo = chatsRepo(core, work);
+export async function loadChat(services: Services, work: Work, info: ChatInfo): Promise<ChatRecord> {
+  const repo = chatsRepo(services, work);
   const existing = await repo.find(info.platform, info.chatId);
   if (existing && existing.title === info.title && existing.type === info.type) {
-    work.afterCommit(() => core.rememberChat(existing));
+    work.afterCommit(() => services.rememberChat(existing));
     return existing;
   }
-  const { chat } = await repo.upsert(info, core.deps.defaultSchoolId, undefined, work.now);
-  work.afterCommit(() => core.rememberChat(chat));
+  const { chat } = await repo.upsert(info, services.deps.defaultSchoolId, undefined, work.now);
+  work.afterCommit(() => services.rememberChat(chat));
   return chat;
 }
 
@@ -37,9 +37,9 @@ export function missingRights(rights: BotRights): Array<'restrict' | 'delete' | 
   return missing;
 }
 
-function rightsText(core: Core, chat: ChatRecord, missing: ReturnType<typeof missingRights>): string {
-  const t = core.texts.t(chat.settings.language);
-  if (core.messenger(chat.platform).capabilities.rights === 'admin') return t('bot.rights_missing_admin');
+function rightsText(services: Services, chat: ChatRecord, missing: ReturnType<typeof missingRights>): string {
+  const t = services.texts.t(chat.settings.language);
+  if (services.platform(chat.platform).capabilities.rights === 'admin') return t('bot.rights_missing_admin');
   const names = missing.map((right) => t(`bot.right_${right}`));
   return t('bot.rights_missing', { rights: names.join(', ') });
 }
@@ -48,19 +48,23 @@ function rightsText(core: Core, chat: ChatRecord, missing: ReturnType<typeof mis
  * The bot was added to a chat, removed from it, or had its rights changed: register the chat, and tell
  * the chat what the bot can't do yet.
  */
-export async function onBotMembership(core: Core, work: Work, event: BotMembershipChanged): Promise<void> {
-  const repo = chatsRepo(core, work);
+export async function onBotMembership(
+  services: Services,
+  work: Work,
+  event: BotMembershipChanged,
+): Promise<void> {
+  const repo = chatsRepo(services, work);
   // Register (or touch) the chat first: from here this transaction holds its row, so `before` is what the
   // last committed change left, even when another replica handles an update of this chat at the same time.
   const { chat: before, created } = await repo.upsert(
     event.chat,
-    core.deps.defaultSchoolId,
+    services.deps.defaultSchoolId,
     undefined,
     work.now,
   );
   const present = PRESENT.has(event.status);
   const chat = await repo.setBot(before.id, event.status, event.rights, work.now);
-  work.afterCommit(() => core.rememberChat(chat));
+  work.afterCommit(() => services.rememberChat(chat));
   const audit = createAuditRepository(work.tx);
   if (!present) {
     await audit.append({
@@ -75,9 +79,9 @@ export async function onBotMembership(core: Core, work: Work, event: BotMembersh
   }
   // Admins may have changed along with the bot's own standing: read them again on next use.
   await repo.setAdminsRefreshed(chat.id, null);
-  work.afterCommit(() => core.admins.delete(chat.id));
+  work.afterCommit(() => services.admins.delete(chat.id));
 
-  const t = core.texts.t(chat.settings.language);
+  const t = services.texts.t(chat.settings.language);
   const address = { platform: chat.platform, chatId: chat.platformChatId };
   const missing = missingRights(event.rights);
   // A chat first seen through a message (standing unknown) has not been greeted yet either.
@@ -92,7 +96,7 @@ export async function onBotMembership(core: Core, work: Work, event: BotMembersh
       details: { title: chat.title, type: chat.type, rejoined: !created },
     });
     const lines = [t('bot.hello')];
-    if (missing.length > 0) lines.push(rightsText(core, chat, missing));
+    if (missing.length > 0) lines.push(rightsText(services, chat, missing));
     if (event.chat.type === 'group') lines.push(t('bot.basic_group'));
     await work.enqueue({ type: 'send', chat: address, text: lines.join('\n\n') }, { chatId: chat.id });
     return;
@@ -100,17 +104,17 @@ export async function onBotMembership(core: Core, work: Work, event: BotMembersh
   const previouslyMissing = missingRights(before.botRights);
   const sameRights = previouslyMissing.join() === missing.join();
   if (sameRights) return;
-  const text = missing.length > 0 ? rightsText(core, chat, missing) : t('bot.rights_ok');
+  const text = missing.length > 0 ? rightsText(services, chat, missing) : t('bot.rights_ok');
   await work.enqueue({ type: 'send', chat: address, text }, { chatId: chat.id });
 }
 
 /** A basic group became a supergroup with a new id: the chat keeps its rules, settings and history. */
-export async function onChatMigrated(core: Core, work: Work, event: ChatMigrated): Promise<void> {
-  const repo = chatsRepo(core, work);
+export async function onChatMigrated(services: Services, work: Work, event: ChatMigrated): Promise<void> {
+  const repo = chatsRepo(services, work);
   const chat = await repo.migrate(event.chat.platform, event.fromChatId, event.toChatId, work.now);
   work.afterCommit(() => {
-    core.forgetChat(event.chat.platform, event.fromChatId);
-    core.forgetChat(event.chat.platform, event.toChatId);
+    services.forgetChat(event.chat.platform, event.fromChatId);
+    services.forgetChat(event.chat.platform, event.toChatId);
   });
   if (!chat) return;
   await createAuditRepository(work.tx).append({

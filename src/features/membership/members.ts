@@ -6,22 +6,22 @@ import {
 } from '../../db/repos/accounts.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import type { MemberLeft, MembersJoined, Platform, UserInfo } from '../../messenger/port.js';
-import { type Core, memberKey, type Work } from '../../runtime/services.js';
+import { memberKey, type Services, type Work } from '../../runtime/services.js';
 
 function accountKey(platform: Platform, userId: string): string {
   return `${platform}:${userId}`;
 }
 
 /** True when nothing about this person in this chat is news: the fast path for ordinary messages. */
-export function isKnownMember(core: Core, chat: ChatRecord, user: UserInfo): boolean {
-  const account = core.accounts.get(accountKey(chat.platform, user.userId));
+export function isKnownMember(services: Services, chat: ChatRecord, user: UserInfo): boolean {
+  const account = services.accounts.get(accountKey(chat.platform, user.userId));
   if (!account || account.fingerprint !== profileFingerprint(user)) return false;
-  return core.presentMembers.get(memberKey(chat.id, account.id)) === true;
+  return services.presentMembers.get(memberKey(chat.id, account.id)) === true;
 }
 
 /** Creates or refreshes the person's account. */
 export async function saveAccount(
-  core: Core,
+  services: Services,
   work: Work,
   platform: Platform,
   user: UserInfo,
@@ -29,7 +29,7 @@ export async function saveAccount(
 ): Promise<AccountRecord> {
   const account = await createAccountsRepository(work.tx).upsert(platform, user, work.now, extra);
   work.afterCommit(() =>
-    core.accounts.set(accountKey(platform, user.userId), {
+    services.accounts.set(accountKey(platform, user.userId), {
       id: account.id,
       fingerprint: profileFingerprint(user),
     }),
@@ -42,18 +42,18 @@ export async function saveAccount(
  * updates are how the bot learns who is there).
  */
 export async function memberSeen(
-  core: Core,
+  services: Services,
   work: Work,
   chat: ChatRecord,
   user: UserInfo,
 ): Promise<AccountRecord> {
-  const account = await saveAccount(core, work, chat.platform, user);
+  const account = await saveAccount(services, work, chat.platform, user);
   const members = createMembersRepository(work.tx);
   const status = await members.status(chat.id, account.id);
   if (status !== 'member' && status !== 'restricted') {
     await members.markPresent(chat.id, account.id, 'member', null, work.now);
   }
-  work.afterCommit(() => core.presentMembers.set(memberKey(chat.id, account.id), true));
+  work.afterCommit(() => services.presentMembers.set(memberKey(chat.id, account.id), true));
   return account;
 }
 
@@ -62,20 +62,20 @@ export async function memberSeen(
  * that one arrival reported twice (a service message and a member update) is acted on once.
  */
 export async function onMembersJoined(
-  core: Core,
+  services: Services,
   work: Work,
   chat: ChatRecord,
   event: MembersJoined,
 ): Promise<AccountRecord[]> {
-  const self = core.messenger(chat.platform).self;
+  const self = services.platform(chat.platform).self;
   const joined: AccountRecord[] = [];
   const members = createMembersRepository(work.tx);
   for (const user of event.members) {
     if (user.userId === self.userId) continue;
-    const account = await saveAccount(core, work, chat.platform, user);
+    const account = await saveAccount(services, work, chat.platform, user);
     const before = await members.status(chat.id, account.id);
     await members.markPresent(chat.id, account.id, 'member', event.at, work.now);
-    work.afterCommit(() => core.presentMembers.set(memberKey(chat.id, account.id), true));
+    work.afterCommit(() => services.presentMembers.set(memberKey(chat.id, account.id), true));
     const wasPresent = before === 'member' || before === 'restricted';
     if (!user.isBot && !wasPresent) joined.push(account);
   }
@@ -84,14 +84,14 @@ export async function onMembersJoined(
 
 /** A member left or was removed; returns their account (not for the bot itself). */
 export async function onMemberLeft(
-  core: Core,
+  services: Services,
   work: Work,
   chat: ChatRecord,
   event: MemberLeft,
 ): Promise<AccountRecord | undefined> {
-  if (event.member.userId === core.messenger(chat.platform).self.userId) return undefined;
-  const account = await saveAccount(core, work, chat.platform, event.member);
+  if (event.member.userId === services.platform(chat.platform).self.userId) return undefined;
+  const account = await saveAccount(services, work, chat.platform, event.member);
   await createMembersRepository(work.tx).markGone(chat.id, account.id, event.status, event.at);
-  work.afterCommit(() => core.presentMembers.delete(memberKey(chat.id, account.id)));
+  work.afterCommit(() => services.presentMembers.delete(memberKey(chat.id, account.id)));
   return account;
 }

@@ -1,8 +1,8 @@
 import { createAdminsRepository } from '../../db/repos/accounts.js';
 import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
-import type { MemberStatusChanged, Sender } from '../../messenger/port.js';
+import type { AdminInfo, MemberStatusChanged, Sender } from '../../messenger/port.js';
 import { MessengerError } from '../../messenger/port.js';
-import type { Core, Work } from '../../runtime/services.js';
+import type { Services, Work } from '../../runtime/services.js';
 import { saveAccount } from './members.js';
 
 /** After this long the platform is asked again before a non-admin is refused. */
@@ -18,25 +18,27 @@ const ADMIN_STATUSES = new Set(['creator', 'administrator']);
  * an error, so the update is retried rather than a teacher refused for Telegram's hiccup.
  */
 export async function refreshAdmins(
-  core: Core,
+  services: Services,
   chat: ChatRecord,
   strict = false,
 ): Promise<Set<string> | undefined> {
   const address = { platform: chat.platform, chatId: chat.platformChatId };
-  let admins: Awaited<ReturnType<ReturnType<Core['messenger']>['listAdmins']>>;
+  let admins: AdminInfo[];
   try {
-    admins = await core.messenger(chat.platform).listAdmins(address);
+    admins = await services.directory(chat.platform).listAdmins(address);
   } catch (error) {
     const code = error instanceof MessengerError ? error.code : 'UNKNOWN';
-    core.log.warn({ chatId: chat.id, code }, 'could not read chat administrators');
+    services.log.warn({ chatId: chat.id, code }, 'could not read chat administrators');
     if (strict && (!(error instanceof MessengerError) || error.retryable)) throw error;
     return undefined;
   }
   const userIds = new Set(admins.map((admin) => admin.user.userId));
-  await core.transact(async (work) => {
+  await services.transact(async (work) => {
     const rows = [];
     for (const admin of admins) {
-      const account = admin.user.isBot ? undefined : await saveAccount(core, work, chat.platform, admin.user);
+      const account = admin.user.isBot
+        ? undefined
+        : await saveAccount(services, work, chat.platform, admin.user);
       rows.push({
         platformUserId: admin.user.userId,
         accountId: account?.id ?? null,
@@ -45,29 +47,32 @@ export async function refreshAdmins(
       });
     }
     await createAdminsRepository(work.tx).replace(chat.id, rows, work.now);
-    await createChatsRepository(work.tx, core.deps.defaultLanguage).setAdminsRefreshed(chat.id, work.now);
+    await createChatsRepository(work.tx, services.deps.defaultLanguage).setAdminsRefreshed(chat.id, work.now);
   });
-  core.rememberAdmins(chat.id, userIds);
+  services.rememberAdmins(chat.id, userIds);
   return userIds;
 }
 
-async function adminIds(core: Core, chat: ChatRecord): Promise<{ ids: Set<string>; loadedAt: number }> {
-  const cached = core.cachedAdmins(chat.id);
+async function adminIds(
+  services: Services,
+  chat: ChatRecord,
+): Promise<{ ids: Set<string>; loadedAt: number }> {
+  const cached = services.cachedAdmins(chat.id);
   if (cached) return { ids: cached.userIds, loadedAt: cached.loadedAt };
   const storedFresh =
     chat.adminsRefreshedAt &&
-    core.clock.now().getTime() - chat.adminsRefreshedAt.getTime() < STORED_ADMINS_TTL_MS;
+    services.clock.now().getTime() - chat.adminsRefreshedAt.getTime() < STORED_ADMINS_TTL_MS;
   if (storedFresh) {
-    const rows = await createAdminsRepository(core.db).list(chat.id);
+    const rows = await createAdminsRepository(services.db).list(chat.id);
     const ids = new Set(rows.map((row) => row.platformUserId));
     const loadedAt = chat.adminsRefreshedAt?.getTime() ?? 0;
-    core.rememberAdmins(chat.id, ids, loadedAt);
+    services.rememberAdmins(chat.id, ids, loadedAt);
     return { ids, loadedAt };
   }
   // Never read before: without the list every answer would be a guess, so a passing failure is retried.
-  const fresh = await refreshAdmins(core, chat, chat.adminsRefreshedAt === null);
+  const fresh = await refreshAdmins(services, chat, chat.adminsRefreshedAt === null);
   if (fresh) return { ids: fresh, loadedAt: Date.now() };
-  const rows = await createAdminsRepository(core.db).list(chat.id);
+  const rows = await createAdminsRepository(services.db).list(chat.id);
   return { ids: new Set(rows.map((row) => row.platformUserId)), loadedAt: 0 };
 }
 
@@ -76,18 +81,23 @@ async function adminIds(core: Core, chat: ChatRecord): Promise<{ ids: Set<string
  * person not on the cached list is checked against the platform once more before being refused, so a
  * newly appointed teacher is not turned away by a stale cache.
  */
-export async function isModerator(core: Core, chat: ChatRecord, sender: Sender): Promise<boolean> {
+export async function isModerator(services: Services, chat: ChatRecord, sender: Sender): Promise<boolean> {
   if (sender.kind === 'anonymous_admin') return true;
   if (sender.kind !== 'user') return false;
-  const { ids, loadedAt } = await adminIds(core, chat);
+  const { ids, loadedAt } = await adminIds(services, chat);
   if (ids.has(sender.user.userId)) return true;
   if (Date.now() - loadedAt < RECHECK_AFTER_MS) return false;
-  const fresh = await refreshAdmins(core, chat, true);
+  const fresh = await refreshAdmins(services, chat, true);
   return fresh?.has(sender.user.userId) ?? false;
 }
 
 /** Someone was promoted or demoted: keep the moderators list current without asking the platform. */
-export async function onMemberStatus(core: Core, work: Work, chat: ChatRecord, event: MemberStatusChanged) {
+export async function onMemberStatus(
+  services: Services,
+  work: Work,
+  chat: ChatRecord,
+  event: MemberStatusChanged,
+) {
   const wasAdmin = ADMIN_STATUSES.has(event.previous);
   const isAdmin = ADMIN_STATUSES.has(event.status);
   if (wasAdmin === isAdmin) return;
@@ -95,13 +105,13 @@ export async function onMemberStatus(core: Core, work: Work, chat: ChatRecord, e
   if (isAdmin) {
     const account = event.member.isBot
       ? undefined
-      : await saveAccount(core, work, chat.platform, event.member);
+      : await saveAccount(services, work, chat.platform, event.member);
     await admins.add(
       chat.id,
       {
         platformUserId: event.member.userId,
         accountId: account?.id ?? null,
-        status: event.status,
+        status: event.status === 'creator' ? 'creator' : 'administrator',
         isAnonymous: false,
       },
       work.now,
@@ -110,7 +120,7 @@ export async function onMemberStatus(core: Core, work: Work, chat: ChatRecord, e
     await admins.remove(chat.id, event.member.userId);
   }
   work.afterCommit(() => {
-    const cached = core.cachedAdmins(chat.id);
+    const cached = services.cachedAdmins(chat.id);
     if (!cached) return;
     if (isAdmin) cached.userIds.add(event.member.userId);
     else cached.userIds.delete(event.member.userId);

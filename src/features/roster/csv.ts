@@ -1,6 +1,6 @@
+import { CsvError, parse } from 'csv-parse/sync';
 import type { z } from 'zod';
-import { parseCsv } from '../../lib/csv.js';
-import { SNAPSHOT_ROWS, type Snapshot } from './roster.js';
+import { SNAPSHOT_ROWS, type Snapshot } from './schemas.js';
 
 /**
  * The roster from the secretary's CSV files (students, guardians, staff), checked row by row with the
@@ -21,15 +21,59 @@ const COLUMNS = {
 
 type Category = keyof typeof COLUMNS;
 
+/** csv-parse's codes in the words the rest of the report uses. */
+const CSV_ERRORS: Partial<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed (a " is missing)',
+  CSV_INVALID_CLOSING_QUOTE: 'a " inside a quoted field must be doubled ("")',
+};
+
+interface CsvRow {
+  /** 1-based line where the row starts (a quoted field may span lines). */
+  line: number;
+  fields: string[];
+}
+
+/**
+ * Rows of a file with their starting lines: a byte order mark, CRLF, quoted fields and `;` as the
+ * separator when the header uses it (as spreadsheet programs in Russia do).
+ */
+function parseRows(file: CsvFile, errors: string[]): CsvRow[] {
+  const text = file.text.replace(/^\uFEFF/, '');
+  const header = text.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = header.includes(';') && !header.includes(',') ? ';' : ',';
+  try {
+    // The typings do not model `info: true`, which wraps each record with where it was read.
+    const records = parse(text, {
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    // csv-parse counts lines up to the end of a record; a quoted line break moves its start back.
+    return records.map(({ record, info }) => ({
+      line: info.lines - record.reduce((breaks, field) => breaks + field.split('\n').length - 1, 0),
+      fields: record,
+    }));
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = (error as CsvError & { lines?: number }).lines;
+    const why = CSV_ERRORS[error.code] ?? error.message;
+    errors.push(`${file.name}${line ? `:${line}` : ''}: ${why}`);
+    return [];
+  }
+}
+
 function readFile(
   file: CsvFile,
   category: Category,
   errors: string[],
 ): Array<{ line: number; record: Record<string, string> }> {
-  const { rows } = parseCsv(file.text);
+  const rows = parseRows(file, errors);
   const [header, ...body] = rows;
   if (!header) {
-    errors.push(`${file.name}: the file is empty`);
+    if (!errors.some((error) => error.startsWith(`${file.name}:`)))
+      errors.push(`${file.name}: the file is empty`);
     return [];
   }
   const columns = header.fields.map((field) => field.trim().toLowerCase().replace(/[\s_]/g, ''));

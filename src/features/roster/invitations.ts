@@ -1,19 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, lte } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { Executor, Tx } from '../../db/client.js';
 import { createAccountsRepository } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { createChatsRepository } from '../../db/repos/chats.js';
-import { createRosterRepository, type PersonKind, type PersonRow } from '../../db/repos/roster.js';
+import { createRosterRepository, type PersonRow } from '../../db/repos/roster.js';
 import { createGateRepository } from '../../db/repos/rules-gate.js';
-import { inviteLinks } from '../../db/schema.js';
 import { servesPerson } from '../../moderation/departures.js';
-import { enqueue, type OutcomeHandler } from '../../outbox/outbox.js';
-import type { CommandSpec } from '../../runtime/commands.js';
-import { auditModeratorAction } from '../../runtime/commands.js';
+import { outcome } from '../../outbox/outcomes.js';
+import type { OutcomeHandlers } from '../../outbox/worker.js';
+import type { CommandContext } from '../../runtime/commands.js';
 import { chatAddress, displayName, privateChatOf } from '../../runtime/format.js';
-import type { Core, Work } from '../../runtime/services.js';
-import { saveAccount } from '../membership/members.js';
+import type { Services, Work } from '../../runtime/services.js';
 
 /**
  * Personal invitations (regulation 4.11.2): a code the school gives a person; `/start <code>` links
@@ -28,10 +25,15 @@ export function newInvitationCode(): string {
   return `i${randomBytes(15).toString('base64url')}`;
 }
 
-export async function createInvitation(core: Core, ex: Tx | Core['db'], schoolId: number, person: PersonRow) {
+export async function createInvitation(
+  services: Services,
+  ex: Executor,
+  schoolId: number,
+  person: PersonRow,
+) {
   const repo = createRosterRepository(ex);
   const school = await repo.school(schoolId);
-  const now = core.clock.now();
+  const now = services.clock.now();
   return repo.insertInvitation({
     schoolId,
     personId: person.id,
@@ -46,7 +48,7 @@ export function deepLink(botUsername: string | undefined, code: string): string 
   return botUsername ? `https://t.me/${botUsername}?start=${code}` : code;
 }
 
-function roleKey(kind: string) {
+export function roleKey(kind: string) {
   return kind === 'student'
     ? 'roster.role_student'
     : kind === 'guardian'
@@ -55,12 +57,7 @@ function roleKey(kind: string) {
 }
 
 /** `/start <code>` in a private chat: claims the invitation and sends the person links to their chats. */
-export async function claimInvitation(
-  core: Core,
-  work: Work,
-  ctx: Parameters<NonNullable<CommandSpec['runPrivate']>>[0],
-  code: string,
-) {
+export async function claimInvitation(services: Services, work: Work, ctx: CommandContext, code: string) {
   const { t, account } = ctx;
   if (!account) return;
   const repo = createRosterRepository(work.tx);
@@ -89,7 +86,7 @@ export async function claimInvitation(
       details: { personId: person.id, invitationId: invitation.id, by: 'invitation' },
     });
   }
-  const chats = await chatsServing(core, work.tx, invitation.schoolId, person);
+  const chats = await chatsServing(services, work.tx, invitation.schoolId, person);
   const name = person.name ?? displayName(account);
   const role = t(roleKey(person.kind));
   if (chats.length === 0) return ctx.reply(t('roster.start_no_chats', { name, role }));
@@ -106,29 +103,26 @@ export async function claimInvitation(
       },
       {
         chatId: chat.id,
-        onDone: {
-          name: 'invitation.link',
-          args: {
-            invitationId: invitation.id,
-            chatId: chat.id,
-            accountId: account.id,
-            expiresAt: expiresAt.toISOString(),
-          },
-        },
+        onDone: outcome('invitation.link', {
+          invitationId: invitation.id,
+          chatId: chat.id,
+          accountId: account.id,
+          expiresAt: expiresAt.toISOString(),
+        }),
       },
     );
   }
 }
 
 /** The school's chats a person belongs in: by class for students and guardians, staff chats for employees. */
-async function chatsServing(core: Core, tx: Tx, schoolId: number, person: PersonRow) {
-  const snapshot = await createRosterRepository(tx).loadSnapshot(schoolId, core.deps.defaultLanguage);
+async function chatsServing(services: Services, tx: Tx, schoolId: number, person: PersonRow) {
+  const snapshot = await createRosterRepository(tx).loadSnapshot(schoolId, services.deps.defaultLanguage);
   const me = snapshot.persons.get(person.id);
   if (!me) return [];
   const serving = snapshot.chats
     .filter((chat) => servesPerson(chat, me, snapshot.persons))
     .map((chat) => chat.chatId);
-  const repo = createChatsRepository(tx, core.deps.defaultLanguage);
+  const repo = createChatsRepository(tx, services.deps.defaultLanguage);
   const chats = [];
   for (const id of serving) {
     const chat = await repo.byId(id);
@@ -137,65 +131,12 @@ async function chatsServing(core: Core, tx: Tx, schoolId: number, person: Person
   return chats;
 }
 
-/** `/link <id>` as a reply (moderator): links the replied member's account to a roster person. */
-export const linkCommand: CommandSpec = {
-  name: 'link',
-  audience: 'moderator',
-  where: 'group',
-  actsOnReplyAuthor: true,
-  async run(ctx) {
-    const { chat, work, t, core } = ctx;
-    const author = ctx.event.replyTo?.sender;
-    const ref = (ctx.event.command?.args ?? '').trim();
-    if (!ref || author?.kind !== 'user' || author.user.isBot) return ctx.reply(t('roster.link_usage'));
-    const match = /^(?:(student|guardian|staff):)?(\S+)$/.exec(ref);
-    if (!match) return ctx.reply(t('roster.link_usage'));
-    const repo = createRosterRepository(work.tx);
-    const found = await repo.findPersons(chat.schoolId, match[2] ?? '', match[1] as PersonKind | undefined);
-    if (found.length === 0) return ctx.reply(t('roster.link_unknown', { ref }));
-    if (found.length > 1) {
-      return ctx.reply(
-        t('roster.link_ambiguous', {
-          ref,
-          options: found.map((p) => `${p.kind}:${p.externalId}`).join(', '),
-        }),
-      );
-    }
-    const person = found[0] as PersonRow;
-    const account = await saveAccount(core, work, chat.platform, author.user);
-    await repo.linkAccount(person.id, account.id, 'moderator', work.now);
-    await auditModeratorAction(ctx, {
-      action: 'account_linked',
-      targetAccountId: account.id,
-      details: { personId: person.id, by: 'moderator' },
-    });
-    return ctx.reply(
-      t('roster.link_done', {
-        name: displayName(account),
-        role: t(roleKey(person.kind)),
-        ref: person.externalId,
-        person: person.name ? ` (${person.name})` : '',
-      }),
-    );
-  },
-};
-
 /** Revokes unclaimed invitations past `invite_days`, and the personal links that have expired. */
-export async function expireInvitations(core: Core): Promise<number> {
-  return core.transact(async (work) => {
+export async function expireInvitations(services: Services): Promise<number> {
+  return services.transact(async (work) => {
     const revoked = await createRosterRepository(work.tx).claimExpiredInvitations(work.now, 1000);
-    const links = await work.tx
-      .update(inviteLinks)
-      .set({ revokedAt: work.now })
-      .where(
-        and(
-          eq(inviteLinks.kind, 'personal'),
-          isNull(inviteLinks.revokedAt),
-          lte(inviteLinks.expiresAt, work.now),
-        ),
-      )
-      .returning();
-    const chats = createChatsRepository(work.tx, core.deps.defaultLanguage);
+    const links = await createGateRepository(work.tx).expirePersonalLinks(work.now);
+    const chats = createChatsRepository(work.tx, services.deps.defaultLanguage);
     for (const link of links) {
       const chat = await chats.byId(link.chatId);
       if (chat)
@@ -208,32 +149,30 @@ export async function expireInvitations(core: Core): Promise<number> {
   });
 }
 
-export function invitationOutcomeHandlers(core: Core): Map<string, OutcomeHandler> {
-  return new Map<string, OutcomeHandler>([
-    [
-      'invitation.link',
-      {
-        async done(tx, args, result) {
-          const chat = await createChatsRepository(tx, core.deps.defaultLanguage).byId(Number(args.chatId));
-          const account = await createAccountsRepository(tx).byId(Number(args.accountId));
-          if (!chat || !account || !result?.url) return;
-          await createGateRepository(tx).insertInviteLink({
-            chatId: chat.id,
-            url: result.url,
-            name: 'personal',
-            kind: 'personal',
-            invitationId: Number(args.invitationId),
-            createdAt: core.clock.now(),
-            expiresAt: new Date(String(args.expiresAt)),
-          });
-          const t = core.texts.t(core.texts.languageFor(account.languageCode ?? undefined));
-          await enqueue(tx, core.clock, {
-            type: 'send',
-            chat: privateChatOf(account),
-            text: t('roster.personal_link', { title: chat.title, url: result.url }),
-          });
-        },
+/** A personal link was made: it is kept (to be revoked when it expires) and sent to the person. */
+export function invitationOutcomes(services: Services): Pick<OutcomeHandlers, 'invitation.link'> {
+  return {
+    'invitation.link': {
+      async done(work, args, result) {
+        const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(args.chatId);
+        const account = await createAccountsRepository(work.tx).byId(args.accountId);
+        if (!chat || !account || !result?.url) return;
+        await createGateRepository(work.tx).insertInviteLink({
+          chatId: chat.id,
+          url: result.url,
+          name: 'personal',
+          kind: 'personal',
+          invitationId: args.invitationId,
+          createdAt: work.now,
+          expiresAt: new Date(args.expiresAt),
+        });
+        const t = services.texts.t(services.texts.languageFor(account.languageCode ?? undefined));
+        await work.enqueue({
+          type: 'send',
+          chat: privateChatOf(account),
+          text: t('roster.personal_link', { title: chat.title, url: result.url }),
+        });
       },
-    ],
-  ]);
+    },
+  };
 }

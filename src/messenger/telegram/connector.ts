@@ -22,6 +22,7 @@ import type {
   UserInfo,
 } from '../port.js';
 import { MessengerError } from '../port.js';
+import { Reachability } from '../shared/reachability.js';
 import { toMessengerError } from './errors.js';
 import { toUser } from './updates.js';
 
@@ -110,9 +111,7 @@ export class TelegramMessenger implements Messenger {
   };
   readonly telegram: Telegram;
   private me: UserInfo | undefined;
-  private lastSuccessAt = 0;
-  /** The last call failed because the Bot API could not be reached (not because it said no). */
-  private unreachableSince: number | undefined;
+  private readonly reachability = new Reachability();
   private readonly timeoutMs: number;
   private readonly now: () => number;
 
@@ -140,13 +139,7 @@ export class TelegramMessenger implements Messenger {
 
   /** Whether the Bot API answers: false after a network or server failure, until a call succeeds again. */
   async reachable(): Promise<boolean> {
-    if (this.unreachableSince === undefined && Date.now() - this.lastSuccessAt < 60_000) return true;
-    try {
-      await this.call('getMe', {}, 5000);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.reachability.check(() => this.call('getMe', {}, 5000));
   }
 
   /** One Bot API call with our timeout and our error codes. */
@@ -166,12 +159,11 @@ export class TelegramMessenger implements Messenger {
       const result = await callApi(method, payload, {
         signal: cancel ? AbortSignal.any([timeout, cancel]) : timeout,
       });
-      this.lastSuccessAt = Date.now();
-      this.unreachableSince = undefined;
+      this.reachability.succeeded();
       return result;
     } catch (error) {
       const mapped = toMessengerError(error, method);
-      if (mapped.code === 'NETWORK' || mapped.code === 'SERVER') this.unreachableSince ??= Date.now();
+      this.reachability.failed(mapped);
       throw mapped;
     }
   }

@@ -1,6 +1,6 @@
 import { TelegramError } from 'telegraf';
-import { networkError } from '../network-errors.js';
 import { MessengerError, type MessengerErrorCode } from '../port.js';
+import { networkError } from '../shared/network-errors.js';
 
 /** Telegram's descriptions, matched case-insensitively, mapped to our codes (first match wins). */
 const DESCRIPTIONS: Array<[RegExp, MessengerErrorCode]> = [

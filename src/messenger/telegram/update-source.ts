@@ -1,6 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Update } from 'telegraf/types';
 import type { Logger } from '../../lib/logger.js';
+import { pause } from '../../lib/pause.js';
+import { safeEqual } from '../../lib/secrets.js';
 import type { Delivery, EventSink } from '../port.js';
 import type { TelegramMessenger } from './connector.js';
 import { ALLOWED_UPDATES, toEvent } from './updates.js';
@@ -98,13 +99,7 @@ export class TelegramUpdateSource {
   }
 
   private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.stopController.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return pause(ms, this.stopController.signal);
   }
 
   /** Points Telegram at our webhook, naming every update type we use. */
@@ -152,10 +147,4 @@ export class TelegramUpdateSource {
       return 500;
     }
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { VK } from 'vk-io';
@@ -16,8 +15,22 @@ import type {
   UserInfo,
 } from '../port.js';
 import { MessengerError } from '../port.js';
-import { fromVkCode, type ItemError, toMessengerError } from './errors.js';
-import { buttonPayload, CHAT_PEER_OFFSET, decodePressId, isChatPeer, placeholderUser } from './updates.js';
+import { Reachability } from '../shared/reachability.js';
+import {
+  chatPeer,
+  type DeleteItem,
+  newRandomId,
+  peerOf,
+  type SendItem,
+  userFromGroup,
+  type VkGroup,
+} from './api.js';
+import { VkDirectory } from './directory.js';
+import { fromVkCode, toMessengerError } from './errors.js';
+import { keyboardJson } from './keyboard.js';
+import { CHAT_PEER_OFFSET, decodePressId, isChatPeer } from './updates.js';
+
+export { fitLabel } from './keyboard.js';
 
 export interface VkOptions {
   /** A community access token with the `messages` right. */
@@ -37,106 +50,8 @@ export interface VkOptions {
 
 /** The shortest timed restriction we send; the core lifts a shorter term on time anyway. */
 const MIN_MUTE_SECONDS = 60;
-/** getConversationMembers pages. */
-const MEMBERS_PAGE = 200;
 /** VK shows at most 90 characters in a snackbar. */
 const SNACKBAR_MAX = 90;
-/** Lookups per users.get call. */
-const USERS_PER_CALL = 1000;
-
-interface SendItem {
-  peer_id: number;
-  message_id: number;
-  conversation_message_id: number;
-  error?: ItemError;
-}
-
-interface DeleteItem {
-  conversation_message_id?: number;
-  response?: number;
-  error?: ItemError;
-}
-
-interface ConversationMember {
-  member_id: number;
-  is_admin?: boolean;
-  is_owner?: boolean;
-  can_kick?: boolean;
-  is_restricted_to_write?: boolean;
-}
-
-interface VkProfile {
-  id: number;
-  first_name: string;
-  last_name?: string;
-  screen_name?: string;
-  deactivated?: string;
-}
-
-interface VkGroup {
-  id: number;
-  name: string;
-  screen_name?: string;
-}
-
-interface MembersPage {
-  count: number;
-  items: ConversationMember[];
-  profiles?: VkProfile[];
-  groups?: VkGroup[];
-}
-
-function userFromProfile(profile: VkProfile): UserInfo {
-  const user: UserInfo = { userId: String(profile.id), firstName: profile.first_name, isBot: false };
-  if (profile.last_name) user.lastName = profile.last_name;
-  // VK gives everyone a screen_name; `id<number>` is the default, not a chosen handle.
-  if (profile.screen_name && profile.screen_name !== `id${profile.id}`) user.username = profile.screen_name;
-  return user;
-}
-
-function userFromGroup(group: VkGroup): UserInfo {
-  const user: UserInfo = { userId: String(-group.id), firstName: group.name, isBot: true };
-  if (group.screen_name) user.username = group.screen_name;
-  return user;
-}
-
-function peerOf(chat: ChatAddress): number {
-  return Number(chat.chatId);
-}
-
-function chatPeer(chat: ChatAddress): number {
-  const peerId = peerOf(chat);
-  if (!isChatPeer(peerId)) throw new MessengerError('BAD_REQUEST', `${chat.chatId} is not a VK chat`);
-  return peerId;
-}
-
-/** VK refuses a button label over 40 characters: a longer one is cut at a word. */
-export function fitLabel(text: string): string {
-  const chars = [...text];
-  if (chars.length <= 40) return text;
-  const cut = chars.slice(0, 39).join('');
-  const space = cut.lastIndexOf(' ');
-  return `${(space > 20 ? cut.slice(0, space) : cut).replace(/[,;:\s]+$/, '')}…`;
-}
-
-/** VK's inline keyboard: callback buttons carry `{"d": data}`, URL buttons open the link. */
-function keyboardJson(buttons: ButtonSpec[][] | undefined): string {
-  return JSON.stringify({
-    inline: true,
-    buttons: (buttons ?? []).map((row) =>
-      row.map((button) => ({
-        action: button.url
-          ? { type: 'open_link', link: button.url, label: fitLabel(button.text) }
-          : { type: 'callback', label: fitLabel(button.text), payload: buttonPayload(button.data ?? '') },
-      })),
-    ),
-  });
-}
-
-/** A random_id VK has not seen: 53 random bits (VK checks it over the community's message history). */
-function newRandomId(): number {
-  return Number(randomBytes(8).readBigUInt64BE() >> 11n) || 1;
-}
 
 /**
  * The VK side of the messenger port, as a community (group) token through vk-io. Chat ids are peer_id
@@ -156,10 +71,14 @@ export class VkMessenger implements Messenger {
     rights: 'admin',
   };
   readonly vk: VK;
+  /** Members, admins, names and titles, read through this connector's calls. */
+  readonly directory = new VkDirectory(
+    (method, params) => this.call(method, params),
+    () => this.groupId,
+  );
   private me: UserInfo | undefined;
   private community: number | undefined;
-  private lastSuccessAt = 0;
-  private unreachableSince: number | undefined;
+  private readonly reachability = new Reachability();
   private readonly now: () => number;
 
   constructor(private readonly options: VkOptions) {
@@ -211,25 +130,18 @@ export class VkMessenger implements Messenger {
 
   /** Whether the VK API answers: false after a network or server failure, until a call succeeds again. */
   async reachable(): Promise<boolean> {
-    if (this.unreachableSince === undefined && Date.now() - this.lastSuccessAt < 60_000) return true;
-    try {
-      await this.call('groups.getById', {});
-      return true;
-    } catch {
-      return false;
-    }
+    return this.reachability.check(() => this.call('groups.getById', {}));
   }
 
   /** One API call through vk-io's paced queue, with our error codes. */
   async call<T = unknown>(method: string, params: Record<string, unknown>): Promise<T> {
     try {
       const result = (await this.vk.api.call(method, params)) as T;
-      this.lastSuccessAt = Date.now();
-      this.unreachableSince = undefined;
+      this.reachability.succeeded();
       return result;
     } catch (error) {
       const mapped = toMessengerError(error, method);
-      if (mapped.code === 'NETWORK' || mapped.code === 'SERVER') this.unreachableSince ??= Date.now();
+      this.reachability.failed(mapped);
       throw mapped;
     }
   }
@@ -346,7 +258,9 @@ export class VkMessenger implements Messenger {
       }
       throw error;
     }
-    const member = (await this.members(chat)).items.find((item) => String(item.member_id) === userId);
+    const member = (await this.directory.members(chat)).items.find(
+      (item) => String(item.member_id) === userId,
+    );
     if (!member) throw new MessengerError('USER_NOT_FOUND', `${method}: ${userId} is not in the chat`);
     if (readOnly && (member.is_admin || member.is_owner)) {
       throw new MessengerError('USER_IS_ADMIN', `${method}: ${userId} is an administrator of the chat`);
@@ -407,51 +321,13 @@ export class VkMessenger implements Messenger {
     throw new MessengerError('BAD_REQUEST', 'VK has no join requests');
   }
 
-  /** Every member with names (getConversationMembers pages; the community must be a chat administrator). */
-  private async members(chat: ChatAddress): Promise<MembersPage> {
-    const peerId = chatPeer(chat);
-    const all: MembersPage = { count: 0, items: [], profiles: [], groups: [] };
-    for (let offset = 0; ; offset += MEMBERS_PAGE) {
-      const page = await this.call<MembersPage>('messages.getConversationMembers', {
-        peer_id: peerId,
-        offset,
-        count: MEMBERS_PAGE,
-        fields: 'screen_name',
-      });
-      all.count = page.count;
-      all.items.push(...page.items);
-      all.profiles?.push(...(page.profiles ?? []));
-      all.groups?.push(...(page.groups ?? []));
-      if (page.items.length === 0 || all.items.length >= page.count) return all;
-    }
-  }
-
   async listAdmins(chat: ChatAddress): Promise<AdminInfo[]> {
-    const page = await this.members(chat);
-    const profiles = new Map((page.profiles ?? []).map((profile) => [profile.id, userFromProfile(profile)]));
-    const groups = new Map((page.groups ?? []).map((group) => [-group.id, userFromGroup(group)]));
-    return page.items
-      .filter((item) => item.is_admin || item.is_owner)
-      .map((item) => ({
-        user: profiles.get(item.member_id) ?? groups.get(item.member_id) ?? placeholderUser(item.member_id),
-        status: item.is_owner ? 'creator' : 'administrator',
-        isAnonymous: false,
-        // VK chat administrators may remove members, delete messages and manage the link.
-        canRestrictMembers: true,
-        canDeleteMessages: true,
-        canInviteUsers: true,
-      }));
+    return this.directory.listAdmins(chat);
   }
 
-  /** Whether the community is an administrator of the chat (getConversationMembers answers only then). */
-  async isChatAdmin(peerId: number): Promise<boolean> {
-    try {
-      const page = await this.members({ platform: 'vk', chatId: String(peerId) });
-      return page.items.some((item) => item.member_id === -this.groupId && (item.is_admin || item.is_owner));
-    } catch (error) {
-      if (error instanceof MessengerError && error.code === 'NOT_ENOUGH_RIGHTS') return false;
-      throw error;
-    }
+  /** Whether the community is an administrator of the chat. */
+  isChatAdmin(peerId: number): Promise<boolean> {
+    return this.directory.isChatAdmin(peerId);
   }
 
   /** Answers a press (sendMessageEventAnswer); VK has only the snackbar, so `alert` shows the same way. */
@@ -480,41 +356,16 @@ export class VkMessenger implements Messenger {
     privateChats: CommandMenuEntry[];
   }): Promise<void> {}
 
-  /** People by id (users.get); an id VK does not know is left out. */
-  async lookupUsers(ids: readonly number[]): Promise<Map<number, UserInfo>> {
-    const found = new Map<number, UserInfo>();
-    const people = [...new Set(ids.filter((id) => id > 0))];
-    for (let start = 0; start < people.length; start += USERS_PER_CALL) {
-      const profiles = await this.call<VkProfile[]>('users.get', {
-        user_ids: people.slice(start, start + USERS_PER_CALL).join(','),
-        fields: 'screen_name',
-      });
-      for (const profile of profiles) found.set(profile.id, userFromProfile(profile));
-    }
-    return found;
+  lookupUsers(ids: readonly number[]): Promise<Map<number, UserInfo>> {
+    return this.directory.lookupUsers(ids);
   }
 
-  /** Communities (other bots in a chat) by their negative ids (groups.getById). */
-  async lookupCommunities(ids: readonly number[]): Promise<Map<number, UserInfo>> {
-    const found = new Map<number, UserInfo>();
-    const groups = [...new Set(ids.filter((id) => id < 0).map((id) => -id))];
-    if (groups.length === 0) return found;
-    const answer = await this.call<{ groups: VkGroup[] }>('groups.getById', { group_ids: groups.join(',') });
-    for (const group of answer.groups) found.set(-group.id, userFromGroup(group));
-    return found;
+  lookupCommunities(ids: readonly number[]): Promise<Map<number, UserInfo>> {
+    return this.directory.lookupCommunities(ids);
   }
 
-  /** Titles of chats the community is in (messages.getConversationsById). */
-  async chatTitles(peerIds: readonly number[]): Promise<Map<number, string>> {
-    const titles = new Map<number, string>();
-    if (peerIds.length === 0) return titles;
-    const answer = await this.call<{
-      items: Array<{ peer: { id: number }; chat_settings?: { title?: string } }>;
-    }>('messages.getConversationsById', { peer_ids: peerIds.join(',') });
-    for (const item of answer.items) {
-      if (typeof item.chat_settings?.title === 'string') titles.set(item.peer.id, item.chat_settings.title);
-    }
-    return titles;
+  chatTitles(peerIds: readonly number[]): Promise<Map<number, string>> {
+    return this.directory.chatTitles(peerIds);
   }
 
   isPrivateChat(chat: ChatAddress): boolean {

@@ -1,6 +1,6 @@
 import { APIError, APIErrorCode } from 'vk-io';
-import { networkError } from '../network-errors.js';
 import { MessengerError, type MessengerErrorCode } from '../port.js';
+import { networkError } from '../shared/network-errors.js';
 
 /** VK asks for a pause after these; vk-io retries error 6 itself, so it rarely reaches us. */
 const RATE_LIMIT_RETRY_SECONDS = 1;

@@ -1,21 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
-import { BoundedMap } from '../../lib/bounded-map.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Delivery, EventSink, InboundEvent, UserInfo } from '../port.js';
+import { pause } from '../../lib/pause.js';
+import type { Delivery, EventSink, InboundEvent } from '../port.js';
+import { type CallbackResponse, type CallbackSettings, VkCallbackEndpoint } from './callback.js';
 import type { VkMessenger } from './connector.js';
-import {
-  isChatPeer,
-  type MappingContext,
-  messageOf,
-  referencedIds,
-  titleChange,
-  toEvent,
-  updateKey,
-  type VkUpdate,
-} from './updates.js';
+import { VkEventReader } from './reader.js';
+import { updateKey, type VkUpdate } from './updates.js';
 
-/** Attempts within one Callback API request: VK waits for the answer, so only a short while. */
-const CALLBACK_ATTEMPTS = 3;
+export type { CallbackResponse } from './callback.js';
 
 export interface VkUpdateSourceOptions {
   /** Bots Long Poll `wait` in seconds (VK holds a request up to 90). */
@@ -25,7 +16,7 @@ export interface VkUpdateSourceOptions {
   /** The first pause before reading an event again (doubling); the core paces retries of handling. */
   retryDelayMs?: number;
   /** Callback API: the string VK expects back for `confirmation`, and the secret it sends with each event. */
-  callback?: { confirmation: string; secret: string };
+  callback?: CallbackSettings;
   /** How long a looked-up name or chat title is used before it is looked up again. */
   directoryTtlMs?: number;
   /**
@@ -34,12 +25,6 @@ export interface VkUpdateSourceOptions {
    */
   cursor?: { load(): Promise<string | undefined>; save(ts: string): Promise<void> };
   now?: () => Date;
-}
-
-/** What handleCallback answers: VK resends an event until it gets HTTP 200 with the body `ok`. */
-export interface CallbackResponse {
-  status: number;
-  body: string;
 }
 
 interface LongPollServer {
@@ -67,14 +52,11 @@ export class VkUpdateSource {
   private stopController = new AbortController();
   private loop: Promise<void> | undefined;
   private longPoll: LongPollServer | undefined;
-  private readonly failures = new Map<string, number>();
-  private readonly names = new BoundedMap<number, { value: UserInfo; at: number }>(200_000);
-  private readonly titles = new BoundedMap<number, { value: string; at: number }>(50_000);
+  private readonly reader: VkEventReader;
+  private readonly callback: VkCallbackEndpoint | undefined;
   private readonly waitSeconds: number;
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
-  private readonly directoryTtlMs: number;
-  private readonly now: () => Date;
 
   constructor(
     private readonly messenger: VkMessenger,
@@ -85,15 +67,28 @@ export class VkUpdateSource {
     this.waitSeconds = options.pollWaitSeconds ?? 25;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 500;
-    this.directoryTtlMs = options.directoryTtlMs ?? 3_600_000;
-    this.now = options.now ?? (() => new Date());
+    this.reader = new VkEventReader(
+      messenger,
+      log,
+      options.directoryTtlMs ?? 3_600_000,
+      options.now ?? (() => new Date()),
+    );
+    this.callback = options.callback
+      ? new VkCallbackEndpoint(
+          options.callback,
+          () => messenger.groupId,
+          (update, delivery) => this.dispatch(update, delivery),
+          this.maxAttempts,
+          log,
+        )
+      : undefined;
   }
 
   /** Handles one event; resolves when its effect is committed, rejects if handling failed. */
   async dispatch(update: VkUpdate, delivery?: Delivery): Promise<void> {
-    await this.learn([update]);
-    this.noteRename(update);
-    const event = await this.prepare(update);
+    await this.reader.learn([update]);
+    this.reader.noteRename(update);
+    const event = await this.reader.prepare(update);
     if (event) await this.sink(event, delivery);
   }
 
@@ -191,12 +186,12 @@ export class VkUpdateSource {
    * Resolves true when every event was handled or given up after maxAttempts, false when stop() cut in.
    */
   private async handleBatch(updates: VkUpdate[]): Promise<boolean> {
-    await this.learn(updates);
+    await this.reader.learn(updates);
     // Each event reads names and titles as the batch stood at it: a rename counts from where it happened.
     const prepared = await Promise.all(
       updates.map((update) => {
-        this.noteRename(update);
-        return this.prepare(update).then(
+        this.reader.noteRename(update);
+        return this.reader.prepare(update).then(
           (event): Prepared => ({ ok: true, event }),
           (error: unknown): Prepared => ({ ok: false, error }),
         );
@@ -219,7 +214,7 @@ export class VkUpdateSource {
       try {
         if (attempt === 1 && first && !first.ok) throw first.error;
         // The first attempt reaches the sink without a pause, so a batch enters the core in its order.
-        event = attempt === 1 && first?.ok ? first.event : await this.prepare(update);
+        event = attempt === 1 && first?.ok ? first.event : await this.reader.prepare(update);
         break;
       } catch (error) {
         if (!this.polling) {
@@ -258,146 +253,14 @@ export class VkUpdateSource {
   }
 
   private pause(ms: number): Promise<void> {
-    const signal = this.stopController.signal;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    return pause(ms, this.stopController.signal);
   }
 
   // ================================================================== Callback API
 
-  /**
-   * Handles one Callback API request and returns what to answer: the confirmation string for
-   * `confirmation`; `ok` (HTTP 200) once the event's effect is committed; 403 for another community or a
-   * wrong secret; 400 for a body that is not an event; 500 so that VK resends an event whose handling
-   * failed (up to `maxAttempts`, then it is logged and confirmed).
-   */
-  async handleCallback(body: string): Promise<CallbackResponse> {
-    const settings = this.options.callback;
-    if (!settings) throw new Error('VkUpdateSource: the Callback API is not configured');
-    let update: VkUpdate;
-    try {
-      update = JSON.parse(body) as VkUpdate;
-    } catch {
-      return { status: 400, body: 'not json' };
-    }
-    if (typeof update !== 'object' || update === null || typeof update.type !== 'string') {
-      return { status: 400, body: 'not an event' };
-    }
-    if (update.group_id !== this.messenger.groupId) return { status: 403, body: 'unknown community' };
-    if (update.type === 'confirmation') return { status: 200, body: settings.confirmation };
-    const secret = (update as { secret?: unknown }).secret;
-    if (typeof secret !== 'string' || !safeEqual(secret, settings.secret)) {
-      return { status: 403, body: 'wrong secret' };
-    }
-    const key = updateKey(update);
-    try {
-      // A few quick retries in order before the request fails; VK's resend comes later.
-      await this.dispatch(update, { attempts: CALLBACK_ATTEMPTS });
-      this.failures.delete(key);
-      return { status: 200, body: 'ok' };
-    } catch (error) {
-      const attempts = (this.failures.get(key) ?? 0) + 1;
-      if (attempts >= this.maxAttempts) {
-        this.failures.delete(key);
-        this.log.error(
-          { err: error, updateKey: key, type: update.type, attempts },
-          'giving up on a VK event',
-        );
-        return { status: 200, body: 'ok' };
-      }
-      this.failures.set(key, attempts);
-      if (this.failures.size > 10_000) this.failures.clear();
-      this.log.warn({ err: error, updateKey: key, attempts }, 'VK event failed; VK will resend it');
-      return { status: 500, body: 'retry' };
-    }
+  /** Handles one Callback API request and returns what to answer (see {@link VkCallbackEndpoint}). */
+  handleCallback(body: string): Promise<CallbackResponse> {
+    if (!this.callback) throw new Error('VkUpdateSource: the Callback API is not configured');
+    return this.callback.handleCallback(body);
   }
-
-  // ================================================================== names and titles
-
-  /**
-   * The event with names, titles and (for the bot's own joining) its rights filled in. The caches are read
-   * before the first await, so events prepared one after another see them in that order.
-   */
-  private async prepare(update: VkUpdate): Promise<InboundEvent | undefined> {
-    const { owners, chats } = referencedIds(update);
-    const users = new Map<number, UserInfo>([[-this.messenger.groupId, this.messenger.self]]);
-    for (const id of owners) {
-      const known = this.names.get(id);
-      if (known) users.set(id, known.value);
-    }
-    const titles = new Map<number, string>();
-    for (const peerId of chats) {
-      const known = this.titles.get(peerId);
-      if (known) titles.set(peerId, known.value);
-    }
-    const context: MappingContext = { groupId: this.messenger.groupId, now: this.now(), users, titles };
-    const message = messageOf(update);
-    const joined = message?.action?.type.startsWith('chat_invite_user') ?? false;
-    if (message && joined && (message.action?.member_id ?? message.from_id) === -this.messenger.groupId) {
-      context.botIsAdmin = await this.messenger.isChatAdmin(message.peer_id);
-    }
-    return toEvent(update, context);
-  }
-
-  /**
-   * Looks up the names and titles a batch needs and the cache lacks, a few calls for the whole batch.
-   * A failed lookup is logged and the events go on with placeholders (better than losing a join).
-   */
-  private async learn(updates: readonly VkUpdate[]): Promise<void> {
-    const at = Date.now();
-    const fresh = (entry: { at: number } | undefined) =>
-      entry !== undefined && at - entry.at < this.directoryTtlMs;
-    const self = -this.messenger.groupId;
-    const owners = new Set<number>();
-    const chats = new Set<number>();
-    for (const update of updates) {
-      const wanted = referencedIds(update);
-      for (const id of wanted.owners) {
-        if (id !== self && !fresh(this.names.get(id))) owners.add(id);
-      }
-      for (const peerId of wanted.chats) {
-        if (isChatPeer(peerId) && !fresh(this.titles.get(peerId))) chats.add(peerId);
-      }
-    }
-    const lookups: Array<[string, () => Promise<void>]> = [
-      ['users.get', async () => this.remember(await this.messenger.lookupUsers([...owners]), at)],
-      ['groups.getById', async () => this.remember(await this.messenger.lookupCommunities([...owners]), at)],
-      [
-        'messages.getConversationsById',
-        async () => {
-          const titles = await this.messenger.chatTitles([...chats]);
-          for (const [peerId, title] of titles) this.titles.set(peerId, { value: title, at });
-        },
-      ],
-    ];
-    await Promise.all(
-      lookups.map(([what, lookup]) =>
-        lookup().catch((error: unknown) =>
-          this.log.warn({ err: error }, `${what} failed; using placeholders`),
-        ),
-      ),
-    );
-  }
-
-  private noteRename(update: VkUpdate): void {
-    const renamed = titleChange(update);
-    if (renamed) this.titles.set(renamed.peerId, { value: renamed.title, at: Date.now() });
-  }
-
-  private remember(found: Map<number, UserInfo>, at: number): void {
-    for (const [id, user] of found) this.names.set(id, { value: user, at });
-  }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,0 +1,73 @@
+import type { AccountRecord } from '../../db/repos/accounts.js';
+import { createAuditRepository } from '../../db/repos/audit.js';
+import { createBlocksRepository } from '../../db/repos/blocks.js';
+import type { ChatRecord } from '../../db/repos/chats.js';
+import type { StrikeRow } from '../../db/repos/strikes.js';
+import { createStrikesRepository } from '../../db/repos/strikes.js';
+import { outcome } from '../../outbox/outcomes.js';
+import type { Work } from '../../runtime/services.js';
+import { applyAction } from './actions.js';
+
+export interface BlockRequest {
+  chat: ChatRecord;
+  account: AccountRecord;
+  /** The strikes that took the member past the limit; the block consumes them. */
+  strikes: Pick<StrikeRow, 'id' | 'ruleNumber'>[];
+  /** The rule the last strike cited, and the limit that was passed. */
+  rule: number;
+  limit: number;
+  until: Date;
+  moderatorAccountId: number | null;
+  /** What the chat reads once the platform has applied the block, and the message it answers. */
+  announcement: (ruleNumbers: number[]) => string;
+  replyTo?: string;
+}
+
+/**
+ * What happens on the strike past the limit (regulation 4.13.5): the member is blocked for the chat's
+ * `block_days` (never past a month), the block is recorded and audited, and the platform is asked to
+ * apply it. The chat is told once the platform has applied it (`block.applied`), not before.
+ */
+export async function blockMember(work: Work, request: BlockRequest): Promise<void> {
+  const { chat, account } = request;
+  const block = await createBlocksRepository(work.tx).insertBlock({
+    chatId: chat.id,
+    accountId: account.id,
+    mode: chat.settings.block_mode,
+    startsAt: work.now,
+    endsAt: request.until,
+    status: 'active',
+    createdAt: work.now,
+  });
+  const strikeIds = request.strikes.map((strike) => strike.id);
+  await createStrikesRepository(work.tx).attachToBlock(strikeIds, block.id);
+  const ruleNumbers = [...new Set(request.strikes.map((strike) => strike.ruleNumber))].sort((a, b) => a - b);
+  await createAuditRepository(work.tx).append({
+    at: work.now,
+    schoolId: chat.schoolId,
+    chatId: chat.id,
+    actorKind: 'system',
+    action: 'block',
+    targetAccountId: account.id,
+    ruleNumber: request.rule,
+    reason: `strike_limit ${request.limit} exceeded`,
+    details: {
+      blockId: block.id,
+      mode: block.mode,
+      until: block.endsAt.toISOString(),
+      strikeIds,
+      rules: ruleNumbers,
+      causedBy: { moderatorAccountId: request.moderatorAccountId },
+    },
+  });
+  const announcement = request.announcement(ruleNumbers);
+  await work.enqueue(applyAction(chat, account.platformUserId, block), {
+    chatId: chat.id,
+    onDone: outcome('block.applied', {
+      blockId: block.id,
+      announcement,
+      ...(request.replyTo ? { replyTo: request.replyTo } : {}),
+    }),
+    onFailed: outcome('block.applied', { blockId: block.id }),
+  });
+}

@@ -1,0 +1,73 @@
+import { createAuditRepository } from '../../db/repos/audit.js';
+import type { CommandSpec } from '../../runtime/commands.js';
+import { displayName, when } from '../../runtime/format.js';
+
+const LOG_DEFAULT = 10;
+const LOG_MAX = 50;
+
+/** `/log [n]`: the chat's last n moderation actions, newest first. */
+export const logCommand: CommandSpec = {
+  name: 'log',
+  audience: 'moderator',
+  where: 'group',
+  async run(ctx) {
+    const { chat, work, t } = ctx;
+    const raw = ctx.event.command?.args ?? '';
+    const limit = raw ? Number(raw) : LOG_DEFAULT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > LOG_MAX || !/^\d+$/.test(raw || '10')) {
+      return ctx.reply(t('log.usage'));
+    }
+    const rows = await createAuditRepository(work.tx).forLog(chat.id, limit);
+    if (rows.length === 0) return ctx.reply(t('log.empty'));
+    const lines = rows.map(({ entry, actor: who, target: whom }) => {
+      const at = when(ctx.services, entry.at, ctx.language);
+      const actorName =
+        entry.actorKind === 'system'
+          ? t('log.system')
+          : who
+            ? displayName(who)
+            : entry.actorName || t('strike.anonymous_moderator');
+      const targetName = whom ? displayName(whom) : '—';
+      const details = (entry.details ?? {}) as Record<string, unknown>;
+      const values = { at, actor: actorName, target: targetName, rule: entry.ruleNumber ?? '' };
+      switch (entry.action) {
+        case 'strike':
+        case 'strike_revoked':
+        case 'message_deleted':
+        case 'report':
+        case 'block_failed':
+          return t(`log.${entry.action}`, values);
+        case 'block':
+          return t('log.block', {
+            ...values,
+            until: when(ctx.services, new Date(String(details.until)), ctx.language),
+          });
+        case 'unblock':
+          return t(
+            `log.unblock_${(entry.reason as 'term' | 'vote' | 'correction' | null) ?? 'term'}`,
+            values,
+          );
+        case 'rules_changed':
+          return t('log.rules_changed', { ...values, version: String(details.version ?? '') });
+        case 'settings_changed':
+          return t('log.settings_changed', {
+            ...values,
+            key: String(details.key ?? ''),
+            value: String(details.to ?? ''),
+          });
+        case 'apology':
+          return t('log.apology', values);
+        case 'vote_opened':
+          return t('log.vote_opened', values);
+        case 'vote_closed':
+          return t('log.vote_closed', {
+            ...values,
+            outcome: t(`log.outcome_${(entry.reason as 'unblocked' | 'kept' | 'moot' | null) ?? 'moot'}`),
+          });
+        default:
+          return t('log.other', { at, action: entry.action });
+      }
+    });
+    return ctx.reply([t('log.header'), ...lines].join('\n'));
+  },
+};

@@ -1,0 +1,175 @@
+import type { Tx } from '../../db/client.js';
+import {
+  createAccountsRepository,
+  createAdminsRepository,
+  createMembersRepository,
+} from '../../db/repos/accounts.js';
+import { createAuditRepository } from '../../db/repos/audit.js';
+import { createChatsRepository } from '../../db/repos/chats.js';
+import { createRosterRepository } from '../../db/repos/roster.js';
+import type { Removal } from '../../moderation/departures.js';
+import { type ActionError, outcome } from '../../outbox/outcomes.js';
+import type { OutcomeHandlers } from '../../outbox/worker.js';
+import { chatAddress, displayName } from '../../runtime/format.js';
+import type { Services, Work } from '../../runtime/services.js';
+
+/**
+ * Removals (regulation 4.13.8): each departure's removal from a chat is a durable ban in the outbox,
+ * audited with the roster event that caused it; each chat gets one summary per batch.
+ */
+
+/** A removal decided, with the roster event that caused it. */
+export interface Decided extends Removal {
+  rosterEventId: number;
+}
+
+export async function scheduleRemovals(
+  services: Services,
+  work: Work,
+  school: number,
+  decided: Decided[],
+): Promise<number> {
+  if (decided.length === 0) return 0;
+  const repo = createRosterRepository(work.tx);
+  const chatIds = [...new Set(decided.map((removal) => removal.chatId))];
+  const accountIds = [...new Set(decided.map((removal) => removal.accountId))];
+  const chatById = new Map(
+    (await createChatsRepository(work.tx, services.deps.defaultLanguage).byIds(chatIds)).map((chat) => [
+      chat.id,
+      chat,
+    ]),
+  );
+  const accountById = new Map(
+    (await createAccountsRepository(work.tx).byIds(accountIds)).map((account) => [account.id, account]),
+  );
+  const isAdmin = await createAdminsRepository(work.tx).adminPairs(chatIds);
+  const batch = `${school}:${work.now.getTime()}:${Math.random().toString(36).slice(2, 8)}`;
+  const seen = new Set<string>();
+  let scheduled = 0;
+  for (const removal of decided) {
+    const key = `${removal.chatId}:${removal.accountId}`;
+    const chat = chatById.get(removal.chatId);
+    const account = accountById.get(removal.accountId);
+    if (seen.has(key) || !chat || !account) continue;
+    seen.add(key);
+    // Administrators are the chat's moderators and cannot be banned; already removed people stay removed.
+    if (isAdmin.has(key) || (await repo.removedFrom(removal.chatId, removal.accountId))) continue;
+    const row = await repo.insertRemoval({
+      schoolId: school,
+      chatId: removal.chatId,
+      accountId: removal.accountId,
+      personId: removal.personId,
+      causeStudentId: removal.causeStudentId ?? null,
+      rosterEventId: removal.rosterEventId,
+      batch,
+      reason: removal.reason,
+      status: 'pending',
+      createdAt: work.now,
+    });
+    await work.enqueue(
+      { type: 'ban', chat: chatAddress(chat), userId: account.platformUserId },
+      {
+        chatId: chat.id,
+        onDone: outcome('roster.removal', { removalId: row.id }),
+        onFailed: outcome('roster.removal', { removalId: row.id }),
+      },
+    );
+    scheduled += 1;
+  }
+  return scheduled;
+}
+
+/** Re-enrolment: the bans the person's (or their child's) departure caused are lifted. */
+export async function liftRemovals(services: Services, work: Work, personIds: number[]): Promise<number> {
+  const repo = createRosterRepository(work.tx);
+  let lifted = 0;
+  for (const personId of personIds) {
+    for (const removal of await repo.liftableRemovals(personId)) {
+      const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(removal.chatId);
+      const account = await createAccountsRepository(work.tx).byId(removal.accountId);
+      if (!chat || !account) continue;
+      await repo.updateRemoval(removal.id, { status: 'lifted' });
+      await work.enqueue(
+        { type: 'unban', chat: chatAddress(chat), userId: account.platformUserId },
+        { chatId: chat.id },
+      );
+      await createAuditRepository(work.tx).append({
+        at: work.now,
+        schoolId: removal.schoolId,
+        chatId: chat.id,
+        actorKind: 'roster',
+        action: 'removal_lifted',
+        targetAccountId: account.id,
+        details: { removalId: removal.id, personId },
+      });
+      lifted += 1;
+    }
+  }
+  return lifted;
+}
+
+/** Once every removal of a batch in a chat has an outcome, the chat gets one summary message. */
+async function summarise(services: Services, work: Work, batch: string, chatId: number): Promise<void> {
+  const rows = await createRosterRepository(work.tx).batchRemovals(batch, chatId);
+  if (rows.some((row) => row.status === 'pending')) return;
+  const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(chatId);
+  if (!chat) return;
+  const people = await createAccountsRepository(work.tx).byIds(rows.map((row) => row.accountId));
+  const nameOf = new Map(people.map((row) => [row.id, displayName(row)]));
+  const t = services.texts.t(chat.settings.language);
+  const done = rows.filter((row) => row.status === 'done').map((row) => nameOf.get(row.accountId) ?? '—');
+  const failed = rows.filter((row) => row.status === 'failed');
+  const lines: string[] = [];
+  if (done.length > 0) lines.push(t('roster.removed_summary', { names: done.join(', ') }));
+  if (failed.length > 0) {
+    lines.push(
+      t('roster.failed_summary', {
+        names: failed.map((row) => nameOf.get(row.accountId) ?? '—').join(', '),
+        why: failed[0]?.error === 'NOT_ENOUGH_RIGHTS' ? t('block.why_rights') : (failed[0]?.error ?? ''),
+      }),
+    );
+  }
+  if (lines.length > 0) {
+    await work.enqueue({ type: 'send', chat: chatAddress(chat), text: lines.join('\n') }, { chatId });
+  }
+}
+
+/** A removal reached the platform (or finally failed): recorded, audited, and summarised per chat. */
+export function removalOutcomes(services: Services): Pick<OutcomeHandlers, 'roster.removal'> {
+  const record = async (work: Work, removalId: number, result: 'done' | 'failed', error?: ActionError) => {
+    const repo = createRosterRepository(work.tx);
+    const removal = await repo.removal(removalId);
+    if (removal?.status !== 'pending') return;
+    await repo.updateRemoval(removal.id, { status: result, doneAt: work.now, error: error?.code ?? null });
+    if (result === 'done') {
+      await createMembersRepository(work.tx).markGone(removal.chatId, removal.accountId, 'kicked', work.now);
+    }
+    await createAuditRepository(work.tx).append({
+      at: work.now,
+      schoolId: removal.schoolId,
+      chatId: removal.chatId,
+      actorKind: 'roster',
+      action: result === 'done' ? 'removed' : 'removal_failed',
+      targetAccountId: removal.accountId,
+      reason: removal.reason,
+      details: {
+        removalId: removal.id,
+        rosterEventId: removal.rosterEventId,
+        personId: removal.personId,
+        ...(error ? { error: error.message } : {}),
+      },
+    });
+    await summarise(services, work, removal.batch, removal.chatId);
+  };
+  return {
+    'roster.removal': {
+      done: (work, args) => record(work, args.removalId, 'done'),
+      failed: (work, args, error) => record(work, args.removalId, 'failed', error),
+    },
+  };
+}
+
+/** Whether the roster removed this account from this chat (its join requests are declined). */
+export async function removedByRoster(tx: Tx, chatId: number, accountId: number): Promise<boolean> {
+  return createRosterRepository(tx).removedFrom(chatId, accountId);
+}

@@ -1,0 +1,133 @@
+import { createBlocksRepository } from '../../db/repos/blocks.js';
+import { createStrikesRepository, type StrikeWithFacts } from '../../db/repos/strikes.js';
+import { findRule } from '../../moderation/rules.js';
+import { decideStrike, isActiveStrike } from '../../moderation/strikes.js';
+import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
+import { displayName, excerpt, when } from '../../runtime/format.js';
+import { blockMember } from '../blocks/index.js';
+import { chatsRepo } from '../chats/chats.js';
+import { saveAccount } from '../membership/members.js';
+import { currentRules } from '../rules/rules.js';
+import { replyAuthor } from './target.js';
+
+/**
+ * `/strike <rule> [reason]` as a reply (regulation 4.13.5, 4.13.7): a strike must cite a rule of the
+ * chat; the one that takes the count past `strike_limit` blocks the member (features/blocks).
+ */
+export const strikeCommand: CommandSpec = {
+  name: 'strike',
+  audience: 'moderator',
+  where: 'group',
+  actsOnReplyAuthor: true,
+  async run(ctx) {
+    const { services, chat, work, t } = ctx;
+    const target = await replyAuthor(ctx, 'strike.usage_reply');
+    if (!target) return;
+    const [ruleToken = '', ...reasonWords] = (ctx.event.command?.args ?? '').split(/\s+/).filter(Boolean);
+    if (!ruleToken) return ctx.reply(t('strike.usage_rule'));
+    const rules = await currentRules(services, work.tx, chat);
+    const rule = findRule(rules.rules, ruleToken);
+    if (!rule) {
+      return ctx.reply(
+        /\d/.test(ruleToken) ? t('strike.no_such_rule', { rule: ruleToken }) : t('strike.usage_rule'),
+      );
+    }
+    if (ctx.replyAuthorIsModerator) return ctx.reply(t('strike.target_moderator'));
+
+    await chatsRepo(services, work).lock(chat.id);
+    const account = await saveAccount(services, work, chat.platform, target);
+    const strikes = createStrikesRepository(work.tx);
+    const name = displayName(account);
+    const existing = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
+    if (existing) {
+      return ctx.reply(
+        t('strike.target_blocked', { name, until: when(services, existing.endsAt, ctx.language) }),
+      );
+    }
+    const history = await strikes.strikesOf(chat.id, account.id);
+    const decision = decideStrike(
+      history.map((strike) => strike.facts),
+      chat.settings,
+      work.now,
+      services.deps.timeZone,
+    );
+    const reason = reasonWords.join(' ').trim() || null;
+    const strike = await strikes.insertStrike({
+      chatId: chat.id,
+      accountId: account.id,
+      moderatorAccountId: ctx.account?.id ?? null,
+      moderatorName: ctx.account ? displayName(ctx.account) : '',
+      ruleNumber: rule.number,
+      ruleText: rule.text,
+      rulesVersion: rules.version,
+      reason,
+      messageId: ctx.event.replyTo?.messageId ?? null,
+      messageExcerpt: ctx.event.replyTo ? excerpt(ctx.event.replyTo.text) : null,
+      createdAt: work.now,
+    });
+    await auditModeratorAction(ctx, {
+      action: 'strike',
+      targetAccountId: account.id,
+      ruleNumber: rule.number,
+      reason,
+      details: {
+        strikeId: strike.id,
+        count: decision.count,
+        limit: decision.limit,
+        messageId: strike.messageId,
+      },
+    });
+
+    if (decision.kind === 'record') {
+      const lines = [
+        t('strike.recorded', {
+          name,
+          count: decision.count,
+          limit: decision.limit,
+          rule: rule.number,
+          ruleText: rule.text,
+        }),
+      ];
+      if (reason) lines.push(t('strike.reason', { reason }));
+      if (decision.lastBeforeBlock) {
+        lines.push(t('strike.last_warning', { days: t('time.days', { count: chat.settings.block_days }) }));
+      }
+      return ctx.reply(lines.join(' '));
+    }
+
+    // Past the limit: block, consuming the strikes that led to it.
+    const counted = [strike, ...active(history, chat.settings, work.now)];
+    await blockMember(work, {
+      chat,
+      account,
+      strikes: counted,
+      rule: rule.number,
+      limit: decision.limit,
+      until: decision.until,
+      moderatorAccountId: ctx.account?.id ?? null,
+      replyTo: ctx.event.messageId,
+      announcement: (ruleNumbers) => {
+        const lines = [
+          t('block.blocked', {
+            name,
+            count: decision.count,
+            limit: decision.limit,
+            until: when(services, decision.until, ctx.language),
+            mode: t(chat.settings.block_mode === 'ban' ? 'block.mode_ban' : 'block.mode_mute'),
+            rules: ruleNumbers.join(', '),
+          }),
+        ];
+        if (reason) lines.push(t('strike.reason', { reason }));
+        return lines.join(' ');
+      },
+    });
+  },
+};
+
+export function active(
+  strikes: StrikeWithFacts[],
+  settings: Parameters<typeof isActiveStrike>[1],
+  now: Date,
+): StrikeWithFacts[] {
+  return strikes.filter((strike) => isActiveStrike(strike.facts, settings, now));
+}

@@ -1,0 +1,59 @@
+import type { Config } from '../../config.js';
+import type { Logger } from '../../lib/logger.js';
+import type { Connector } from '../connector.js';
+import { TelegramMessenger } from './connector.js';
+import { TelegramUpdateSource } from './update-source.js';
+
+export interface ConnectorDeps {
+  log: Logger;
+  /** The core's clock, so until_date stays inside Telegram's window by the same time. */
+  now: () => number;
+  pollTimeoutSeconds?: number;
+}
+
+/** Telegram through telegraf: long polling, or the webhook on the bot's HTTP port. */
+export function createConnector(
+  config: Pick<Config, 'telegramApiRoot' | 'botMode' | 'webhook'> & { botToken: string },
+  deps: ConnectorDeps,
+): Connector & { messenger: TelegramMessenger; updates(): TelegramUpdateSource | undefined } {
+  const messenger = new TelegramMessenger({
+    token: config.botToken,
+    apiRoot: config.telegramApiRoot,
+    log: deps.log,
+    now: deps.now,
+  });
+  const webhook = config.botMode === 'webhook' ? config.webhook : undefined;
+  let source: TelegramUpdateSource | undefined;
+  return {
+    name: 'Telegram',
+    apiVariable: 'TELEGRAM_API_ROOT',
+    messenger,
+    updates: () => source,
+    init: () => messenger.init(),
+    reachable: () => messenger.reachable(),
+    describe: () => `@${messenger.self.username ?? messenger.self.userId}`,
+    attach(sink) {
+      const updates = new TelegramUpdateSource(messenger, sink, deps.log, {
+        ...(deps.pollTimeoutSeconds !== undefined ? { pollTimeoutSeconds: deps.pollTimeoutSeconds } : {}),
+      });
+      source = updates;
+      return {
+        routes: webhook
+          ? [
+              {
+                method: 'POST',
+                path: new URL(webhook.url).pathname,
+                async handle(request) {
+                  const header = request.headers['x-telegram-bot-api-secret-token'];
+                  const secret = Array.isArray(header) ? header[0] : header;
+                  return { status: await updates.handleWebhook(secret, request.body, webhook.secret) };
+                },
+              },
+            ]
+          : [],
+        receive: () => (webhook ? updates.setWebhook(webhook.url, webhook.secret) : updates.startPolling()),
+        stop: () => updates.stop(),
+      };
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Executor } from '../db/client.js';
+import { outbox } from '../db/tables/outbox.js';
+import type { Clock } from '../lib/clock.js';
+import type { Action } from './actions.js';
+import type { OutcomeRef } from './outcomes.js';
+
+export interface EnqueueOptions {
+  /** Actions of one lane run in order; the default lane is the action's chat. */
+  lane?: string;
+  /** Our chat row the action is about (reports and metrics group by it). */
+  chatId?: number | null;
+  onDone?: OutcomeRef;
+  onFailed?: OutcomeRef;
+  maxAttempts?: number;
+  notBefore?: Date;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+export function laneOf(action: Action): string {
+  return `${action.chat.platform}:${action.chat.chatId}`;
+}
+
+/** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */
+export async function enqueue(
+  ex: Executor,
+  clock: Clock,
+  action: Action,
+  options: EnqueueOptions = {},
+): Promise<number> {
+  const now = clock.now();
+  const [row] = await ex
+    .insert(outbox)
+    .values({
+      lane: options.lane ?? laneOf(action),
+      chatId: options.chatId ?? null,
+      action,
+      onDone: options.onDone ?? null,
+      onFailed: options.onFailed ?? null,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      nextAttemptAt: options.notBefore ?? now,
+      createdAt: now,
+    })
+    .returning({ id: outbox.id });
+  return row?.id ?? 0;
+}

@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Db, rowsOf, timestamp } from '../db/client.js';
+import { outbox } from '../db/tables/outbox.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
+import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
+import { laneOf } from './enqueue.js';
+import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
+import type { Pacer } from './pacer.js';
+import { transact, type Work } from './work.js';
+
+/** What runs in the transaction that records an action's outcome, by outcome name. */
+export interface OutcomeHandler<K extends OutcomeName> {
+  done?(work: Work, args: Outcomes[K], result: ActionResult): Promise<void>;
+  failed?(work: Work, args: Outcomes[K], error: ActionError): Promise<void>;
+}
+
+/** A handler for every outcome name: the app cannot leave one out. */
+export type OutcomeHandlers = { [K in OutcomeName]: OutcomeHandler<K> };
+
+interface ClaimedRow {
+  id: number;
+  lane: string;
+  chat_id: number | null;
+  action: Action;
+  on_done: OutcomeRef | null;
+  on_failed: OutcomeRef | null;
+  attempts: number;
+  max_attempts: number;
+  created_at: Date | string;
+}
+
+export interface OutboxEvents {
+  /** An action finally failed: it is recorded, and the chat's moderators may be told. */
+  onFinalFailure?(
+    work: Work,
+    row: { id: number; chatId: number | null; action: Action; error: ActionError; handled: boolean },
+  ): Promise<void>;
+  /** Each attempt's outcome; `waitedMs` is how long a finished action waited since it was decided. */
+  onOutcome?(action: Action, outcome: 'done' | 'retry' | 'failed', waitedMs?: number): void;
+}
+
+export interface OutboxWorkerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  performers: ReadonlyMap<Platform, ActionPerformer>;
+  handlers: OutcomeHandlers;
+  pacer: Pacer;
+  events?: OutboxEvents;
+  /** How many actions run at once (across lanes). */
+  concurrency?: number;
+  /** How long a claim lasts before another worker may take the action over. */
+  leaseMs?: number;
+  /** How often to look for work another process added. */
+  pollMs?: number;
+  /** Back-off base for retries; doubles per attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Performs outbox actions: claims due ones through the database (so several replicas share the work,
+ * each action once), runs them with pacing, retries what failed for a passing reason (honouring
+ * retry_after), and records final failures. A lane's actions run one at a time, in order.
+ */
+export class OutboxWorker {
+  private running = false;
+  private inFlight = 0;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly workerId = randomUUID();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.concurrency = options.concurrency ?? 32;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming; waits for actions already running to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Something was enqueued: look now instead of at the next poll. */
+  wake(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = undefined;
+    wake?.();
+  }
+
+  /** Resolves once a look for due work found nothing and nothing is running. */
+  idle(): Promise<void> {
+    this.wake();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed: ClaimedRow[] = [];
+      const room = this.concurrency - this.inFlight;
+      if (room > 0) {
+        try {
+          claimed = await this.claim(room);
+        } catch (error) {
+          this.options.log.error({ err: error }, 'outbox: claiming work failed');
+        }
+      }
+      for (const row of claimed) {
+        this.inFlight += 1;
+        void this.execute(row)
+          .catch((error: unknown) => {
+            // Recording the outcome failed (the database is away): the lease runs out and the action is
+            // claimed again, so it is retried rather than lost.
+            this.options.log.error({ err: error, outboxId: row.id }, 'outbox: could not record an outcome');
+          })
+          .finally(() => {
+            this.inFlight -= 1;
+            this.wake();
+          });
+      }
+      if (claimed.length === 0 && room > 0) {
+        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
+      if (claimed.length === 0 || this.inFlight >= this.concurrency) await this.sleep(this.pollMs);
+    }
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /**
+   * Claims the head action of up to `limit` lanes. SKIP LOCKED lets replicas claim side by side; the
+   * lease lets another worker take over an action whose worker died.
+   */
+  private async claim(limit: number): Promise<ClaimedRow[]> {
+    const now = this.options.clock.now();
+    const lease = new Date(now.getTime() + this.leaseMs);
+    const result = await this.options.db.execute(sql`
+      update ${outbox} set claimed_until = ${timestamp(lease)}, claim_token = ${this.workerId}, attempts = attempts + 1
+      where id in (
+        select o.id from ${outbox} o
+        where o.status = 'pending' and o.next_attempt_at <= ${timestamp(now)}
+          and (o.claimed_until is null or o.claimed_until < ${timestamp(now)})
+          and not exists (
+            select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
+          )
+        order by o.next_attempt_at, o.id
+        limit ${limit}
+        for update skip locked
+      )
+      returning id, lane, chat_id, action, on_done, on_failed, attempts, max_attempts, created_at`);
+    return rowsOf<ClaimedRow>(result).map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  private async execute(row: ClaimedRow): Promise<void> {
+    const { action } = row;
+    const messenger = this.options.performers.get(action.chat.platform);
+    if (!messenger) {
+      await this.fail(row, { code: 'NO_CONNECTOR', message: `no connector for ${action.chat.platform}` });
+      return;
+    }
+    if (isMessageAction(action)) {
+      const wait = this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
+      if (wait > 0) {
+        await this.postpone(row, wait, false);
+        return;
+      }
+    }
+    let result: ActionResult;
+    try {
+      result = await perform(messenger, action);
+    } catch (caught) {
+      const error = caught instanceof MessengerError ? caught : new MessengerError('NETWORK', String(caught));
+      const settled = this.settledAnyway(action, error);
+      if (settled) {
+        result = null;
+      } else {
+        const final = !(error.retryable && row.attempts < row.max_attempts);
+        this.options.events?.onOutcome?.(
+          action,
+          final ? 'failed' : 'retry',
+          final ? this.waited(row) : undefined,
+        );
+        if (
+          error.code === 'CHAT_MIGRATED' &&
+          error.details.migratedToChatId &&
+          row.attempts < row.max_attempts
+        ) {
+          await this.reroute(row, error.details.migratedToChatId);
+        } else if (error.retryable && row.attempts < row.max_attempts) {
+          const backoff = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
+          const retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
+          await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
+        } else {
+          await this.fail(row, { code: error.code, message: error.message });
+        }
+        return;
+      }
+    }
+    await this.complete(row, result);
+    this.options.events?.onOutcome?.(action, 'done', this.waited(row));
+  }
+
+  private waited(row: ClaimedRow): number {
+    return this.options.clock.now().getTime() - new Date(row.created_at).getTime();
+  }
+
+  private transact(fn: (work: Work) => Promise<void>): Promise<void> {
+    return transact(this.options.db, this.options.clock, fn, () => this.wake());
+  }
+
+  /** Failures that mean the outcome is already what we wanted. */
+  private settledAnyway(action: Action, error: MessengerError): boolean {
+    if (action.type === 'edit' && error.code === 'MESSAGE_UNCHANGED') return true;
+    if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
+    // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
+    if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;
+    // A basic group keeps no ban list: there is nothing to lift.
+    if (action.type === 'unban' && error.code === 'NOT_SUPERGROUP') return true;
+    // A join request that is gone cannot be declined, which is what declining wanted.
+    if (action.type === 'decline_join' && error.code === 'NO_JOIN_REQUEST') return true;
+    return false;
+  }
+
+  private async complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+    await this.transact(async (work) => {
+      const updated = await work.tx
+        .update(outbox)
+        .set({ status: 'done', result, completedAt: work.now, claimedUntil: null })
+        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId), eq(outbox.status, 'pending')))
+        .returning({ id: outbox.id });
+      // Our lease ran out and another worker took over: the outcome is theirs to record.
+      if (updated.length === 0) return;
+      if (row.on_done) await this.runHandler(work, row.on_done, { done: result });
+    });
+  }
+
+  private async postpone(
+    row: ClaimedRow,
+    delayMs: number,
+    countAttempt: boolean,
+    error?: string,
+  ): Promise<void> {
+    const next = new Date(this.options.clock.now().getTime() + delayMs);
+    await this.options.db
+      .update(outbox)
+      .set({
+        nextAttemptAt: next,
+        claimedUntil: null,
+        claimToken: null,
+        ...(countAttempt ? {} : { attempts: sql`${outbox.attempts} - 1` }),
+        ...(error ? { lastError: error } : {}),
+      })
+      .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId)));
+    setTimeout(() => this.wake(), Math.min(delayMs, this.pollMs) + 5).unref();
+  }
+
+  private async reroute(row: ClaimedRow, chatId: string): Promise<void> {
+    const action = { ...row.action, chat: { ...row.action.chat, chatId } } as Action;
+    await this.options.db
+      .update(outbox)
+      .set({ action, lane: laneOf(action), claimedUntil: null, claimToken: null })
+      .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId)));
+    this.wake();
+  }
+
+  private async fail(row: ClaimedRow, error: ActionError): Promise<void> {
+    const { message } = error;
+    this.options.log.warn(
+      { outboxId: row.id, action: row.action.type, error: message },
+      'outbox: action failed for good',
+    );
+    await this.transact(async (work) => {
+      const updated = await work.tx
+        .update(outbox)
+        .set({ status: 'failed', lastError: message, completedAt: work.now, claimedUntil: null })
+        .where(and(eq(outbox.id, row.id), eq(outbox.claimToken, this.workerId), eq(outbox.status, 'pending')))
+        .returning({ id: outbox.id });
+      if (updated.length === 0) return;
+      if (row.on_failed) await this.runHandler(work, row.on_failed, { failed: error });
+      await this.options.events?.onFinalFailure?.(work, {
+        id: row.id,
+        chatId: row.chat_id,
+        action: row.action,
+        error,
+        handled: row.on_failed !== null,
+      });
+    });
+  }
+
+  /** Runs the named handler with its stored arguments (a name no handler has is a bug, logged). */
+  private async runHandler(
+    work: Work,
+    ref: OutcomeRef,
+    outcome: { done: ActionResult } | { failed: ActionError },
+  ): Promise<void> {
+    const handler = this.options.handlers[ref.name] as OutcomeHandler<OutcomeName> | undefined;
+    if (!handler) {
+      this.options.log.error({ handler: ref.name }, 'outbox: no such outcome handler');
+      return;
+    }
+    const args = ref.args as Outcomes[OutcomeName];
+    if ('done' in outcome) await handler.done?.(work, args, outcome.done);
+    else await handler.failed?.(work, args, outcome.failed);
+  }
+}
+
+/** Pending actions and the age of the oldest, for /metrics. */
+export async function outboxDepth(db: Db, now: Date): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const result = await db.execute(sql`
+    select count(*)::int as pending, coalesce(extract(epoch from (${timestamp(now)} - min(created_at))), 0)::float as age
+    from ${outbox} where status = 'pending'`);
+  const row = rowsOf<{ pending: number; age: number }>(result)[0];
+  return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.age ?? 0)) };
+}

@@ -1,0 +1,259 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDefaultSchool } from '../../src/db/repos/chats.js';
+import { chats, outbox } from '../../src/db/schema.js';
+import { AdjustableClock } from '../../src/lib/clock.js';
+import { silentLogger } from '../../src/lib/logger.js';
+import type { ActionPerformer, ChatAddress, InviteLink, SentMessage } from '../../src/messenger/port.js';
+import { MessengerError } from '../../src/messenger/port.js';
+import type { Action } from '../../src/outbox/actions.js';
+import { type EnqueueOptions, enqueue } from '../../src/outbox/enqueue.js';
+import { outcome } from '../../src/outbox/outcomes.js';
+import { Pacer } from '../../src/outbox/pacer.js';
+import { OutboxWorker, type OutcomeHandlers } from '../../src/outbox/worker.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+/** A platform that records what it was asked and fails as told, call by call. */
+class RecordingPlatform implements ActionPerformer {
+  readonly calls: string[] = [];
+  private readonly failures: MessengerError[] = [];
+  private sent = 0;
+
+  failNext(...errors: MessengerError[]): void {
+    this.failures.push(...errors);
+  }
+
+  private async act(call: string): Promise<void> {
+    this.calls.push(call);
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+  }
+
+  async send(chat: ChatAddress, text: string): Promise<SentMessage> {
+    await this.act(`send ${chat.chatId} ${text}`);
+    this.sent += 1;
+    return { messageId: String(this.sent) };
+  }
+  edit = (chat: ChatAddress, id: string, text: string) => this.act(`edit ${chat.chatId} ${id} ${text}`);
+  delete = (chat: ChatAddress, id: string) => this.act(`delete ${chat.chatId} ${id}`);
+  mute = (chat: ChatAddress, user: string) => this.act(`mute ${chat.chatId} ${user}`);
+  unmute = (chat: ChatAddress, user: string) => this.act(`unmute ${chat.chatId} ${user}`);
+  ban = (chat: ChatAddress, user: string) => this.act(`ban ${chat.chatId} ${user}`);
+  unban = (chat: ChatAddress, user: string) => this.act(`unban ${chat.chatId} ${user}`);
+  approve = (chat: ChatAddress, user: string) => this.act(`approve ${chat.chatId} ${user}`);
+  decline = (chat: ChatAddress, user: string) => this.act(`decline ${chat.chatId} ${user}`);
+  async createJoinRequestLink(chat: ChatAddress): Promise<InviteLink> {
+    await this.act(`link ${chat.chatId}`);
+    return { url: 'https://t.me/+x' };
+  }
+  revokeLink = (chat: ChatAddress, url: string) => this.act(`revoke ${chat.chatId} ${url}`);
+  isPrivateChat = (chat: ChatAddress) => !chat.chatId.startsWith('-');
+}
+
+const group = (chatId: string): ChatAddress => ({ platform: 'telegram', chatId });
+
+describe('the outbox worker performs decided actions durably', () => {
+  let db: TestDatabase;
+  let platform: RecordingPlatform;
+  let worker: OutboxWorker | undefined;
+  let recorded: string[];
+  let chatRow: number;
+  const clock = new AdjustableClock();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const schoolId = await ensureDefaultSchool(db.database.db, 'School');
+    const [row] = await db.database.db
+      .insert(chats)
+      .values({
+        schoolId,
+        platform: 'telegram',
+        platformChatId: '-100',
+        type: 'supergroup',
+        botStatus: 'member',
+      })
+      .returning({ id: chats.id });
+    chatRow = row?.id ?? 0;
+  });
+  afterAll(() => db.drop());
+  afterEach(async () => {
+    await worker?.stop();
+    worker = undefined;
+  });
+
+  // Handlers record what they were told, in the outcome's own transaction.
+  const handlers = (): OutcomeHandlers => {
+    const note = (line: string) => async () => void recorded.push(line);
+    const both = { done: note('done'), failed: note('failed') };
+    return {
+      'block.applied': {
+        done: async (work, args, result) => {
+          recorded.push(`applied ${args.blockId} ${JSON.stringify(result)}`);
+          await work.enqueue({ type: 'send', chat: group('-100'), text: `blocked ${args.blockId}` });
+        },
+        failed: async (_work, args, error) => void recorded.push(`not applied ${args.blockId} ${error.code}`),
+      },
+      'block.lifted': both,
+      'block.rejoin_link': both,
+      'gate.request_message': both,
+      'gate.request_approved': both,
+      'gate.greeting_sent': both,
+      'gate.invite_created': both,
+      'apology.announced': both,
+      'vote.posted': both,
+      'roster.removal': both,
+      'invitation.link': both,
+    };
+  };
+
+  async function run(actions: Array<[Action, EnqueueOptions?]>): Promise<void> {
+    recorded = [];
+    platform = new RecordingPlatform();
+    for (const [action, options] of actions) await enqueue(db.database.db, clock, action, options);
+    await start();
+  }
+
+  async function start(): Promise<void> {
+    worker = new OutboxWorker({
+      db: db.database.db,
+      clock,
+      log: silentLogger,
+      performers: new Map([['telegram', platform]]),
+      handlers: handlers(),
+      pacer: new Pacer(null),
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      pollMs: 10,
+    });
+    worker.start();
+    await settle();
+  }
+
+  /** Until no action is waiting, bar ones claimed by a worker that is gone (a retry waits a few ms). */
+  async function settle(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      await worker?.idle();
+      const pending = await db.database.db.select().from(outbox).where(eq(outbox.status, 'pending'));
+      const live = pending.filter((row) => row.claimToken !== 'dead');
+      if (live.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`actions still pending: ${JSON.stringify(live)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  it('performs one chat’s actions in the order they were decided', async () => {
+    await run(['a', 'b', 'c'].map((text) => [{ type: 'send', chat: group('-100'), text }] as [Action]));
+    expect(platform.calls).toEqual(['send -100 a', 'send -100 b', 'send -100 c']);
+  });
+
+  it('runs the done handler with its typed arguments, and what it enqueues is performed too', async () => {
+    await run([
+      [
+        { type: 'mute', chat: group('-100'), userId: '7' },
+        { onDone: outcome('block.applied', { blockId: 41 }), chatId: chatRow },
+      ],
+    ]);
+    expect(recorded).toEqual(['applied 41 null']);
+    expect(platform.calls).toEqual(['mute -100 7', 'send -100 blocked 41']);
+  });
+
+  it('retries a passing failure (5xx, 429, network) and performs the action once it goes through', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failNext(
+      new MessengerError('SERVER', 'Bad Gateway'),
+      new MessengerError('RATE_LIMITED', 'Too Many Requests', { retryAfterSeconds: 0 }),
+      new MessengerError('NETWORK', 'ECONNRESET'),
+    );
+    await enqueue(db.database.db, clock, { type: 'ban', chat: group('-100'), userId: '8' });
+    await start();
+    expect(platform.calls).toEqual(Array(4).fill('ban -100 8'));
+  });
+
+  it('records a refusal as failed at once, with the reason, runs the failed handler and goes on', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failNext(new MessengerError('NOT_ENOUGH_RIGHTS', 'not enough rights'));
+    const id = await enqueue(
+      db.database.db,
+      clock,
+      { type: 'mute', chat: group('-100'), userId: '9' },
+      {
+        onFailed: outcome('block.applied', { blockId: 42 }),
+      },
+    );
+    await enqueue(db.database.db, clock, { type: 'send', chat: group('-100'), text: 'next' });
+    await start();
+    expect(recorded).toEqual(['not applied 42 NOT_ENOUGH_RIGHTS']);
+    expect(platform.calls).toEqual(['mute -100 9', 'send -100 next']);
+    const [row] = await db.database.db.select().from(outbox).where(eq(outbox.id, id));
+    expect({ status: row?.status, lastError: row?.lastError, attempts: row?.attempts }).toEqual({
+      status: 'failed',
+      lastError: 'not enough rights',
+      attempts: 1,
+    });
+  });
+
+  it('gives up after the last attempt of a passing failure', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failNext(...Array.from({ length: 3 }, () => new MessengerError('SERVER', 'down')));
+    await enqueue(
+      db.database.db,
+      clock,
+      { type: 'unmute', chat: group('-100'), userId: '10' },
+      {
+        maxAttempts: 3,
+        onFailed: outcome('block.applied', { blockId: 43 }),
+      },
+    );
+    await start();
+    expect(platform.calls).toHaveLength(3);
+    expect(recorded).toEqual(['not applied 43 SERVER']);
+  });
+
+  it.each([
+    { action: { type: 'delete', chat: group('-100'), messageId: '5' }, code: 'MESSAGE_GONE' },
+    { action: { type: 'unban', chat: group('-100'), userId: '11' }, code: 'USER_NOT_FOUND' },
+    { action: { type: 'edit', chat: group('-100'), messageId: '5', text: 'x' }, code: 'MESSAGE_UNCHANGED' },
+    { action: { type: 'decline_join', chat: group('-100'), userId: '12' }, code: 'NO_JOIN_REQUEST' },
+  ] as const)(
+    'counts $action.type refused with $code as done (the wanted state holds)',
+    async ({ action, code }) => {
+      recorded = [];
+      platform = new RecordingPlatform();
+      platform.failNext(new MessengerError(code, code));
+      await enqueue(db.database.db, clock, action, { onDone: outcome('vote.posted', { voteId: 1 }) });
+      await start();
+      expect(recorded).toEqual(['done']);
+    },
+  );
+
+  it('follows a group to its new supergroup id and performs the action there', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failNext(new MessengerError('CHAT_MIGRATED', 'migrated', { migratedToChatId: '-1002' }));
+    await enqueue(db.database.db, clock, { type: 'send', chat: group('-200'), text: 'hello' });
+    await start();
+    expect(platform.calls).toEqual(['send -200 hello', 'send -1002 hello']);
+  });
+
+  it('takes up an action whose worker died once its claim runs out', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    const id = await enqueue(db.database.db, clock, { type: 'send', chat: group('-300'), text: 'orphan' });
+    // Another worker claimed it and vanished: its lease is in the future for a while.
+    await db.database.db
+      .update(outbox)
+      .set({ claimedUntil: new Date(clock.now().getTime() + 60_000), claimToken: 'dead', attempts: 1 })
+      .where(eq(outbox.id, id));
+    await start();
+    expect(platform.calls).toEqual([]);
+    await worker?.stop();
+    clock.advance(61_000);
+    await db.database.db.update(outbox).set({ claimToken: 'expired' }).where(eq(outbox.id, id));
+    await start();
+    expect(platform.calls).toEqual(['send -300 orphan']);
+  });
+});
