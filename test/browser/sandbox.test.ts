@@ -1,24 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { type LaunchedChromium, launchChromium } from '../support/browser.js';
 
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). No browser is downloaded. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Set to a path to save a screenshot of the sandbox there (the README's picture). */
 const SCREENSHOT = process.env.SANDBOX_SCREENSHOT;
 const WAIT_MS = 10_000;
@@ -42,31 +29,26 @@ const CONTROL_ROLES = new Set([
 
 describe('the sandbox page in a real browser', () => {
   let sandbox: RunningSandbox;
+  let browser: LaunchedChromium;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
     sandbox = await startSandbox(loadConfig({ HTTP_PORT: '0' }), silentLogger, {
       announce: () => {},
       template: new Blob([readFileSync(inject('pgliteTemplate'))]),
     });
-    profile = mkdtempSync(path.join(tmpdir(), 'ccm-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-      locale: 'ru-RU',
-    });
+    // Debian's Chromium, or the one in @sparticuz/chromium; fails, naming what it tried, when none launches.
+    browser = await launchChromium({ viewport: { width: 1280, height: 800 }, locale: 'ru-RU' });
+    console.info(`Browser: ${browser.description}`);
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(WAIT_MS);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await sandbox?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const groupLog = () => page.locator('#group-log');
