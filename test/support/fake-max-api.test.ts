@@ -243,6 +243,25 @@ describe('FakeMaxApi through the official client', () => {
     expect(markers).toEqual([...markers].sort((a, b) => a - b));
   });
 
+  it('long polling filters by types, pages by limit, and holds until a wanted update comes', async () => {
+    const { teacher, parent, chat } = classChat();
+    const first = await bot.api.getUpdates(['message_created']);
+    expect(first.updates).toEqual([]); // bot_added skipped, and passed by the marker
+    api.sim.post(chat, parent, 'раз');
+    api.sim.post(chat, teacher, 'два');
+    const page = await bot.api.getUpdates(['message_created'], { marker: first.marker, limit: 1 });
+    expect(page.updates.map((u) => u.update_type)).toEqual(['message_created']);
+    const rest = await bot.api.getUpdates(['message_created'], { marker: page.marker });
+    expect(rest.updates).toHaveLength(1);
+
+    const held = bot.api.getUpdates(['message_created'], { marker: rest.marker });
+    setTimeout(() => {
+      api.sim.renameChat(chat, 'другое', teacher);
+      api.sim.post(chat, parent, 'три');
+    }, 50);
+    expect((await held).updates).toMatchObject([{ message: { body: { text: 'три' } } }]);
+  });
+
   it('keeps the group quiet for a bot without read_all_messages, but not its own membership', async () => {
     const { parent, chat } = classChat({ botPermissions: null });
     api.sim.post(chat, parent, 'не слышно');

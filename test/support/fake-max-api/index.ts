@@ -119,6 +119,7 @@ export class FakeMaxApi {
   /** Listens on 127.0.0.1 (a random port, or the one it had before a stop). */
   async start(): Promise<void> {
     this.port = await this.http.start(this.port ?? 0);
+    this.ctx.queue.resume();
     this.ctx.webhooks.start();
   }
 

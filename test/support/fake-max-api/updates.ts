@@ -26,6 +26,7 @@ export class UpdateQueue {
   /** Number of the first uncommitted update. */
   private committed = 1;
   private readonly waiters = new Set<() => void>();
+  private released = false;
 
   constructor(private readonly maxHoldMs: number) {}
 
@@ -41,9 +42,14 @@ export class UpdateQueue {
     return this.entries.filter((entry) => entry.number >= this.committed).map((entry) => entry.update);
   }
 
-  /** Answers every held request now (server stop). */
+  /** Answers every held request now and holds no more (server stop); `resume` undoes it. */
   releaseAll(): void {
+    this.released = true;
     for (const wake of [...this.waiters]) wake();
+  }
+
+  resume(): void {
+    this.released = false;
   }
 
   async poll(params: PollParams, signal: AbortSignal): Promise<{ updates: WireUpdate[]; marker: number }> {
@@ -54,9 +60,10 @@ export class UpdateQueue {
     }
     this.dropCommitted();
     let answer = this.scan(params);
-    const holdMs = Math.min(params.timeoutS * 1000, this.maxHoldMs);
-    if (answer.updates.length === 0 && holdMs > 0 && !signal.aborted) {
-      await this.hold(holdMs, signal);
+    // Held until a wanted update arrives (one of another type wakes the hold but does not end it).
+    const deadline = performance.now() + Math.min(params.timeoutS * 1000, this.maxHoldMs);
+    while (answer.updates.length === 0 && !signal.aborted && !this.released && performance.now() < deadline) {
+      await this.hold(deadline - performance.now(), signal);
       answer = this.scan(params);
     }
     logged.returned = answer.updates.length;
