@@ -158,8 +158,8 @@ export interface CallbackAnswerView {
  * - `page`: a non-JSON page with this status, as a gateway in front of the API sends; nothing happens.
  * - `drop`: the connection is closed without an answer; nothing happens.
  * - `delay`: the call is held, then runs and is answered (a client that gave up still gets the effect).
- * - `lost`: the call runs (its effect and updates happen), then the answer is lost: an error with `status`
- *   (default 502), or the connection is closed when `status` is `'drop'`.
+ * - `lost`: the call runs (its effect and updates happen), then the answer is lost: a gateway page with
+ *   `status` (default 502; the client reports `unexpected.response`), or a closed connection for `'drop'`.
  */
 export type Fault =
   | { readonly kind: 'error'; readonly status: number; readonly code?: string; readonly message?: string }
