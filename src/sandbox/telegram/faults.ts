@@ -1,10 +1,21 @@
 import { ApiError, serverError, tooManyRequests } from './errors.js';
-import type { ChaosOptions, Fault, FaultOptions, RateLimits } from './types.js';
+import type { ChaosOptions, Fault, FaultKind, FaultOptions } from './types.js';
+
+/** How an indeterminate fault loses the answer of a call that ran. */
+export type LostAnswer =
+  | { readonly as: 'status'; readonly status: 500 | 502 | 503 }
+  | { readonly as: 'timeout'; readonly holdMs: number };
 
 /** What a call meets before it reaches its method. */
 export type FaultDecision =
-  | { readonly kind: 'fail'; readonly error: ApiError; readonly source: 'fault' | 'chaos' }
-  | { readonly kind: 'delay'; readonly ms: number; readonly drop: boolean };
+  | {
+      readonly kind: 'fail';
+      readonly error: ApiError;
+      readonly faultKind: FaultKind;
+      readonly source: 'fault' | 'chaos';
+    }
+  | { readonly kind: 'delay'; readonly ms: number; readonly drop: boolean }
+  | { readonly kind: 'indeterminate'; readonly lost: LostAnswer; readonly source: 'fault' | 'chaos' };
 
 /** Methods that carry updates rather than actions: `'*'` faults and default chaos leave them alone. */
 const TRANSPORT_METHODS: ReadonlySet<string> = new Set([
@@ -23,7 +34,8 @@ interface QueuedFault {
 
 /**
  * Injected failures: a FIFO of queued faults matched by method (and chat), and a seeded chaos mode. A call that
- * meets a status fault fails before its method runs, so state never changes.
+ * meets a status fault fails before its method runs, so state never changes; an indeterminate fault lets the
+ * method run and loses its answer.
  */
 export class FaultInjector {
   private queued: QueuedFault[] = [];
@@ -72,6 +84,8 @@ export class FaultInjector {
     return this.chaos(method);
   }
 
+  // One draw per eligible call; the bands are 5xx, then 429, then indeterminate, so adding a rate never changes
+  // which calls the earlier bands hit for a seed.
   private chaos(method: string): FaultDecision | undefined {
     if (!this.chaosMode) return undefined;
     const { options, random } = this.chaosMode;
@@ -81,10 +95,24 @@ export class FaultInjector {
     if (!eligible) return undefined;
     const draw = random();
     const rate5xx = options.rate5xx ?? 0;
-    if (draw < rate5xx)
-      return { kind: 'fail', error: serverError(options.status5xx ?? 502), source: 'chaos' };
-    if (draw < rate5xx + (options.rate429 ?? 0)) {
-      return { kind: 'fail', error: tooManyRequests(options.retryAfter ?? 1), source: 'chaos' };
+    const rate429 = options.rate429 ?? 0;
+    const rateIndeterminate = options.rateIndeterminate ?? 0;
+    const status = options.status5xx ?? 502;
+    if (draw < rate5xx) {
+      return { kind: 'fail', error: serverError(status), faultKind: 'status5xx', source: 'chaos' };
+    }
+    if (draw < rate5xx + rate429) {
+      const error = tooManyRequests(options.retryAfter ?? 1);
+      return { kind: 'fail', error, faultKind: 'status429', source: 'chaos' };
+    }
+    const band = draw - rate5xx - rate429;
+    if (band < rateIndeterminate) {
+      const as = options.indeterminateAs ?? 'both';
+      const timeout = as === 'timeout' || (as === 'both' && band >= rateIndeterminate / 2);
+      const lost: LostAnswer = timeout
+        ? { as: 'timeout', holdMs: options.indeterminateHoldMs ?? 0 }
+        : { as: 'status', status };
+      return { kind: 'indeterminate', lost, source: 'chaos' };
     }
     return undefined;
   }
@@ -92,23 +120,28 @@ export class FaultInjector {
 
 function decide(fault: Fault): FaultDecision {
   if ('timeoutMs' in fault) return { kind: 'delay', ms: fault.timeoutMs, drop: fault.drop ?? false };
+  if ('indeterminate' in fault) {
+    const lost: LostAnswer =
+      fault.indeterminate === 'timeout'
+        ? { as: 'timeout', holdMs: fault.holdMs ?? 0 }
+        : { as: 'status', status: fault.indeterminate };
+    return { kind: 'indeterminate', lost, source: 'fault' };
+  }
+  const fail = (error: ApiError, faultKind: FaultKind): FaultDecision => ({
+    kind: 'fail',
+    error,
+    faultKind,
+    source: 'fault',
+  });
   switch (fault.status) {
     case 429:
-      return { kind: 'fail', error: tooManyRequests(fault.retryAfter), source: 'fault' };
+      return fail(tooManyRequests(fault.retryAfter), 'status429');
     case 400:
-      return {
-        kind: 'fail',
-        error: new ApiError(400, prefixed('Bad Request: ', fault.description)),
-        source: 'fault',
-      };
+      return fail(new ApiError(400, prefixed('Bad Request: ', fault.description)), 'status4xx');
     case 403:
-      return {
-        kind: 'fail',
-        error: new ApiError(403, prefixed('Forbidden: ', fault.description)),
-        source: 'fault',
-      };
+      return fail(new ApiError(403, prefixed('Forbidden: ', fault.description)), 'status4xx');
     default:
-      return { kind: 'fail', error: serverError(fault.status), source: 'fault' };
+      return fail(serverError(fault.status), 'status5xx');
   }
 }
 
@@ -127,73 +160,4 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-
-/**
- * Telegram's flood limits in real (wall-clock) time, sliding windows over successful message-producing calls.
- * Each limit is off unless configured.
- */
-export class RateLimiter {
-  private readonly global: number[] = [];
-  private readonly perChat = new Map<number, number[]>();
-  private readonly extra: ReadonlySet<string>;
-
-  constructor(
-    private readonly limits: RateLimits | undefined,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.extra = new Set((limits?.countMethods ?? []).map((m) => m.toLowerCase()));
-  }
-
-  /** Whether calls of `method` count: send* (not sendChatAction), copy*, forward*, and `countMethods`. */
-  counts(method: string): boolean {
-    if (!this.limits) return false;
-    const lower = method.toLowerCase();
-    if (this.extra.has(lower)) return true;
-    if (lower === 'sendchataction') return false;
-    return lower.startsWith('send') || lower.startsWith('copymessage') || lower.startsWith('forwardmessage');
-  }
-
-  /** Seconds until a call into `chatId` fits every limit; 0 when it fits now. */
-  retryAfter(chatId: number | undefined, isGroup: boolean): number {
-    const limits = this.limits;
-    if (!limits) return 0;
-    const now = this.now();
-    const chat = chatId === undefined ? [] : (this.perChat.get(chatId) ?? []);
-    const waits = [
-      wait(this.global, limits.globalPerSecond, SECOND, now),
-      chatId === undefined ? 0 : wait(chat, limits.perChatPerSecond, SECOND, now),
-      chatId === undefined || !isGroup ? 0 : wait(chat, limits.perChatPerMinute, MINUTE, now),
-    ];
-    const ms = Math.max(...waits);
-    return ms > 0 ? Math.max(1, Math.ceil(ms / SECOND)) : 0;
-  }
-
-  /** Counts a call that went through. */
-  record(chatId: number | undefined): void {
-    const now = this.now();
-    prune(this.global, now);
-    this.global.push(now);
-    if (chatId === undefined) return;
-    const list = this.perChat.get(chatId) ?? [];
-    prune(list, now);
-    list.push(now);
-    this.perChat.set(chatId, list);
-  }
-}
-
-// Milliseconds until the window [now - windowMs, now] holds fewer than `limit` stamps.
-function wait(stamps: readonly number[], limit: number | undefined, windowMs: number, now: number): number {
-  if (limit === undefined) return 0;
-  const inWindow = stamps.filter((t) => t > now - windowMs);
-  if (inWindow.length < limit) return 0;
-  const freeing = inWindow[inWindow.length - limit];
-  return freeing === undefined ? 0 : freeing + windowMs - now;
-}
-
-function prune(stamps: number[], now: number): void {
-  while (stamps.length > 0 && (stamps[0] ?? now) <= now - MINUTE) stamps.shift();
 }

@@ -8,16 +8,18 @@
  * - `serialize.ts`   Bot API JSON of chats, members, messages and links
  * - `formatting.ts`  parse_mode (HTML, MarkdownV2, Markdown), trimming, entity detection
  * - `methods/`       the Bot API methods by area; `dispatch.ts` runs a call (faults, limits, log)
- * - `faults.ts`      queued faults, seeded chaos, flood limits
+ * - `faults.ts`      queued faults (status, timeout, indeterminate) and seeded chaos; `limits.ts` flood limits;
+ *                    `retry-after.ts` early retries; `stats.ts` the counters; `fault-types.ts` their options
  * - `updates.ts`     the update queue, allowed_updates and long polling; `webhook.ts` webhook delivery
  * - `http.ts`        the node:http front (routing, tokens, JSON / form / multipart bodies)
  */
 import type { BotCommand, BotCommandScope, Chat, Message, MessageEntity, User } from 'telegraf/types';
-import { type Counters, Dispatcher } from './dispatch.js';
+import { Dispatcher } from './dispatch.js';
 import { ApiError, ScenarioError } from './errors.js';
-import { FaultInjector, mulberry32, RateLimiter } from './faults.js';
+import { FaultInjector, mulberry32 } from './faults.js';
 import { formatText } from './formatting.js';
 import { HttpFront } from './http.js';
+import { RateLimiter } from './limits.js';
 import { commandsKey } from './methods/commands.js';
 import {
   type ChatRecord,
@@ -31,12 +33,15 @@ import {
   type MessageRecord,
 } from './model.js';
 import { ParamReader } from './params.js';
+import { RetryAfterWindows } from './retry-after.js';
 import { chatJson, inviteLinkJson, messageJson } from './serialize.js';
+import { StatsCollector } from './stats.js';
 import type {
   AdminRights,
   CallRecord,
   ChaosOptions,
   ChatView,
+  DuplicateOptions,
   FakeBotApiOptions,
   Fault,
   FaultOptions,
@@ -54,7 +59,13 @@ import { GROUP_ANONYMOUS_BOT, World } from './world.js';
 
 export { ApiError, ScenarioError } from './errors.js';
 export type * from './types.js';
-export { ADMIN_RIGHT_KEYS, PERMISSION_KEYS, TELEGRAM_LIMITS, UPDATE_TYPES } from './types.js';
+export {
+  ADMIN_RIGHT_KEYS,
+  MEMBER_ACTION_METHODS,
+  PERMISSION_KEYS,
+  TELEGRAM_LIMITS,
+  UPDATE_TYPES,
+} from './types.js';
 export type { WireUpdate } from './updates.js';
 export { GROUP_ANONYMOUS_BOT } from './world.js';
 
@@ -93,31 +104,31 @@ export class FakeBotApi {
   private readonly dispatcher: Dispatcher;
   private readonly http: HttpFront;
   private readonly callLog: CallRecord[] = [];
-  private readonly counters: Counters = {
-    calls: 0,
-    failedCalls: 0,
-    tooManyRequests: 0,
-    rateLimited: 0,
-    injectedFaults: 0,
-  };
+  private readonly counters = new StatsCollector();
   private port: number | undefined;
 
   constructor(options: FakeBotApiOptions = {}) {
     this.token = options.token ?? '123:abc';
     this.clock = options.clock ?? (() => new Date());
-    this.updates = new UpdateQueue(options.allowedUpdates);
+    this.updates = new UpdateQueue(this.counters.updates, options.allowedUpdates);
     this.world = new World({
       clock: this.clock,
       sink: this.updates,
       botUsername: options.botUsername ?? 'class_moderator_bot',
       botName: options.botName ?? 'Class Moderator',
       privacyMode: options.privacyMode ?? false,
+      refusals: {
+        callbackQuerySeconds: options.refusals?.callbackQuerySeconds ?? 15,
+        approveParticipant: options.refusals?.approveParticipant ?? true,
+        approveBanned: options.refusals?.approveBanned ?? 'admit',
+      },
     });
     this.bot = this.world.botUser;
     this.webhook = new WebhookDispatcher(this.updates, {
       retryDelayMs: options.webhook?.retryDelayMs ?? 100,
       timeoutMs: options.webhook?.timeoutMs ?? 5000,
       clock: this.clock,
+      counters: this.counters.updates,
       onReply: async (method, params) => {
         await this.dispatcher.call(method, params, 'webhook-reply', new AbortController().signal);
       },
@@ -128,9 +139,11 @@ export class FakeBotApi {
       webhook: this.webhook,
       faults: this.faults,
       limiter: new RateLimiter(options.limits),
+      retryAfter: new RetryAfterWindows(this.clock),
+      enforceRetryAfter: options.enforceRetryAfter ?? false,
       clock: this.clock,
       calls: this.callLog,
-      counters: this.counters,
+      stats: this.counters,
     });
     this.http = new HttpFront(this.token, (method, params, signal) =>
       this.dispatcher.call(method, params, 'http', signal),
@@ -557,17 +570,31 @@ export class FakeBotApi {
     return this.updates.pending().map((q) => q.update);
   }
 
-  /** Counters since construction. */
+  /**
+   * Counters since construction or {@link FakeBotApi.resetStats}: calls, failures, 429s by cause, injected faults
+   * by kind and indeterminate ones by method, early retries, and update counts.
+   * @example
+   * const s = api.stats();
+   * console.log(`faults ${JSON.stringify(s.faultsByKind)}, early retries ${s.earlyRetries.length}`);
+   */
   stats(): Stats {
-    return { ...this.counters };
+    return this.counters.snapshot(this.updates.heldBack().length);
+  }
+
+  /** Zeroes every counter of {@link FakeBotApi.stats} (the call log, queued faults and held updates stay). */
+  resetStats(): void {
+    this.counters.reset();
   }
 
   // ================================================================== faults
 
   /**
-   * Makes the next matching call(s) fail with `fault`, without changing state. `'*'` matches every method but
-   * getUpdates, setWebhook, deleteWebhook and getWebhookInfo (name them explicitly to fail those).
+   * Makes the next matching call(s) fail with `fault`. A status fault answers before the method runs, so state does
+   * not change; an indeterminate fault lets the method run and then loses its answer (5xx or a dropped
+   * connection). `'*'` matches every method but getUpdates, setWebhook, deleteWebhook and getWebhookInfo (name them
+   * explicitly to fail those).
    * @example api.fail('restrictChatMember', { status: 429, retryAfter: 3 }, { times: 2 })
+   * @example api.fail('sendMessage', { indeterminate: 'timeout', holdMs: 50 }, { chatId: chat.id })
    */
   fail(method: string, fault: Fault, options?: FaultOptions): void {
     this.faults.add(method, fault, options);
@@ -581,6 +608,7 @@ export class FakeBotApi {
   /**
    * Probabilistic failures: each eligible call draws from a PRNG seeded with `seed`, so the same seed and the
    * same sequence of calls fail the same way. `null` turns chaos off.
+   * @example api.chaos({ rate5xx: 0.1, rate429: 0.05, rateIndeterminate: 0.05, seed: 7 })
    */
   chaos(options: ChaosOptions | null): void {
     this.faults.setChaos(options);
@@ -588,15 +616,40 @@ export class FakeBotApi {
 
   /**
    * Puts a share (`rate`, 0–1) of new updates in the queue twice with the same update_id, as Telegram does
-   * when it redelivers; seeded so a run can be repeated. Null stops it.
+   * when it redelivers; seeded so a run can be repeated. The copy follows the original at once, or with `hold`
+   * comes in a later batch. Null stops it (copies already held stay held).
+   * @example api.duplicateUpdates({ rate: 0.05, seed: 1, hold: { afterUpdates: 20, afterMs: 2000 } })
    */
-  duplicateUpdates(options: { readonly rate: number; readonly seed: number } | null): void {
-    this.updates.duplicate(options ? { rate: options.rate, random: mulberry32(options.seed) } : null);
+  duplicateUpdates(options: DuplicateOptions | null): void {
+    this.updates.duplicate(
+      options
+        ? {
+            rate: options.rate,
+            random: mulberry32(options.seed),
+            ...(options.hold && { hold: options.hold }),
+          }
+        : null,
+    );
+  }
+
+  /**
+   * Releases every held-back duplicate into the queue now, e.g. after restarting the bot: the copies reach its
+   * next getUpdates whatever offset it sends (or go to the webhook).
+   * @returns how many were released
+   */
+  redeliverHeld(): number {
+    return this.updates.releaseHeld();
+  }
+
+  /** Duplicates held back for later delivery. */
+  heldUpdates(): WireUpdate[] {
+    return this.updates.heldBack().map((q) => q.update);
   }
 
   /** Updates created so far, and how many of them were queued twice by {@link FakeBotApi.duplicateUpdates}. */
   updateCounts(): { created: number; duplicated: number } {
-    return { created: this.updates.created, duplicated: this.updates.duplicated };
+    const { created, duplicated } = this.counters.updates;
+    return { created, duplicated };
   }
 
   // ================================================================== internals

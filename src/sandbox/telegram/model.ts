@@ -100,6 +100,8 @@ export interface CallbackQueryRecord {
   readonly chatId: number;
   readonly messageId: number;
   readonly data: string;
+  /** When the press happened, in ms by the fake's clock. */
+  readonly pressedAtMs: number;
   answer: CallbackAnswer | undefined;
 }
 

@@ -6,6 +6,9 @@ import type {
   MessageEntity,
   User,
 } from 'telegraf/types';
+import type { RateLimits, Refusals } from './fault-types.js';
+
+export * from './fault-types.js';
 
 /** Every `can_*` field of ChatPermissions (Bot API 7.1), in the order Telegram serialises them. */
 export const PERMISSION_KEYS = [
@@ -76,28 +79,6 @@ export type UpdateType = (typeof UPDATE_TYPES)[number];
 /** Status of a user in a chat, as getChatMember reports it. */
 export type MemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
 
-/**
- * Telegram's documented flood limits, to pass as `limits` when a test wants them:
- * about 1 message per second in a chat, 20 per minute in a group, 30 per second overall.
- */
-export const TELEGRAM_LIMITS: Readonly<RateLimits> = {
-  perChatPerSecond: 1,
-  perChatPerMinute: 20,
-  globalPerSecond: 30,
-};
-
-/** Flood limits the fake enforces in real time; each is off unless given. */
-export interface RateLimits {
-  /** Messages per minute into one group or supergroup (Telegram: 20). Private chats are not counted. */
-  readonly perChatPerMinute?: number;
-  /** Messages per second across all chats (Telegram: about 30). */
-  readonly globalPerSecond?: number;
-  /** Messages per second into one chat of any kind (Telegram: about 1, bursts tolerated). */
-  readonly perChatPerSecond?: number;
-  /** Methods counted besides the message-producing ones (`send*` except sendChatAction, copy/forward). */
-  readonly countMethods?: readonly string[];
-}
-
 /** Construction options of {@link FakeBotApi}. */
 export interface FakeBotApiOptions {
   /** Bot token the server accepts. Default `123:abc`. */
@@ -129,41 +110,14 @@ export interface FakeBotApiOptions {
    * the bot first polls needs this to see their `chat_member` updates. Default: Telegram's default list.
    */
   readonly allowedUpdates?: readonly UpdateType[];
-}
-
-/** What {@link FakeBotApi.fail} makes a matching call answer. State is never changed by a status fault. */
-export type Fault =
-  | { readonly status: 429; readonly retryAfter: number }
-  | { readonly status: 500 | 502 | 503 }
-  | { readonly status: 400 | 403; readonly description: string }
   /**
-   * Holds the request for `timeoutMs` (real time). Then, by default, the call is performed and answered
-   * normally, even if the client gave up meanwhile (as on Telegram, where a slow call may still take effect).
-   * With `drop: true` the socket is destroyed instead and nothing is performed.
+   * When true, a call of a method to a chat that got a 429 with retry_after, made before that time has passed
+   * by the fake's clock, is answered with another 429 for the rest of the wait. Early retries are counted in
+   * {@link Stats.earlyRetries} either way. Default false.
    */
-  | { readonly timeoutMs: number; readonly drop?: boolean };
-
-/** Which calls a queued fault applies to. */
-export interface FaultOptions {
-  /** How many matching calls fail. Default 1; `Infinity` until {@link FakeBotApi.clearFaults}. */
-  readonly times?: number;
-  /** Only calls whose `chat_id` equals this. */
-  readonly chatId?: number | string;
-}
-
-/** Probabilistic failures for fault suites; reproducible for a given seed and call sequence. */
-export interface ChaosOptions {
-  /** Share of eligible calls answered with a 5xx. */
-  readonly rate5xx?: number;
-  /** Share of eligible calls answered with a 429. */
-  readonly rate429?: number;
-  /** `retry_after` of chaos 429s, in seconds. Default 1. */
-  readonly retryAfter?: number;
-  /** Status of chaos 5xx answers. Default 502. */
-  readonly status5xx?: 500 | 502 | 503;
-  readonly seed: number;
-  /** Methods that may fail. Default: every method except getUpdates, setWebhook, deleteWebhook, getWebhookInfo. */
-  readonly methods?: readonly string[];
+  readonly enforceRetryAfter?: boolean;
+  /** Refusals Telegram gives on its own (callback queries that are too old, approvals that cannot be). */
+  readonly refusals?: Refusals;
 }
 
 /** One Bot API call the fake answered. */
@@ -181,6 +135,11 @@ export interface CallRecord {
   readonly description?: string;
   /** `http` for requests, `webhook-reply` for a method returned in a webhook response body. */
   readonly via: 'http' | 'webhook-reply';
+  /**
+   * Set when an indeterminate fault lost the answer: what the method itself had answered (on success its effect
+   * stays). `ok`, `errorCode` and `description` above are what the client got.
+   */
+  readonly lostAnswer?: { readonly ok: boolean; readonly errorCode?: number; readonly description?: string };
 }
 
 /** One attempt to deliver an update to the webhook. */
@@ -262,16 +221,4 @@ export interface ChatView {
   /** Set on the supergroup a basic group became. */
   readonly migrated_from_chat_id?: number;
   readonly member_count: number;
-}
-
-/** Counters since start. */
-export interface Stats {
-  readonly calls: number;
-  readonly failedCalls: number;
-  /** Every 429 sent: rate limits, queued faults and chaos. */
-  readonly tooManyRequests: number;
-  /** 429s caused by {@link RateLimits}. */
-  readonly rateLimited: number;
-  /** Calls failed by {@link Fault}s and chaos. */
-  readonly injectedFaults: number;
 }

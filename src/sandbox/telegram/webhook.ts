@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { UpdateCounters } from './stats.js';
 import type { WebhookDelivery } from './types.js';
 import type { QueuedUpdate, UpdateQueue } from './updates.js';
 
@@ -18,6 +19,8 @@ export interface WebhookOptions {
   readonly timeoutMs: number;
   readonly clock: () => Date;
   readonly onReply: WebhookReply;
+  /** `webhookRetries` counts redeliveries. */
+  readonly counters: UpdateCounters;
 }
 
 interface Attempt {
@@ -34,7 +37,9 @@ const MAX_RETRY_DELAY_MS = 60_000;
  * Pushes queued updates to the webhook like telegram-bot-api's WebhookActor: one request at a time per queue key
  * (a chat's messages stay in order), up to `max_connections` at once, `X-Telegram-Bot-Api-Secret-Token` when a
  * secret is set, redelivery after a non-2xx answer or a network error with a doubling delay (or the receiver's
- * `Retry-After`), and execution of a method returned in a 2xx response body.
+ * `Retry-After`), and execution of a method returned in a 2xx response body. A failed update keeps its place and
+ * its chat's later updates wait behind it; a duplicated update (same update_id) is a queue entry of its own and is
+ * delivered after the original, not taken away with it.
  */
 export class WebhookDispatcher {
   /** Every delivery attempt, in order. */
@@ -129,7 +134,7 @@ export class WebhookDispatcher {
           at,
         });
         if (typeof result.status === 'number' && result.status >= 200 && result.status < 300) {
-          this.queue.remove(entry.update.update_id);
+          this.queue.remove(entry);
           this.busyKeys.delete(entry.key);
           await this.runReply(result).catch(() => undefined);
           this.pump();
@@ -143,11 +148,12 @@ export class WebhookDispatcher {
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           if (generation !== this.generation) return;
-          if (!this.queue.has(entry.update.update_id)) {
+          if (!this.queue.has(entry)) {
             this.busyKeys.delete(entry.key);
             this.pump();
             return;
           }
+          this.options.counters.webhookRetries += 1;
           this.attempt(config, entry, Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS));
         }, delay);
         this.timers.add(timer);

@@ -28,7 +28,7 @@ import {
   type TextContent,
 } from './model.js';
 import { chatJson, inviteLinkJson, memberJson, messageJson } from './serialize.js';
-import type { AdminRightKey, AdminRights, Permissions } from './types.js';
+import type { AdminRightKey, AdminRights, Permissions, Refusals } from './types.js';
 
 /** An update before it gets its `update_id`. */
 export type UpdatePayload =
@@ -49,6 +49,7 @@ export interface WorldOptions {
   readonly botUsername: string;
   readonly botName: string;
   readonly privacyMode: boolean;
+  readonly refusals: Required<Refusals>;
 }
 
 /** The user anonymous administrators post as (`sender_chat` = the group). */
@@ -93,6 +94,8 @@ export const JOIN_REQUEST_WINDOW_SECONDS = 5 * 60;
 export class World {
   readonly botUser: User;
   readonly privacyMode: boolean;
+  /** Refusals Telegram gives on its own that the methods apply. */
+  readonly refusals: Required<Refusals>;
   readonly callbackQueries = new Map<string, CallbackQueryRecord>();
   /** Bot commands per `scope|language_code` key. */
   readonly commands = new Map<string, BotCommand[]>();
@@ -109,13 +112,19 @@ export class World {
   constructor(private readonly options: WorldOptions) {
     this.botUser = { id: 999000, is_bot: true, first_name: options.botName, username: options.botUsername };
     this.privacyMode = options.privacyMode;
+    this.refusals = options.refusals;
     this.users.set(this.botUser.id, this.botUser);
     this.users.set(GROUP_ANONYMOUS_BOT.id, GROUP_ANONYMOUS_BOT);
   }
 
   /** Unix seconds by the clock. */
   now(): number {
-    return Math.floor(this.options.clock().getTime() / 1000);
+    return Math.floor(this.nowMs() / 1000);
+  }
+
+  /** Milliseconds by the clock. */
+  nowMs(): number {
+    return this.options.clock().getTime();
   }
 
   // ------------------------------------------------------------------ users
@@ -489,6 +498,7 @@ export class World {
       chatId: chat.id,
       messageId: record.messageId,
       data,
+      pressedAtMs: this.nowMs(),
       answer: undefined,
     });
     this.noteKnown(user);

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors.js';
-import type { ChatRecord } from '../model.js';
+import { type ChatRecord, isInChat } from '../model.js';
 import { inviteLinkJson } from '../serialize.js';
 import type { World } from '../world.js';
 import { accessChat, type MethodHandler, requireUser } from './context.js';
@@ -54,7 +54,10 @@ export const revokeChatInviteLink: MethodHandler = (p, { world }) => {
 
 /**
  * approveChatJoinRequest: the applicant joins (chat_member update from the bot, with the link, then a
- * new_chat_members message from the applicant). Without a pending request: `400 HIDE_REQUESTER_MISSING`.
+ * new_chat_members message from the applicant). telegram-bot-api passes the server's errors of
+ * messages.hideChatJoinRequest through as `400 Bad Request: <CODE>`; core.telegram.org lists HIDE_REQUESTER_MISSING
+ * ("The join request was missing or was already handled") and USER_ALREADY_PARTICIPANT ("The user is already in
+ * the group"), both seen by bots (telebot's errors.go). The banned case is undocumented: see `refusals.approveBanned`.
  */
 export const approveChatJoinRequest: MethodHandler = (p, { world }) => {
   const userId = p.userId();
@@ -62,6 +65,10 @@ export const approveChatJoinRequest: MethodHandler = (p, { world }) => {
   const user = requireUser(world, userId);
   const request = world.pendingRequest(chat, userId);
   if (!request) throw badRequest('HIDE_REQUESTER_MISSING');
+  const state = world.state(chat, userId);
+  if (world.refusals.approveParticipant && isInChat(state)) throw badRequest('USER_ALREADY_PARTICIPANT');
+  const banned = world.refusals.approveBanned;
+  if (state.status === 'kicked' && banned !== 'admit') throw badRequest(banned);
   request.status = 'approved';
   world.join(chat, user, { via: 'request', by: world.botUser, link: request.link });
   return true;

@@ -104,10 +104,17 @@ export const sendChatAction: MethodHandler = (p, { world }) => {
   return true;
 };
 
-/** answerCallbackQuery: records the answer; unknown or already answered ids fail like expired queries. */
+/**
+ * answerCallbackQuery: records the answer. Unknown or already answered ids, and presses older than
+ * `refusals.callbackQuerySeconds` by the clock, fail with the text telegram-bot-api gives for the server's
+ * QUERY_ID_INVALID (Client.cpp, fail_query_with_error): "query is too old and response timeout expired or query ID
+ * is invalid". Telegram documents no window; bots report about 15 s.
+ */
 export const answerCallbackQuery: MethodHandler = (p, { world }) => {
   const query = world.callbackQueries.get(p.string('callback_query_id'));
-  if (!query || query.answer) {
+  const tooOld =
+    query !== undefined && world.nowMs() - query.pressedAtMs > world.refusals.callbackQuerySeconds * 1000;
+  if (!query || query.answer || tooOld) {
     throw badRequest('query is too old and response timeout expired or query ID is invalid');
   }
   query.answer = {

@@ -26,14 +26,14 @@ export const getUpdates: MethodHandler = async (p, { updates, webhook, signal })
   const timeout = p.clampedInt('timeout', 0, 0, LONG_POLL_MAX_TIMEOUT);
   updates.setAllowed(p.raw.allowed_updates);
   updates.confirm(offset);
-  const ready = updates.peek(limit);
+  const ready = updates.handOut(limit);
   if (ready.length > 0 || timeout === 0) return ready;
   const reason = await updates.wait(timeout * 1000, signal);
   if (reason === 'conflict') {
     throw conflict('terminated by other getUpdates request; make sure that only one bot instance is running');
   }
   if (reason === 'webhook') throw conflict('terminated by setWebhook request');
-  return updates.peek(limit);
+  return updates.handOut(limit);
 };
 
 /**
