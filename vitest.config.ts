@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Every test runs on the embedded PGlite; with TEST_DATABASE_URL set, the database tests (end-to-end
 // flows and *.db.test.ts) run again on real PostgreSQL.
-const databaseTests = ['test/e2e/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/**/*.db.test.ts'];
+const databaseTests = ['test/**/*.e2e.test.ts', 'test/contract/**/*.test.ts', 'test/**/*.db.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdjustableClock, HOUR, MINUTE } from '../../src/lib/clock.js';
-import { silentLogger } from '../../src/lib/logger.js';
-import { type ChatAddress, MessengerError } from '../../src/messenger/port.js';
-import { VkMessenger } from '../../src/messenger/vk/connector.js';
-import { type ChatRef, FakeVkApi, ScenarioError, type VkUser } from '../support/fake-vk-api/index.js';
+import { AdjustableClock, HOUR, MINUTE } from '../../../src/lib/clock.js';
+import { silentLogger } from '../../../src/lib/logger.js';
+import { type ChatAddress, MessengerError } from '../../../src/messenger/port.js';
+import { VkMessenger } from '../../../src/messenger/vk/connector.js';
+import { type ChatRef, FakeVkApi, ScenarioError, type VkUser } from '../../support/fake-vk-api/index.js';
 
 let clock: AdjustableClock;
 let api: FakeVkApi;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readRosterCsv } from '../src/features/roster/csv.js';
+import { readRosterCsv } from '../../../src/features/roster/csv.js';
 
 describe('roster CSV import', () => {
   it('reads students, guardians and staff, with ; or , and optional names', () => {

@@ -1,8 +1,8 @@
 import { TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { describe, expect, it } from 'vitest';
-import { toMessengerError } from '../../src/messenger/telegram/errors.js';
-import { parseCommand, toEvent } from '../../src/messenger/telegram/updates.js';
+import { toMessengerError } from '../../../src/messenger/telegram/errors.js';
+import { parseCommand, toEvent } from '../../../src/messenger/telegram/updates.js';
 
 const group = { id: -1001234567890, type: 'supergroup' as const, title: '7Б родители' };
 const anna = {

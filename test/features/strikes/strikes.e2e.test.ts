@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, blocks, strikes } from '../../src/db/schema.js';
-import { DAY, MINUTE } from '../../src/lib/clock.js';
-import { testDbKind } from '../support/db.js';
-import { Harness } from '../support/harness.js';
-import { botTexts, type ClassChat, classChat, lastBotText } from '../support/school.js';
+import { auditLog, blocks, strikes } from '../../../src/db/schema.js';
+import { DAY, MINUTE } from '../../../src/lib/clock.js';
+import { testDbKind } from '../../support/db.js';
+import { Harness } from '../../support/harness.js';
+import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
 
 const MUTED_KEYS = [
   'can_send_messages',

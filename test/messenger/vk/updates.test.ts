@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserInfo } from '../../src/messenger/port.js';
+import type { UserInfo } from '../../../src/messenger/port.js';
 import {
   decodePressId,
   encodePressId,
@@ -10,7 +10,7 @@ import {
   toEvent,
   updateKey,
   type VkUpdate,
-} from '../../src/messenger/vk/updates.js';
+} from '../../../src/messenger/vk/updates.js';
 
 const GROUP = 220_000_001;
 const PEER = 2_000_000_007;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { APIError } from 'vk-io';
-import { MessengerError } from '../../src/messenger/port.js';
-import { fromVkCode, toMessengerError } from '../../src/messenger/vk/errors.js';
+import { MessengerError } from '../../../src/messenger/port.js';
+import { fromVkCode, toMessengerError } from '../../../src/messenger/vk/errors.js';
 
 const apiError = (error_code: number, error_msg: string) =>
   new APIError({ error_code, error_msg, request_params: [] });

@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpServer } from '../../src/http/server.js';
-import { createLogger, type Logger, silentLogger } from '../../src/lib/logger.js';
-import type { EventSink, InboundEvent } from '../../src/messenger/port.js';
-import { VkMessenger } from '../../src/messenger/vk/connector.js';
-import { VkUpdateSource, type VkUpdateSourceOptions } from '../../src/messenger/vk/update-source.js';
-import { FakeVkApi } from '../support/fake-vk-api/index.js';
-import { waitFor } from '../support/net.js';
+import { HttpServer } from '../../../src/http/server.js';
+import { createLogger, type Logger, silentLogger } from '../../../src/lib/logger.js';
+import type { EventSink, InboundEvent } from '../../../src/messenger/port.js';
+import { VkMessenger } from '../../../src/messenger/vk/connector.js';
+import { VkUpdateSource, type VkUpdateSourceOptions } from '../../../src/messenger/vk/update-source.js';
+import { FakeVkApi } from '../../support/fake-vk-api/index.js';
+import { waitFor } from '../../support/net.js';
 
 let api: FakeVkApi;
 let vk: VkMessenger;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdjustableClock, HOUR } from '../../src/lib/clock.js';
-import { FakeVkApi, ScenarioError } from '../support/fake-vk-api/index.js';
+import { AdjustableClock, HOUR } from '../../../src/lib/clock.js';
+import { FakeVkApi, ScenarioError } from '../../support/fake-vk-api/index.js';
 
 // The fake's own behaviour, checked over raw HTTP the way vk-io calls it, so the connector's tests stand on
 // something that acts like VK.

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog } from '../../src/db/schema.js';
-import { Harness } from '../support/harness.js';
-import { botTexts, classChat } from '../support/school.js';
+import { auditLog } from '../../../src/db/schema.js';
+import { Harness } from '../../support/harness.js';
+import { botTexts, classChat } from '../../support/school.js';
 
 async function metrics(h: Harness): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${h.bot.httpPort}/metrics`);

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, blocks, votes } from '../../src/db/schema.js';
-import { DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
-import type { RecordedMessage } from '../support/fake-bot-api/index.js';
-import { Harness } from '../support/harness.js';
-import { botTexts, type ClassChat, classChat, lastBotText } from '../support/school.js';
+import { auditLog, blocks, votes } from '../../../src/db/schema.js';
+import { DAY, HOUR, MINUTE } from '../../../src/lib/clock.js';
+import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
+import { Harness } from '../../support/harness.js';
+import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
 
 const PARENTS = ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова', 'Галина Орлова', 'Денис Лебедев'];
 

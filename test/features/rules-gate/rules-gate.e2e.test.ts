@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptances } from '../../src/db/schema.js';
-import { HOUR, MINUTE } from '../../src/lib/clock.js';
-import type { RecordedMessage } from '../support/fake-bot-api/index.js';
-import { Harness } from '../support/harness.js';
-import { botTexts, type ClassChat, classChat, lastBotText } from '../support/school.js';
+import { acceptances } from '../../../src/db/schema.js';
+import { HOUR, MINUTE } from '../../../src/lib/clock.js';
+import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
+import { Harness } from '../../support/harness.js';
+import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
 
 const BUTTON = 'С правилами ознакомлен(а), обязуюсь соблюдать';
 

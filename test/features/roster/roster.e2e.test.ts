@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRosterRepository } from '../../src/db/repos/roster.js';
-import { auditLog, invitations, persons, removals, rosterEvents } from '../../src/db/schema.js';
-import { DAY, MINUTE } from '../../src/lib/clock.js';
-import { Harness } from '../support/harness.js';
-import { api, type School, school, schoolToken } from '../support/roster.js';
-import { botTexts } from '../support/school.js';
+import { createRosterRepository } from '../../../src/db/repos/roster.js';
+import { auditLog, invitations, persons, removals, rosterEvents } from '../../../src/db/schema.js';
+import { DAY, MINUTE } from '../../../src/lib/clock.js';
+import { Harness } from '../../support/harness.js';
+import { api, type School, school, schoolToken } from '../../support/roster.js';
+import { botTexts } from '../../support/school.js';
 
 function bannedIn(h: Harness, s: School, user: User): string[] {
   return Object.entries(s.chats)
