@@ -9,7 +9,7 @@
  * - `api.ts`       the page and its JSON API on the bot's HTTP port
  * - `databases.ts` fresh in-memory databases
  * - `telegram/`    the emulated Telegram Bot API (also the end-to-end tests' fake)
- * - `public/`      the page: plain HTML, CSS and JS
+ * - `public/`      the page: plain HTML, CSS and JS (native ES modules, no build step; app.js is the entry)
  */
 import { StartupError } from '../app/start.js';
 import type { Config, Language } from '../config.js';

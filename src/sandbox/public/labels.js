@@ -1,5 +1,5 @@
 // The page's own words in both languages. The bot's texts are not here: they come from the bot.
-// A value is a string with {placeholders}; see `label()` in app.js.
+// A value is a string with {placeholders}; see `label()` in format.js.
 
 /** @type {Record<'ru' | 'en', Record<string, string>>} */
 export const LABELS = {
