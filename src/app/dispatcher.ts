@@ -31,7 +31,7 @@ import type { ButtonRouter } from './buttons.js';
 /** Events of one chat are handled in order; this is the chat they belong to. */
 function queueKey(event: InboundEvent): string {
   if (event.kind === 'chat_migrated') return `${event.chat.platform}:${event.toChatId}`;
-  return `${event.chat.platform}:${event.chat.chatId}`;
+  return `${event.chat.platform}:${event.chat.platformChatId}`;
 }
 
 /** Pause before retry n: 250 ms doubling, at most 10 s (ten attempts take about 45 s). */
@@ -181,7 +181,7 @@ export class Dispatcher {
     const { services } = this;
     const { sender } = event;
     const spec = this.commandOf(event);
-    const cached = services.cachedChat(event.chat.platform, event.chat.chatId);
+    const cached = services.cachedChat(event.chat.platform, event.chat.platformChatId);
     if (!spec) {
       // An ordinary message: nothing to record unless the chat or the person is news to us.
       if (sender.kind !== 'user' || sender.user.isBot) return;
@@ -240,7 +240,7 @@ export class Dispatcher {
     const language =
       chat?.settings.language ??
       services.texts.languageFor(event.sender.kind === 'user' ? event.sender.user.languageCode : undefined);
-    const address: ChatAddress = { platform: event.chat.platform, chatId: event.chat.chatId };
+    const address: ChatAddress = { platform: event.chat.platform, platformChatId: event.chat.platformChatId };
     return {
       services,
       work,

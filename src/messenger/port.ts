@@ -9,7 +9,7 @@ export type Platform = 'telegram' | 'vk';
 /** A chat on a platform. Private chats with a person are chats too. */
 export interface ChatAddress {
   platform: Platform;
-  chatId: string;
+  platformChatId: string;
 }
 
 export type ChatType = 'private' | 'group' | 'supergroup';

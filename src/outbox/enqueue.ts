@@ -18,7 +18,7 @@ export interface EnqueueOptions {
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
 export function laneOf(action: Action): string {
-  return `${action.chat.platform}:${action.chat.chatId}`;
+  return `${action.chat.platform}:${action.chat.platformChatId}`;
 }
 
 /** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */

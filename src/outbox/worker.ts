@@ -287,7 +287,7 @@ export class OutboxWorker {
   }
 
   private async reroute(row: ClaimedRow, chatId: string): Promise<void> {
-    const action = { ...row.action, chat: { ...row.action.chat, chatId } } as Action;
+    const action = { ...row.action, chat: { ...row.action.chat, platformChatId: chatId } } as Action;
     await this.options.db
       .update(outbox)
       .set({ action, lane: laneOf(action), claimedUntil: null, claimToken: null })

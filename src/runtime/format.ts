@@ -13,12 +13,12 @@ export function displayName(account: Named): string {
 }
 
 export function chatAddress(chat: ChatRecord): ChatAddress {
-  return { platform: chat.platform, chatId: chat.platformChatId };
+  return { platform: chat.platform, platformChatId: chat.platformChatId };
 }
 
 /** The bot's private chat with a person (on Telegram and VK its id is the person's id). */
 export function privateChatOf(account: { platform: string; platformUserId: string }): ChatAddress {
-  return { platform: account.platform as Platform, chatId: account.platformUserId };
+  return { platform: account.platform as Platform, platformChatId: account.platformUserId };
 }
 
 export function when(services: Services, date: Date, language: Language): string {

@@ -89,16 +89,16 @@ export class Services {
     return transact(this.db, this.clock, fn, this.deps.wakeOutbox);
   }
 
-  cachedChat(platform: Platform, chatId: string): ChatRecord | undefined {
-    return this.chats.get(`${platform}:${chatId}`);
+  cachedChat(platform: Platform, platformChatId: string): ChatRecord | undefined {
+    return this.chats.get(`${platform}:${platformChatId}`);
   }
 
   rememberChat(chat: ChatRecord): void {
     this.chats.set(`${chat.platform}:${chat.platformChatId}`, chat);
   }
 
-  forgetChat(platform: Platform, chatId: string): void {
-    this.chats.delete(`${platform}:${chatId}`);
+  forgetChat(platform: Platform, platformChatId: string): void {
+    this.chats.delete(`${platform}:${platformChatId}`);
   }
 
   cachedAdmins(chatId: number): CachedAdmins | undefined {

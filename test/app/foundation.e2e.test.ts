@@ -196,7 +196,7 @@ describe('foundation: updates that arrive out of order', () => {
         kind: 'message',
         updateKey: 'telegram:early-message',
         at: new Date(),
-        chat: { platform: 'telegram', chatId: String(chat.id), type: 'supergroup', title: '3А' },
+        chat: { platform: 'telegram', platformChatId: String(chat.id), type: 'supergroup', title: '3А' },
         sender: { kind: 'user', user: { userId: String(teacher.id), firstName: 'Ольга', isBot: false } },
         messageId: '1',
         text: 'Добрый вечер',

@@ -479,7 +479,7 @@ export async function outboundBurst(): Promise<Row[]> {
       for (let k = 0; k < 10; k += 1) {
         await work.enqueue({
           type: 'send',
-          chat: { platform: 'telegram', chatId: String(chat.chatId) },
+          chat: { platform: 'telegram', platformChatId: String(chat.chatId) },
           text: `Объявление ${k}`,
         });
       }

@@ -30,27 +30,28 @@ class RecordingPlatform implements ActionPerformer {
   }
 
   async send(chat: ChatAddress, text: string): Promise<SentMessage> {
-    await this.act(`send ${chat.chatId} ${text}`);
+    await this.act(`send ${chat.platformChatId} ${text}`);
     this.sent += 1;
     return { messageId: String(this.sent) };
   }
-  edit = (chat: ChatAddress, id: string, text: string) => this.act(`edit ${chat.chatId} ${id} ${text}`);
-  delete = (chat: ChatAddress, id: string) => this.act(`delete ${chat.chatId} ${id}`);
-  mute = (chat: ChatAddress, user: string) => this.act(`mute ${chat.chatId} ${user}`);
-  unmute = (chat: ChatAddress, user: string) => this.act(`unmute ${chat.chatId} ${user}`);
-  ban = (chat: ChatAddress, user: string) => this.act(`ban ${chat.chatId} ${user}`);
-  unban = (chat: ChatAddress, user: string) => this.act(`unban ${chat.chatId} ${user}`);
-  approve = (chat: ChatAddress, user: string) => this.act(`approve ${chat.chatId} ${user}`);
-  decline = (chat: ChatAddress, user: string) => this.act(`decline ${chat.chatId} ${user}`);
+  edit = (chat: ChatAddress, id: string, text: string) =>
+    this.act(`edit ${chat.platformChatId} ${id} ${text}`);
+  delete = (chat: ChatAddress, id: string) => this.act(`delete ${chat.platformChatId} ${id}`);
+  mute = (chat: ChatAddress, user: string) => this.act(`mute ${chat.platformChatId} ${user}`);
+  unmute = (chat: ChatAddress, user: string) => this.act(`unmute ${chat.platformChatId} ${user}`);
+  ban = (chat: ChatAddress, user: string) => this.act(`ban ${chat.platformChatId} ${user}`);
+  unban = (chat: ChatAddress, user: string) => this.act(`unban ${chat.platformChatId} ${user}`);
+  approve = (chat: ChatAddress, user: string) => this.act(`approve ${chat.platformChatId} ${user}`);
+  decline = (chat: ChatAddress, user: string) => this.act(`decline ${chat.platformChatId} ${user}`);
   async createJoinRequestLink(chat: ChatAddress): Promise<InviteLink> {
-    await this.act(`link ${chat.chatId}`);
+    await this.act(`link ${chat.platformChatId}`);
     return { url: 'https://t.me/+x' };
   }
-  revokeLink = (chat: ChatAddress, url: string) => this.act(`revoke ${chat.chatId} ${url}`);
-  isPrivateChat = (chat: ChatAddress) => !chat.chatId.startsWith('-');
+  revokeLink = (chat: ChatAddress, url: string) => this.act(`revoke ${chat.platformChatId} ${url}`);
+  isPrivateChat = (chat: ChatAddress) => !chat.platformChatId.startsWith('-');
 }
 
-const group = (chatId: string): ChatAddress => ({ platform: 'telegram', chatId });
+const group = (chatId: string): ChatAddress => ({ platform: 'telegram', platformChatId: chatId });
 
 describe('the outbox worker performs decided actions durably', () => {
   let db: TestDatabase;

@@ -73,7 +73,7 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
         .values({
           schoolId,
           platform: info.platform,
-          platformChatId: info.chatId,
+          platformChatId: info.platformChatId,
           type: info.type,
           title: info.title,
           // Seen first through a message: the bot is there, its standing comes with its own update.
@@ -97,9 +97,10 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
           updatedAt: now,
           ...(bot ? { botStatus: bot.status, botRights: bot.rights ?? NO_RIGHTS } : {}),
         })
-        .where(and(eq(chats.platform, info.platform), eq(chats.platformChatId, info.chatId)))
+        .where(and(eq(chats.platform, info.platform), eq(chats.platformChatId, info.platformChatId)))
         .returning();
-      if (!updated) throw new Error(`chat ${info.platform}:${info.chatId} vanished during registration`);
+      if (!updated)
+        throw new Error(`chat ${info.platform}:${info.platformChatId} vanished during registration`);
       return { chat: toChatRecord(updated, defaultLanguage), created: false };
     },
 

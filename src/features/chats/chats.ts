@@ -18,7 +18,7 @@ export function chatsRepo(services: Services, work: Work) {
 /** The chat's record, from the cache or the database; registers a chat the bot has not seen yet. */
 export async function loadChat(services: Services, work: Work, info: ChatInfo): Promise<ChatRecord> {
   const repo = chatsRepo(services, work);
-  const existing = await repo.find(info.platform, info.chatId);
+  const existing = await repo.find(info.platform, info.platformChatId);
   if (existing && existing.title === info.title && existing.type === info.type) {
     work.afterCommit(() => services.rememberChat(existing));
     return existing;
@@ -82,7 +82,7 @@ export async function onBotMembership(
   work.afterCommit(() => services.admins.delete(chat.id));
 
   const t = services.texts.t(chat.settings.language);
-  const address = { platform: chat.platform, chatId: chat.platformChatId };
+  const address = { platform: chat.platform, platformChatId: chat.platformChatId };
   const missing = missingRights(event.rights);
   // A chat first seen through a message (standing unknown) has not been greeted yet either.
   const wasPresent = PRESENT.has(before.botStatus as MemberStatus);

@@ -22,7 +22,7 @@ export async function refreshAdmins(
   chat: ChatRecord,
   strict = false,
 ): Promise<Set<string> | undefined> {
-  const address = { platform: chat.platform, chatId: chat.platformChatId };
+  const address = { platform: chat.platform, platformChatId: chat.platformChatId };
   let admins: AdminInfo[];
   try {
     admins = await services.directory(chat.platform).listAdmins(address);

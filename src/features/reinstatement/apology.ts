@@ -145,7 +145,7 @@ export async function onApologyChatButton(
   const text = services.texts.t(chat.settings.language)('apology.recorded', { title: chat.title });
   await work.enqueue({
     type: 'edit',
-    chat: { platform: event.chat.platform, chatId: event.chat.chatId },
+    chat: { platform: event.chat.platform, platformChatId: event.chat.platformChatId },
     messageId: event.messageId,
     text,
   });

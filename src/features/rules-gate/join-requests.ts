@@ -70,7 +70,7 @@ export async function onJoinRequest(services: Services, work: Work, event: JoinR
   const request = await gate.insertRequest({
     chatId: chat.id,
     accountId: account.id,
-    privateChatId: privateChat.chatId,
+    privateChatId: privateChat.platformChatId,
     inviteLink: event.inviteLink ?? null,
     status: 'pending',
     rulesVersion: rules.version,
@@ -152,7 +152,7 @@ export async function expireJoinRequests(services: Services, batch = 200): Promi
           });
           await work.enqueue({
             type: 'edit',
-            chat: { platform: chat.platform, chatId: request.privateChatId },
+            chat: { platform: chat.platform, platformChatId: request.privateChatId },
             messageId: request.messageId,
             text,
           });

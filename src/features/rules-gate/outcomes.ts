@@ -24,7 +24,7 @@ export function gateOutcomes(services: Services): GateOutcomes {
     if (!request.messageId) return;
     const key = approved ? 'gate.request_approved' : 'gate.request_failed';
     const text = services.texts.t(chat.settings.language)(key, { title: chat.title });
-    const privateChat = { platform: chat.platform, chatId: request.privateChatId };
+    const privateChat = { platform: chat.platform, platformChatId: request.privateChatId };
     await work.enqueue({ type: 'edit', chat: privateChat, messageId: request.messageId, text });
   };
 

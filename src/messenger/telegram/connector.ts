@@ -77,7 +77,7 @@ const MIN_UNTIL_S = 40;
 const MAX_UNTIL_S = 366 * 24 * 3600 - 60;
 
 function chatId(chat: ChatAddress): number {
-  return Number(chat.chatId);
+  return Number(chat.platformChatId);
 }
 
 function keyboard(
@@ -312,12 +312,12 @@ export class TelegramMessenger implements Messenger {
 
   isPrivateChat(chat: ChatAddress): boolean {
     // Telegram: people have positive ids, groups negative ones.
-    return !chat.chatId.startsWith('-');
+    return !chat.platformChatId.startsWith('-');
   }
 
   messageLink(chat: ChatAddress, messageId: string): string | undefined {
     // Supergroup ids are -100<internal id>; t.me/c/<internal id>/<message> opens the message for members.
-    if (!chat.chatId.startsWith('-100')) return undefined;
-    return `https://t.me/c/${chat.chatId.slice(4)}/${messageId}`;
+    if (!chat.platformChatId.startsWith('-100')) return undefined;
+    return `https://t.me/c/${chat.platformChatId.slice(4)}/${messageId}`;
   }
 }

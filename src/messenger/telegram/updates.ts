@@ -37,7 +37,7 @@ export function toUser(user: User): UserInfo {
 function toChat(chat: Chat): ChatInfo {
   const title = 'title' in chat ? chat.title : 'first_name' in chat ? chat.first_name : '';
   const type = chat.type === 'channel' ? 'supergroup' : chat.type;
-  return { platform: 'telegram', chatId: String(chat.id), type, title };
+  return { platform: 'telegram', platformChatId: String(chat.id), type, title };
 }
 
 function senderOf(message: Message): Sender | undefined {
@@ -99,7 +99,7 @@ function messageEvent(
     return {
       ...common,
       kind: 'chat_migrated',
-      fromChatId: chat.chatId,
+      fromChatId: chat.platformChatId,
       toChatId: String(message.migrate_to_chat_id),
     };
   }
@@ -108,7 +108,7 @@ function messageEvent(
       ...common,
       kind: 'chat_migrated',
       fromChatId: String(message.migrate_from_chat_id),
-      toChatId: chat.chatId,
+      toChatId: chat.platformChatId,
     };
   }
   if ('new_chat_members' in message) {
@@ -189,7 +189,7 @@ export function toEvent(
       kind: 'join_request',
       chat: toChat(request.chat),
       user: toUser(request.from),
-      privateChat: { platform: 'telegram', chatId: String(request.user_chat_id) },
+      privateChat: { platform: 'telegram', platformChatId: String(request.user_chat_id) },
     };
     if (request.invite_link) event.inviteLink = request.invite_link.invite_link;
     return event;

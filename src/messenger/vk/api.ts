@@ -68,12 +68,12 @@ export function userFromGroup(group: VkGroup): UserInfo {
 }
 
 export function peerOf(chat: ChatAddress): number {
-  return Number(chat.chatId);
+  return Number(chat.platformChatId);
 }
 
 export function chatPeer(chat: ChatAddress): number {
   const peerId = peerOf(chat);
-  if (!isChatPeer(peerId)) throw new MessengerError('BAD_REQUEST', `${chat.chatId} is not a VK chat`);
+  if (!isChatPeer(peerId)) throw new MessengerError('BAD_REQUEST', `${chat.platformChatId} is not a VK chat`);
   return peerId;
 }
 

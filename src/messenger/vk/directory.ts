@@ -60,7 +60,7 @@ export class VkDirectory {
   /** Whether the community is an administrator of the chat (getConversationMembers answers only then). */
   async isChatAdmin(peerId: number): Promise<boolean> {
     try {
-      const page = await this.members({ platform: 'vk', chatId: String(peerId) });
+      const page = await this.members({ platform: 'vk', platformChatId: String(peerId) });
       return page.items.some(
         (item) => item.member_id === -this.groupId() && (item.is_admin || item.is_owner),
       );

@@ -190,11 +190,16 @@ function fullName(user: UserInfo): string {
 function chatOf(peerId: number, context: MappingContext): ChatInfo {
   const chatId = String(peerId);
   if (!isChatPeer(peerId)) {
-    return { platform: 'vk', chatId, type: 'private', title: fullName(userOf(peerId, context)) };
+    return {
+      platform: 'vk',
+      platformChatId: chatId,
+      type: 'private',
+      title: fullName(userOf(peerId, context)),
+    };
   }
   // A VK chat restricts and removes members like a Telegram supergroup ('group' means Telegram's basic group).
   const title = context.titles.get(peerId) ?? `chat ${peerId - CHAT_PEER_OFFSET}`;
-  return { platform: 'vk', chatId, type: 'supergroup', title };
+  return { platform: 'vk', platformChatId: chatId, type: 'supergroup', title };
 }
 
 function senderOf(id: number, context: MappingContext): Sender {

@@ -58,7 +58,12 @@ describe('toEvent', () => {
       updateKey: '77',
       at: new Date(date * 1000),
       kind: 'message',
-      chat: { platform: 'telegram', chatId: '-1001234567890', type: 'supergroup', title: '7Б родители' },
+      chat: {
+        platform: 'telegram',
+        platformChatId: '-1001234567890',
+        type: 'supergroup',
+        title: '7Б родители',
+      },
       sender: {
         kind: 'user',
         user: {
@@ -285,7 +290,7 @@ describe('toEvent', () => {
       ),
     ).toMatchObject({
       kind: 'join_request',
-      privateChat: { platform: 'telegram', chatId: '1002' },
+      privateChat: { platform: 'telegram', platformChatId: '1002' },
       inviteLink: 'https://t.me/+abc',
     });
   });

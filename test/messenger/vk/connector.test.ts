@@ -28,7 +28,7 @@ function classChat(options: { botAdmin?: boolean } = {}) {
   const chat = api.createChat('8А', { owner: teacher });
   api.addMember(chat, parent, { by: teacher });
   api.addCommunity(chat, { by: teacher, admin: options.botAdmin ?? true });
-  const address: ChatAddress = { platform: 'vk', chatId: String(chat.peerId) };
+  const address: ChatAddress = { platform: 'vk', platformChatId: String(chat.peerId) };
   return { teacher, parent, chat, address };
 }
 
@@ -68,9 +68,9 @@ describe('VkMessenger', () => {
       messageLinks: false,
       rights: 'admin',
     });
-    expect(vk.isPrivateChat({ platform: 'vk', chatId: '100001' })).toBe(true);
-    expect(vk.isPrivateChat({ platform: 'vk', chatId: '2000000001' })).toBe(false);
-    expect(vk.messageLink({ platform: 'vk', chatId: '2000000001' }, '5')).toBeUndefined();
+    expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '100001' })).toBe(true);
+    expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '2000000001' })).toBe(false);
+    expect(vk.messageLink({ platform: 'vk', platformChatId: '2000000001' }, '5')).toBeUndefined();
   });
 
   it('sends a reply with callback and link buttons, and answers the id VK gives the message in the chat', async () => {
@@ -107,9 +107,11 @@ describe('VkMessenger', () => {
     const parent = api.createUser('Ольга', 'Смирнова');
     const stranger = api.createUser('Иван', 'Иванов');
     api.privateMessage(parent, '/start');
-    const sent = await vk.send({ platform: 'vk', chatId: String(parent.id) }, 'Здравствуйте');
+    const sent = await vk.send({ platform: 'vk', platformChatId: String(parent.id) }, 'Здравствуйте');
     expect(api.message(parent.id, Number(sent.messageId))?.text).toBe('Здравствуйте');
-    const error = await refusal(vk.send({ platform: 'vk', chatId: String(stranger.id) }, 'Здравствуйте'));
+    const error = await refusal(
+      vk.send({ platform: 'vk', platformChatId: String(stranger.id) }, 'Здравствуйте'),
+    );
     expect(error.code).toBe('CANNOT_MESSAGE_USER');
   });
 

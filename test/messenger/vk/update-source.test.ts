@@ -101,7 +101,7 @@ describe('VkUpdateSource over Bots Long Poll', () => {
     api.removeMember(chat, late, teacher);
     await waitFor(() => handled.length === 5, 'five events');
 
-    const title = { platform: 'vk', chatId: String(chat.peerId), type: 'supergroup', title: '8А' };
+    const title = { platform: 'vk', platformChatId: String(chat.peerId), type: 'supergroup', title: '8А' };
     expect(handled.map((event) => event.kind)).toEqual([
       'bot_membership',
       'members_joined',

@@ -37,7 +37,7 @@ const context = (extra: Partial<MappingContext> = {}): MappingContext => ({
   ...extra,
 });
 
-const chat = { platform: 'vk', chatId: String(PEER), type: 'supergroup', title: '7Б родители' };
+const chat = { platform: 'vk', platformChatId: String(PEER), type: 'supergroup', title: '7Б родители' };
 
 function messageNew(message: Record<string, unknown>, eventId = 'ev1'): VkUpdate {
   return {
@@ -121,7 +121,7 @@ describe('toEvent', () => {
   it('maps a private message to a private chat titled with the person', () => {
     expect(toEvent(messageNew({ peer_id: 1001, text: 'Здравствуйте' }), context())).toMatchObject({
       kind: 'message',
-      chat: { platform: 'vk', chatId: '1001', type: 'private', title: 'Анна Петрова' },
+      chat: { platform: 'vk', platformChatId: '1001', type: 'private', title: 'Анна Петрова' },
       sender: { kind: 'user', user: anna },
     });
   });
@@ -132,7 +132,7 @@ describe('toEvent', () => {
       context({ users: new Map() }),
     );
     expect(event).toMatchObject({
-      chat: { chatId: '2000000099', title: 'chat 99', type: 'supergroup' },
+      chat: { platformChatId: '2000000099', title: 'chat 99', type: 'supergroup' },
       sender: { kind: 'user', user: { userId: '5555', firstName: 'id5555', isBot: false } },
     });
     expect(toEvent(messageNew({ from_id: -777, text: 'I am a bot' }), context())).toMatchObject({

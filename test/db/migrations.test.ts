@@ -1,0 +1,45 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER } from '../../src/db/client.js';
+
+/** The migrations folder as it stood up to (and including) migration `last`. */
+function migrationsUpTo(last: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ccm-migrations-'));
+  cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+  const journalPath = path.join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> };
+  const end = journal.entries.findIndex((entry) => entry.tag === last);
+  journal.entries = journal.entries.slice(0, end + 1);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return dir;
+}
+
+describe('migrations carry stored data forward', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renames the chat address of actions still waiting in the outbox (0006)', async () => {
+    const before = migrationsUpTo('0005_roster');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    await client.query(
+      `insert into outbox (lane, action, max_attempts, next_attempt_at, created_at)
+       values ('telegram:-100', '{"type":"send","chat":{"platform":"telegram","chatId":"-100"},"text":"hi"}', 10, now(), now())`,
+    );
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ action: unknown }>('select action from outbox');
+    expect(rows.map((row) => row.action)).toEqual([
+      { type: 'send', chat: { platform: 'telegram', platformChatId: '-100' }, text: 'hi' },
+    ]);
+    await client.close();
+  });
+});
