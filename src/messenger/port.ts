@@ -224,6 +224,8 @@ export interface JoinRequests {
 
 export interface ChatDirectory {
   listAdmins(chat: ChatAddress): Promise<AdminInfo[]>;
+  /** Where a person stands in a chat now, as the platform says (`left` when not in it). */
+  memberStatus(chat: ChatAddress, userId: string): Promise<MemberStatus>;
 }
 
 export interface ButtonAnswerer {
@@ -278,7 +280,8 @@ export interface ActionPerformer
     MemberBanner,
     InviteLinks,
     JoinRequests,
-    Pick<PlatformProfile, 'isPrivateChat'> {}
+    Pick<PlatformProfile, 'isPrivateChat'>,
+    Pick<ChatDirectory, 'memberStatus'> {}
 
 /** Everything a connector provides. */
 export interface Messenger
@@ -317,6 +320,8 @@ export type MessengerErrorCode =
   | 'CHAT_MIGRATED'
   | 'NOT_SUPERGROUP'
   | 'NO_JOIN_REQUEST'
+  /** Approving someone who is already in the chat. */
+  | 'ALREADY_PARTICIPANT'
   | 'CALLBACK_EXPIRED'
   | 'UNAUTHORIZED'
   | 'BAD_REQUEST'

@@ -1,4 +1,14 @@
-import type { ActionPerformer, ButtonSpec, ChatAddress, Platform, SendOptions } from '../messenger/port.js';
+import {
+  type ActionPerformer,
+  type ButtonSpec,
+  type ChatAddress,
+  type MemberStatus,
+  MessengerError,
+  type Platform,
+  type SendOptions,
+} from '../messenger/port.js';
+
+const PRESENT: ReadonlySet<MemberStatus> = new Set(['creator', 'administrator', 'member', 'restricted']);
 
 /**
  * A platform action as data: what the core decided, stored in the outbox until a connector performs
@@ -57,7 +67,14 @@ export async function perform(messenger: ActionPerformer, action: Action): Promi
       await messenger.unban(action.chat, action.userId);
       return null;
     case 'approve_join':
-      await messenger.approve(action.chat, action.userId);
+      try {
+        await messenger.approve(action.chat, action.userId);
+      } catch (error) {
+        // An approval whose answer was lost leaves no request to approve: if they are in, it was done.
+        const gone =
+          error instanceof MessengerError && ['NO_JOIN_REQUEST', 'ALREADY_PARTICIPANT'].includes(error.code);
+        if (!gone || !PRESENT.has(await messenger.memberStatus(action.chat, action.userId))) throw error;
+      }
       return null;
     case 'decline_join':
       await messenger.decline(action.chat, action.userId);

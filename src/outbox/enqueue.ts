@@ -17,8 +17,25 @@ export interface EnqueueOptions {
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
+/** Actions on a member (or a member's message) that the platform applies at once, unpaced. */
+const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
+  'mute',
+  'unmute',
+  'ban',
+  'unban',
+  'delete',
+  'approve_join',
+  'decline_join',
+]);
+
+/**
+ * The queue an action waits in: a chat has two, so a mute never waits behind messages paced to the
+ * platform's limits (20 a minute in a group). Member actions keep their order among themselves, and
+ * messages theirs; what must follow an action across the two is enqueued by the action's outcome.
+ */
 export function laneOf(action: Action): string {
-  return `${action.chat.platform}:${action.chat.platformChatId}`;
+  const kind = MEMBER_ACTIONS.has(action.type) ? 'members' : 'messages';
+  return `${action.chat.platform}:${action.chat.platformChatId}:${kind}`;
 }
 
 /** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */

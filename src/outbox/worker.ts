@@ -243,6 +243,8 @@ export class OutboxWorker {
   /** Failures that mean the outcome is already what we wanted. */
   private settledAnyway(action: Action, error: MessengerError): boolean {
     if (action.type === 'edit' && error.code === 'MESSAGE_UNCHANGED') return true;
+    // A message deleted meanwhile (a greeting nobody is left to accept) has nothing left to edit.
+    if (action.type === 'edit' && error.code === 'MESSAGE_GONE') return true;
     if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
     // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
     if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;

@@ -42,4 +42,35 @@ describe('migrations carry stored data forward', () => {
     ]);
     await client.close();
   });
+
+  it('moves actions still waiting into the member or the message queue of their chat (0007)', async () => {
+    const before = migrationsUpTo('0006_chat_address_platform_chat_id');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    const row = (lane: string, action: object, status = 'pending') =>
+      client.query(
+        `insert into outbox (lane, action, status, max_attempts, next_attempt_at, created_at)
+         values ($1, $2, $3, 10, now(), now())`,
+        [lane, JSON.stringify(action), status],
+      );
+    const group = { platform: 'telegram', platformChatId: '-100' };
+    const applicant = { platform: 'telegram', platformChatId: '42' };
+    await row('telegram:-100', { type: 'mute', chat: group, userId: '7' });
+    await row('telegram:-100', { type: 'send', chat: group, text: 'hi' });
+    await row('telegram:42', { type: 'send', chat: applicant, text: 'why' });
+    await row('telegram:42', { type: 'decline_join', chat: group, userId: '42' });
+    await row('telegram:-100', { type: 'ban', chat: group, userId: '8' }, 'done');
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ lane: string }>('select lane from outbox order by id');
+    expect(rows.map((r) => r.lane)).toEqual([
+      'telegram:-100:members',
+      'telegram:-100:messages',
+      'telegram:42:messages',
+      'telegram:42:messages',
+      'telegram:-100',
+    ]);
+    await client.close();
+  });
 });

@@ -4,7 +4,13 @@ import { ensureDefaultSchool } from '../../src/db/repos/chats.js';
 import { chats, outbox } from '../../src/db/schema.js';
 import { AdjustableClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import type { ActionPerformer, ChatAddress, InviteLink, SentMessage } from '../../src/messenger/port.js';
+import type {
+  ActionPerformer,
+  ChatAddress,
+  InviteLink,
+  MemberStatus,
+  SentMessage,
+} from '../../src/messenger/port.js';
 import { MessengerError } from '../../src/messenger/port.js';
 import type { Action } from '../../src/outbox/actions.js';
 import { type EnqueueOptions, enqueue } from '../../src/outbox/enqueue.js';
@@ -49,6 +55,10 @@ class RecordingPlatform implements ActionPerformer {
   }
   revokeLink = (chat: ChatAddress, url: string) => this.act(`revoke ${chat.platformChatId} ${url}`);
   isPrivateChat = (chat: ChatAddress) => !chat.platformChatId.startsWith('-');
+  /** Who the platform says is in the chat now. */
+  readonly present = new Set<string>();
+  memberStatus = async (_chat: ChatAddress, user: string): Promise<MemberStatus> =>
+    this.present.has(user) ? 'member' : 'left';
 }
 
 const group = (chatId: string): ChatAddress => ({ platform: 'telegram', platformChatId: chatId });
@@ -143,6 +153,34 @@ describe('the outbox worker performs decided actions durably', () => {
     }
   }
 
+  it('keeps a mute from waiting behind the chat’s messages (member actions have their own queue)', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    for (let n = 0; n < 5; n += 1) {
+      await enqueue(db.database.db, clock, { type: 'send', chat: group('-400'), text: `m${n}` });
+    }
+    await enqueue(db.database.db, clock, { type: 'mute', chat: group('-400'), userId: '14' });
+    // Messages paced to one a minute: only the first may go, the mute must not wait for the rest.
+    worker = new OutboxWorker({
+      db: db.database.db,
+      clock,
+      log: silentLogger,
+      performers: new Map([['telegram', platform]]),
+      handlers: handlers(),
+      pacer: new Pacer({ globalPerSecond: 30, chatPerSecond: 1, groupPerMinute: 1 }),
+      pollMs: 10,
+    });
+    worker.start();
+    const deadline = Date.now() + 5000;
+    while (!platform.calls.includes('mute -400 14') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect([...platform.calls].sort()).toEqual(['mute -400 14', 'send -400 m0']);
+    await worker.stop();
+    // The paced messages are not this test's business: out of the way of the next tests.
+    await db.database.db.update(outbox).set({ status: 'cancelled' }).where(eq(outbox.status, 'pending'));
+  });
+
   it('performs one chat’s actions in the order they were decided', async () => {
     await run(['a', 'b', 'c'].map((text) => [{ type: 'send', chat: group('-100'), text }] as [Action]));
     expect(platform.calls).toEqual(['send -100 a', 'send -100 b', 'send -100 c']);
@@ -184,10 +222,10 @@ describe('the outbox worker performs decided actions durably', () => {
         onFailed: outcome('block.applied', { blockId: 42 }),
       },
     );
-    await enqueue(db.database.db, clock, { type: 'send', chat: group('-100'), text: 'next' });
+    await enqueue(db.database.db, clock, { type: 'ban', chat: group('-100'), userId: '99' });
     await start();
     expect(recorded).toEqual(['not applied 42 NOT_ENOUGH_RIGHTS']);
-    expect(platform.calls).toEqual(['mute -100 9', 'send -100 next']);
+    expect(platform.calls).toEqual(['mute -100 9', 'ban -100 99']);
     const [row] = await db.database.db.select().from(outbox).where(eq(outbox.id, id));
     expect({ status: row?.status, lastError: row?.lastError, attempts: row?.attempts }).toEqual({
       status: 'failed',
@@ -228,6 +266,32 @@ describe('the outbox worker performs decided actions durably', () => {
       await enqueue(db.database.db, clock, action, { onDone: outcome('vote.posted', { voteId: 1 }) });
       await start();
       expect(recorded).toEqual(['done']);
+    },
+  );
+
+  it.each([
+    { code: 'ALREADY_PARTICIPANT', present: true, result: 'done' },
+    { code: 'NO_JOIN_REQUEST', present: true, result: 'done' },
+    { code: 'NO_JOIN_REQUEST', present: false, result: 'failed' },
+  ] as const)(
+    'counts an approval refused with $code as $result when the person is in: $present',
+    async ({ code, present, result }) => {
+      recorded = [];
+      platform = new RecordingPlatform();
+      if (present) platform.present.add('13');
+      platform.failNext(new MessengerError(code, code));
+      const done = outcome('vote.posted', { voteId: 2 });
+      await enqueue(
+        db.database.db,
+        clock,
+        { type: 'approve_join', chat: group('-100'), userId: '13' },
+        {
+          onDone: done,
+          onFailed: done,
+        },
+      );
+      await start();
+      expect(recorded).toEqual([result]);
     },
   );
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Telegram } from 'telegraf';
 import type {
+  ChatMember,
   ChatMemberAdministrator,
   ChatMemberOwner,
   ChatPermissions,
@@ -16,6 +17,7 @@ import type {
   ChatAddress,
   CommandMenuEntry,
   InviteLink,
+  MemberStatus,
   Messenger,
   SendOptions,
   SentMessage,
@@ -284,6 +286,19 @@ export class TelegramMessenger implements Messenger {
       canDeleteMessages: admin.status === 'creator' || admin.can_delete_messages,
       canInviteUsers: admin.status === 'creator' || admin.can_invite_users,
     }));
+  }
+
+  async memberStatus(chat: ChatAddress, userId: string): Promise<MemberStatus> {
+    try {
+      const member = await this.call<ChatMember>('getChatMember', {
+        chat_id: chatId(chat),
+        user_id: Number(userId),
+      });
+      return member.status;
+    } catch (error) {
+      if (error instanceof MessengerError && error.code === 'USER_NOT_FOUND') return 'left';
+      throw error;
+    }
   }
 
   async answerButton(pressId: string, text?: string, alert?: boolean): Promise<void> {

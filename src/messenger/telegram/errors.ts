@@ -18,7 +18,8 @@ const DESCRIPTIONS: Array<[RegExp, MessengerErrorCode]> = [
     'USER_IS_ADMIN',
   ],
   [/only for supergroups|supergroup and channel chats only|for supergroups only/i, 'NOT_SUPERGROUP'],
-  [/hide_requester_missing|user_already_participant|join request/i, 'NO_JOIN_REQUEST'],
+  [/user_already_participant/i, 'ALREADY_PARTICIPANT'],
+  [/hide_requester_missing|join request/i, 'NO_JOIN_REQUEST'],
   [/query is too old|query id is invalid/i, 'CALLBACK_EXPIRED'],
   [
     /bot can't initiate conversation|bot was blocked by the user|user is deactivated|bot can't send messages to bots/i,

@@ -9,6 +9,7 @@ import type {
   ChatAddress,
   CommandMenuEntry,
   InviteLink,
+  MemberStatus,
   Messenger,
   SendOptions,
   SentMessage,
@@ -323,6 +324,10 @@ export class VkMessenger implements Messenger {
 
   async listAdmins(chat: ChatAddress): Promise<AdminInfo[]> {
     return this.directory.listAdmins(chat);
+  }
+
+  memberStatus(chat: ChatAddress, userId: string): Promise<MemberStatus> {
+    return this.directory.memberStatus(chat, userId);
   }
 
   /** Whether the community is an administrator of the chat. */

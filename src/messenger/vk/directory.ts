@@ -1,4 +1,4 @@
-import type { AdminInfo, ChatAddress, UserInfo } from '../port.js';
+import type { AdminInfo, ChatAddress, MemberStatus, UserInfo } from '../port.js';
 import { MessengerError } from '../port.js';
 import {
   chatPeer,
@@ -55,6 +55,15 @@ export class VkDirectory {
         canDeleteMessages: true,
         canInviteUsers: true,
       }));
+  }
+
+  /** Where a person stands in the chat: an owner, an administrator, read-only, a member, or gone. */
+  async memberStatus(chat: ChatAddress, userId: string): Promise<MemberStatus> {
+    const item = (await this.members(chat)).items.find((member) => String(member.member_id) === userId);
+    if (!item) return 'left';
+    if (item.is_owner) return 'creator';
+    if (item.is_admin) return 'administrator';
+    return item.is_restricted_to_write ? 'restricted' : 'member';
   }
 
   /** Whether the community is an administrator of the chat (getConversationMembers answers only then). */
