@@ -140,7 +140,9 @@ function messageEvent(
     messageId: String(message.message_id),
     text,
   };
-  const command = text.startsWith('/') ? parseCommand(text, botUsername) : undefined;
+  // A forwarded message is someone else's words: forwarding a moderator's `/strike` is never a command.
+  const forwarded = 'forward_origin' in message || 'forward_date' in message;
+  const command = text.startsWith('/') && !forwarded ? parseCommand(text, botUsername) : undefined;
   if (command) event.command = command;
   const reply = 'reply_to_message' in message ? message.reply_to_message : undefined;
   if (reply) {

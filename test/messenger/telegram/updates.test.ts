@@ -38,6 +38,29 @@ describe('parseCommand', () => {
 });
 
 describe('toEvent', () => {
+  it.each([
+    ['forward_origin', { forward_origin: { type: 'user', date, sender_user: boris } }],
+    ['forward_date (before Bot API 7.0)', { forward_date: date, forward_from: boris }],
+  ])('never takes a forwarded message for a command (%s)', (_how, forward) => {
+    const event = toEvent(
+      update({
+        message: {
+          message_id: 11,
+          date,
+          chat: group,
+          from: anna,
+          text: '/strike 2',
+          entities: [{ type: 'bot_command', offset: 0, length: 7 }],
+          ...forward,
+        },
+      }),
+      'my_bot',
+      now,
+    );
+    expect(event).toMatchObject({ kind: 'message', text: '/strike 2' });
+    expect(event && 'command' in event ? event.command : undefined).toBeUndefined();
+  });
+
   it('maps a reply with a command, keeping the replied message', () => {
     const event = toEvent(
       update({
