@@ -12,6 +12,7 @@ import {
   snapshotEvents,
   validateEvents,
 } from './features/roster/index.js';
+import { decideAttachment, pendingAttachments, rotateSchoolCode } from './features/schools/index.js';
 import { Texts } from './i18n/index.js';
 import { systemClock } from './lib/clock.js';
 import { claimDataDir } from './lib/data-dir-lock.js';
@@ -22,6 +23,10 @@ const USAGE = `Usage: npm run cli -- <command>
 
   school list                               schools with their ids and chat codes
   school create <name>                      a new school (prints its id and the code for /settings school)
+  school code <school id>                   a new code for the school (the old one stops working)
+  attachment list <school id>               chats asking to belong to the school (/settings school <code>)
+  attachment confirm <school id> <id>       the chat becomes the school's
+  attachment reject <school id> <id>        the chat stays outside the school
   token create <school id> [label]          an API token for the school's roster system (shown once)
   token revoke <token id>                   revokes a token
   roster import <school id> [--students students.csv] [--guardians guardians.csv] [--staff staff.csv]
@@ -53,6 +58,10 @@ async function main(argv: string[]): Promise<void> {
   const COMMANDS = [
     'school list',
     'school create',
+    'school code',
+    'attachment list',
+    'attachment confirm',
+    'attachment reject',
     'token create',
     'token revoke',
     'roster import',
@@ -77,7 +86,6 @@ async function main(argv: string[]): Promise<void> {
       defaultLanguage: config.defaultLanguage,
       messengers: new Map(),
       wakeOutbox: () => {},
-      defaultSchoolId: 1,
     });
     const repo = createRosterRepository(database.db);
     const schoolArg = async (value: string | undefined) => {
@@ -103,6 +111,38 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(
           `School ${school.id} "${school.name}" created. Moderators attach a chat with: /settings school ${school.code}\n`,
         );
+        return;
+      }
+      case 'school code': {
+        const school = await schoolArg(rest[0]);
+        const code = await rotateSchoolCode(services, school);
+        process.stdout.write(`School ${school} has a new code: ${code}. The old one no longer works.\n`);
+        return;
+      }
+      case 'attachment list': {
+        const school = await schoolArg(rest[0]);
+        const pending = await pendingAttachments(services, school);
+        if (pending.length === 0) process.stdout.write('No chat is waiting for an answer.\n');
+        for (const request of pending) {
+          process.stdout.write(
+            `${request.id}\t${request.chat.platform}\t${request.chat.title}\tasked by ${request.requestedBy ?? '—'} at ${request.requestedAt}\n`,
+          );
+        }
+        return;
+      }
+      case 'attachment confirm':
+      case 'attachment reject': {
+        const school = await schoolArg(rest[0]);
+        const decision = action === 'confirm' ? 'confirm' : 'reject';
+        const { result } = await decideAttachment(services, school, Number(rest[1]), decision);
+        const words = {
+          confirmed: "Confirmed: the chat is now the school's.",
+          rejected: 'Rejected: the chat stays outside the school.',
+          already: 'That request was answered before; the answer stands.',
+          not_found: `No request ${rest[1] ?? ''} for this school; see: attachment list ${school}`,
+        };
+        process.stdout.write(`${words[result]}\n`);
+        if (result === 'not_found') process.exitCode = 1;
         return;
       }
       case 'token create': {

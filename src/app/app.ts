@@ -71,7 +71,7 @@ export class App {
   readonly jobs: Scheduler;
   private started = false;
 
-  private constructor(options: AppOptions, defaultSchoolId: number) {
+  private constructor(options: AppOptions) {
     const clock = options.clock ?? systemClock;
     const messengers = new Map<Platform, Messenger>(options.messengers.map((m) => [m.platform, m]));
     let outbox: OutboxWorker | undefined;
@@ -84,7 +84,6 @@ export class App {
       defaultLanguage: options.defaultLanguage,
       messengers,
       wakeOutbox: () => outbox?.wake(),
-      defaultSchoolId,
     });
     this.services = services;
 
@@ -144,9 +143,10 @@ export class App {
   }
 
   static async create(options: AppOptions): Promise<App> {
+    // A first school, so an administrator has one to give a token and chats have one to ask to join.
     const schoolId = await ensureDefaultSchool(options.database.db, 'School');
     await createRosterRepository(options.database.db).ensureSchoolCode(schoolId);
-    return new App(options, schoolId);
+    return new App(options);
   }
 
   start(): void {

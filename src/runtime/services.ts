@@ -21,7 +21,6 @@ export interface ServicesDeps {
   messengers: ReadonlyMap<Platform, Messenger>;
   /** Told when a transaction has enqueued actions, so they go out now rather than at the next poll. */
   wakeOutbox: () => void;
-  defaultSchoolId: number;
 }
 
 interface CachedAdmins {

@@ -1,6 +1,7 @@
 import type { User } from 'telegraf/types';
 import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository, type PersonKind } from '../../src/db/repos/roster.js';
+import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
 import type { Harness } from './harness.js';
 
 /** Calls the bot's roster API over real HTTP. */
@@ -31,6 +32,22 @@ export async function api(
     body = { text };
   }
   return { status: response.status, body };
+}
+
+/**
+ * Attaches a chat to a school as in life: its teacher asks with `/settings school <code>` and the school
+ * confirms the request.
+ */
+export async function attachToSchool(h: Harness, chatId: number, teacher: User, schoolId = 1): Promise<void> {
+  const roster = createRosterRepository(h.db.database.db);
+  const code = await roster.ensureSchoolCode(schoolId);
+  h.api.sendMessage(chatId, teacher, `/settings school ${code}`);
+  await h.settle();
+  const [request] = await pendingAttachments(h.app.services, schoolId);
+  if (!request) throw new Error(`chat ${chatId} did not ask to join school ${schoolId}`);
+  const { result } = await decideAttachment(h.app.services, schoolId, request.id, 'confirm');
+  if (result !== 'confirmed') throw new Error(`attaching chat ${chatId}: ${result}`);
+  await h.settle();
 }
 
 export async function schoolToken(h: Harness, schoolId = 1): Promise<string> {
@@ -85,6 +102,7 @@ export async function school(h: Harness): Promise<School> {
       h.api.sendMessage(created.id, teacher, `/settings ${key} ${value}`);
     }
     await h.settle();
+    await attachToSchool(h, created.id, teacher);
     for (const member of members) h.api.addMember(created.id, member, { by: teacher });
     await h.settle();
     return created.id as number;

@@ -27,6 +27,9 @@ export type AuditAction =
   | 'removal_failed'
   | 'removal_lifted'
   | 'account_linked'
+  | 'attachment_requested'
+  | 'attachment_confirmed'
+  | 'attachment_rejected'
   | 'action_failed';
 
 /** The bot's own housekeeping, which `/log` does not show. */

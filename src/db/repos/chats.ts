@@ -6,7 +6,8 @@ import { chats, rules, schools } from '../schema.js';
 
 export interface ChatRecord {
   id: number;
-  schoolId: number;
+  /** The school that confirmed the chat as its own; none until then. */
+  schoolId: number | null;
   platform: Platform;
   platformChatId: string;
   type: string;
@@ -64,14 +65,12 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
      */
     async upsert(
       info: ChatInfo,
-      schoolId: number,
       bot: { status: string; rights?: BotRights } | undefined,
       now: Date,
     ): Promise<{ chat: ChatRecord; created: boolean }> {
       const inserted = await ex
         .insert(chats)
         .values({
-          schoolId,
           platform: info.platform,
           platformChatId: info.platformChatId,
           type: info.type,
@@ -160,7 +159,7 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
       return rows.map((row) => toChatRecord(row, defaultLanguage));
     },
 
-    async setSchool(chatId: number, schoolId: number, now: Date): Promise<void> {
+    async setSchool(chatId: number, schoolId: number | null, now: Date): Promise<void> {
       await ex.update(chats).set({ schoolId, updatedAt: now }).where(eq(chats.id, chatId));
     },
 

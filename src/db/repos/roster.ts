@@ -73,6 +73,17 @@ export function createRosterRepository(ex: Executor) {
       return row;
     },
 
+    /** A new code for the school; the old one stops working (for a code that got around). */
+    async rotateSchoolCode(id: number): Promise<string | undefined> {
+      const code = randomBytes(6).toString('base64url');
+      const [row] = await ex
+        .update(schools)
+        .set({ code })
+        .where(eq(schools.id, id))
+        .returning({ id: schools.id });
+      return row ? code : undefined;
+    },
+
     async ensureSchoolCode(id: number): Promise<string> {
       const school = await this.school(id);
       if (school?.code) return school.code;

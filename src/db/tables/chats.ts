@@ -8,9 +8,8 @@ export const chats = pgTable(
   'chats',
   {
     id: serial('id').primaryKey(),
-    schoolId: integer('school_id')
-      .notNull()
-      .references(() => schools.id),
+    /** The school the chat belongs to, once that school confirmed it; none until then (attachments). */
+    schoolId: integer('school_id').references(() => schools.id),
     platform: text('platform').notNull(),
     platformChatId: text('platform_chat_id').notNull(),
     type: text('type').notNull(),

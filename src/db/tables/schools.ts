@@ -1,7 +1,7 @@
 import { integer, pgTable, serial, text } from 'drizzle-orm/pg-core';
 import { createdAt, ts } from './columns.js';
 
-/** A school: the tenant. One is created by default; the roster API addresses schools by token. */
+/** A school: the tenant. One is created at first start; the roster API addresses schools by token. */
 export const schools = pgTable('schools', {
   id: serial('id').primaryKey(),
   name: text('name').notNull(),

@@ -7,8 +7,9 @@ import {
   SETTING_KEYS,
   type SettingKey,
 } from '../../moderation/settings.js';
-import { auditModeratorAction, type CommandSpec, type GroupContext } from '../../runtime/commands.js';
+import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
 import { chatsRepo } from '../chats/chats.js';
+import { requestAttachment } from '../schools/index.js';
 
 function shown(t: Translate, value: ChatSettings[SettingKey]): string {
   return value === null ? t('settings.not_set') : String(value);
@@ -42,14 +43,17 @@ export const settingsCommand: CommandSpec = {
     const args = ctx.event.command?.args ?? '';
     const roster = createRosterRepository(work.tx);
     if (!args) {
-      const school = await roster.school(chat.schoolId);
+      const school = chat.schoolId === null ? undefined : await roster.school(chat.schoolId);
       const list = settingsList(ctx.t, chat.settings);
-      await ctx.reply(`${list}\n${ctx.t('settings.school_line', { school: school?.name ?? '—' })}`);
+      const schoolLine = school
+        ? ctx.t('settings.school_line', { school: school.name })
+        : ctx.t('settings.school_line_none');
+      await ctx.reply(`${list}\n${schoolLine}`);
       return;
     }
     const [key = '', ...rest] = args.split(/\s+/);
     const raw = rest.join(' ');
-    if (key.toLowerCase() === 'school') return changeSchool(ctx, raw.trim());
+    if (key.toLowerCase() === 'school') return requestAttachment(ctx, raw.trim());
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
       await ctx.reply(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
@@ -79,19 +83,3 @@ export const settingsCommand: CommandSpec = {
     await ctx.reply(t('settings.changed', { key: change.key, value: shown(t, change.value) }));
   },
 };
-
-/** `/settings school <code>`: attaches the chat to the school whose code the bot's administrator gave. */
-async function changeSchool(ctx: GroupContext, code: string): Promise<void> {
-  const { chat, work } = ctx;
-  if (!code) return ctx.reply(ctx.t('settings.missing_value', { key: 'school' }));
-  const school = await createRosterRepository(work.tx).schoolByCode(code);
-  if (!school) return ctx.reply(ctx.t('settings.school_unknown', { code }));
-  await chatsRepo(ctx.services, work).setSchool(chat.id, school.id, work.now);
-  await auditModeratorAction(ctx, {
-    schoolId: school.id,
-    action: 'settings_changed',
-    details: { key: 'school', from: chat.schoolId, to: school.id },
-  });
-  work.afterCommit(() => ctx.services.forgetChat(chat.platform, chat.platformChatId));
-  return ctx.reply(ctx.t('settings.school_changed', { school: school.name }));
-}

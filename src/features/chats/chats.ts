@@ -23,7 +23,7 @@ export async function loadChat(services: Services, work: Work, info: ChatInfo): 
     work.afterCommit(() => services.rememberChat(existing));
     return existing;
   }
-  const { chat } = await repo.upsert(info, services.deps.defaultSchoolId, undefined, work.now);
+  const { chat } = await repo.upsert(info, undefined, work.now);
   work.afterCommit(() => services.rememberChat(chat));
   return chat;
 }
@@ -56,12 +56,7 @@ export async function onBotMembership(
   const repo = chatsRepo(services, work);
   // Register (or touch) the chat first: from here this transaction holds its row, so `before` is what the
   // last committed change left, even when another replica handles an update of this chat at the same time.
-  const { chat: before, created } = await repo.upsert(
-    event.chat,
-    services.deps.defaultSchoolId,
-    undefined,
-    work.now,
-  );
+  const { chat: before, created } = await repo.upsert(event.chat, undefined, work.now);
   const present = PRESENT.has(event.status);
   const chat = await repo.setBot(before.id, event.status, event.rights, work.now);
   work.afterCommit(() => services.rememberChat(chat));

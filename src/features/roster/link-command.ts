@@ -17,6 +17,7 @@ export const linkCommand: CommandSpec = {
     if (!ref || author?.kind !== 'user' || author.user.isBot) return ctx.reply(t('roster.link_usage'));
     const match = /^(?:(student|guardian|staff):)?(\S+)$/.exec(ref);
     if (!match) return ctx.reply(t('roster.link_usage'));
+    if (chat.schoolId === null) return ctx.reply(t('roster.link_no_school'));
     const repo = createRosterRepository(work.tx);
     const found = await repo.findPersons(chat.schoolId, match[2] ?? '', match[1] as PersonKind | undefined);
     if (found.length === 0) return ctx.reply(t('roster.link_unknown', { ref }));
