@@ -2,7 +2,7 @@ import type { User } from 'telegraf/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Harness } from '../support/harness.js';
 
-describe('foundation: a chat on the fake Bot API', () => {
+describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4.13.2) and rules (4.13.4)', () => {
   let h: Harness;
   let teacher: User;
   let parent: User;
@@ -183,7 +183,7 @@ describe('foundation: a chat on the fake Bot API', () => {
   });
 });
 
-describe('foundation: updates that arrive out of order', () => {
+describe('4.13.1 registered chats: the bot introduces itself even when updates arrive out of order', () => {
   it('introduces itself when its own update comes after a message from the chat', async () => {
     const h = await Harness.start();
     try {

@@ -41,7 +41,7 @@ const at = (accountId: number, personIds: number[], ...chatIds: number[]): Prese
 const pairs = (removals: ReturnType<typeof removalsFor>) =>
   removals.map((r) => `${r.chatId}:${r.accountId}:${r.reason}`).sort();
 
-describe('who leaves which chat (regulation 4.13.8)', () => {
+describe('4.13.8 roster departures: who leaves which chat', () => {
   it('a departed student leaves every chat they are in; their guardian leaves the chats of their class', () => {
     const s = state(
       [student(1, '7Б', false), guardian(10, [1])],

@@ -5,7 +5,7 @@ const BLOCKED = 1;
 const eligible = new Set([2, 3, 4, 5, 6]);
 const vote = (voterId: number, choice: BallotEvent['choice']): BallotEvent => ({ voterId, choice });
 
-describe('the objection vote', () => {
+describe('4.13.6 early reinstatement: the objection vote', () => {
   it.each([
     { name: 'no votes at all', events: [], expected: { objections: 0, noObjections: 0 }, outcome: 'unblock' },
     {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findRule, formatRules, parseRules, RULES_LIMITS } from '../../src/moderation/rules.js';
 
-describe('rules', () => {
+describe('4.13.4 the chat’s rules: parsed, numbered and cited by number', () => {
   it.each([
     ['Be polite\nNo ads', ['Be polite', 'No ads']],
     ['1. Be polite\n2) No ads\n3 - Stay on topic', ['Be polite', 'No ads', 'Stay on topic']],

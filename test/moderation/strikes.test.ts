@@ -20,7 +20,7 @@ const strike = (overrides: Partial<StrikeFacts> = {}): StrikeFacts => ({
   ...overrides,
 });
 
-describe('which strikes count', () => {
+describe('4.13.5 strikes and blocks: which strikes count', () => {
   it.each([
     { name: 'a fresh strike', facts: strike(), active: true },
     { name: 'a revoked strike', facts: strike({ revokedAt: daysAgo(0) }), active: false },
@@ -58,7 +58,7 @@ describe('which strikes count', () => {
   });
 });
 
-describe('what a new strike leads to', () => {
+describe('4.13.5 strikes and blocks: what a new strike leads to', () => {
   it.each([
     { active: 0, limit: 3, expected: { kind: 'record', count: 1, lastBeforeBlock: false } },
     { active: 1, limit: 3, expected: { kind: 'record', count: 2, lastBeforeBlock: false } },
@@ -92,7 +92,7 @@ describe('what a new strike leads to', () => {
   });
 });
 
-describe('block term: block_days, never past one calendar month (Moscow time)', () => {
+describe('4.13.5 strikes and blocks: the term is block_days, never past one calendar month (Moscow time)', () => {
   it.each([
     // start (UTC)                 days  end (UTC)                       why
     ['2026-11-29T12:00:00.000Z', 7, '2026-12-06T12:00:00.000Z', 'seven days'],
@@ -126,7 +126,7 @@ describe('block term: block_days, never past one calendar month (Moscow time)', 
   });
 });
 
-describe('calendar arithmetic in a time zone', () => {
+describe('4.13.5 strikes and blocks: calendar arithmetic in a time zone, for block terms', () => {
   it('adds days as calendar days across a DST change (Berlin, 29 March 2026)', () => {
     // 12:00 CET on 28 March → 12:00 CEST on 29 March: 23 hours later.
     expect(addCalendarDays(new Date('2026-03-28T11:00:00Z'), 1, 'Europe/Berlin').toISOString()).toBe(
@@ -147,7 +147,7 @@ describe('calendar arithmetic in a time zone', () => {
   });
 });
 
-describe('correcting a block', () => {
+describe('4.13.5 strikes and blocks: correcting a block', () => {
   it.each([
     { after: 3, limit: 3, lifts: true },
     { after: 2, limit: 3, lifts: true },

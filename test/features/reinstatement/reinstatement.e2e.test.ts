@@ -6,6 +6,7 @@ import { DAY, HOUR, MINUTE } from '../../../src/lib/clock.js';
 import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
 import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
+import { sharedHarness } from '../../support/shared-harness.js';
 
 const PARENTS = ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова', 'Галина Орлова', 'Денис Лебедев'];
 
@@ -49,85 +50,189 @@ async function openVote(h: Harness, c: ClassChat, anna: User) {
   return message;
 }
 
-describe('early reinstatement: apology and objection vote (regulation 4.13.6)', () => {
+/**
+ * A vote nobody objects to, stage by stage as one chat lives it; each stage starts where the one before it
+ * ended. First a moderator tries /unblock on Anna's message before she has apologised.
+ */
+async function unblockBeforeApology(h: Harness) {
+  const c = await blockedAnna(h);
+  const annaMessage = h.api.messages(c.chatId).find((m) => m.from.id === c.anna.id && !m.service);
+  h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: annaMessage?.message_id ?? 0 });
+  await h.settle();
+  return c;
+}
+
+/** … then Anna apologises in a private chat with the bot. */
+async function apologyAfterRefusal(h: Harness) {
+  const c = await unblockBeforeApology(h);
+  await apologise(h, c.anna);
+  return c;
+}
+
+/** … and the moderator answers the bot's announcement of the apology with /unblock. */
+async function voteOnApology(h: Harness) {
+  const c = await apologyAfterRefusal(h);
+  const announcement = h.api.lastBotMessage(c.chatId);
+  h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: announcement?.message_id ?? 0 });
+  await h.settle();
+  return { ...c, vote: voteMessage(h, c.chatId) };
+}
+
+/**
+ * … the moderator tries to open a second vote; Boris, Vera and Galina press «Не возражаю», and so does
+ * Anna; the vote message is re-rendered twice, four seconds apart.
+ */
+async function votesCast(h: Harness) {
+  const c = await voteOnApology(h);
+  const [, boris, vera, galina] = c.parents as [User, User, User, User];
+  h.api.sendMessage(c.chatId, c.teacher, `/unblock ${c.anna.id}`);
+  await h.settle();
+  const noObjection = ballotData(c.vote, 1);
+  const presses = [boris, vera, galina].map((voter) =>
+    h.api.pressButton(c.chatId, c.vote?.message_id ?? 0, voter, noObjection),
+  );
+  const own = h.api.pressButton(c.chatId, c.vote?.message_id ?? 0, c.anna, noObjection);
+  await h.settle();
+  await h.app.jobs.run('render-votes');
+  h.clock.advance(4000);
+  await h.app.jobs.run('render-votes');
+  await h.settle();
+  return { ...c, presses, own };
+}
+
+/** … and the vote closes when its 24 hours are up. */
+async function closedWithoutObjection(h: Harness) {
+  const c = await votesCast(h);
+  await h.advance(24 * HOUR + MINUTE);
+  await h.app.jobs.run('close-due-votes');
+  await h.settle();
+  return c;
+}
+
+/** The vote message as it is now (edits included). */
+function current(h: Harness, chatId: number, vote: RecordedMessage | undefined) {
+  return h.api.messages(chatId).find((m) => m.message_id === vote?.message_id);
+}
+
+describe('4.13.6 early reinstatement: an apology, a vote and no objection', () => {
+  describe('before the member has apologised', () => {
+    const story = sharedHarness(unblockBeforeApology);
+
+    it('refuses to open a vote and says the member has not apologised yet', () => {
+      const { h, state: c } = story;
+      expect(lastBotText(h, c.chatId)).toContain(
+        'Участник Анна Петрова ещё не принёс извинений, поэтому голосование открыть нельзя',
+      );
+    });
+  });
+
+  describe('once the member apologises in a private chat', () => {
+    const story = sharedHarness(apologyAfterRefusal);
+
+    it('tells the member the apology was passed on to the chat', () => {
+      const { h, state: c } = story;
+      expect(h.api.lastBotMessage(c.anna.id)?.text).toContain('Ваши извинения переданы в чат «7Б»');
+    });
+
+    it('posts the apology in the chat and says how a moderator opens the vote', () => {
+      const { h, state: c } = story;
+      expect(lastBotText(h, c.chatId)).toBe(
+        'Анна Петрова приносит извинения участникам чата:\n«Простите, пожалуйста, больше не повторится.»\nМодератор может открыть голосование о досрочной разблокировке: ответьте на это сообщение командой /unblock.',
+      );
+    });
+  });
+
+  describe('when a moderator answers the apology with /unblock', () => {
+    const story = sharedHarness(voteOnApology);
+
+    it('opens a vote naming the member, the rules broken and the apology', () => {
+      const { vote } = story.state;
+      expect(vote?.text).toContain('Досрочная разблокировка участника Анна Петрова (п. 4.13.6 положения).');
+      expect(vote?.text).toContain('за нарушение правил: 2, 3.');
+      expect(vote?.text).toContain('Извинения: «Простите, пожалуйста, больше не повторится.»');
+    });
+
+    it('offers the buttons «Возражаю» and «Не возражаю», both at 0', () => {
+      const { vote } = story.state;
+      expect(vote?.reply_markup?.inline_keyboard[0]?.map((b) => b.text)).toEqual([
+        'Возражаю · 0',
+        'Не возражаю · 0',
+      ]);
+    });
+
+    it('refuses to open a second vote while this one runs', async () => {
+      const { h, state: c } = story;
+      h.api.sendMessage(c.chatId, c.teacher, `/unblock ${c.anna.id}`);
+      await h.settle();
+      expect(lastBotText(h, c.chatId)).toMatch(
+        /^Голосование о разблокировке участника Анна Петрова уже идёт/,
+      );
+    });
+  });
+
+  describe('while members vote', () => {
+    const story = sharedHarness(votesCast);
+
+    it('takes each member’s vote and says it can be changed until the close', () => {
+      const { h, state: c } = story;
+      for (const press of c.presses) {
+        expect(h.api.callbackAnswer(press)?.text).toBe(
+          'Ваш голос учтён: «Не возражаю». До закрытия голосования его можно изменить.',
+        );
+      }
+    });
+
+    it('does not let the blocked member vote on their own unblocking', () => {
+      const { h, state: c } = story;
+      expect(h.api.callbackAnswer(c.own)).toEqual({
+        text: 'По своей разблокировке голосовать нельзя.',
+        show_alert: true,
+      });
+    });
+
+    it('shows the live count on the vote message, edited at most once every few seconds', () => {
+      const { h, state: c } = story;
+      const live = current(h, c.chatId, c.vote);
+      expect(live?.text).toContain('Возражают: 0. Не возражают: 3.');
+      expect(live?.history.length).toBeLessThanOrEqual(3);
+    });
+  });
+
+  describe('when the vote closes with no objection', () => {
+    const story = sharedHarness(closedWithoutObjection);
+
+    it('lifts the block at once and tells the chat the member can write again', () => {
+      const { h, state: c } = story;
+      expect(h.api.member(c.chatId, c.anna).status).toBe('member');
+      expect(lastBotText(h, c.chatId)).toBe(
+        'Голосование завершено: возражений нет (не возражают: 3). Блокировка участника Анна Петрова снята досрочно, Анна Петрова снова может писать в чат.',
+      );
+    });
+
+    it('shows the result on the vote message and takes its buttons away', () => {
+      const { h, state: c } = story;
+      const closed = current(h, c.chatId, c.vote);
+      expect(closed?.text).toContain('Итог: возражений нет — блокировка снята досрочно.');
+      expect(closed?.reply_markup).toBeUndefined();
+    });
+
+    it('keeps the early lift, the tally and every vote on record', async () => {
+      const { h } = story;
+      const [block] = await h.db.database.db.select().from(blocks);
+      expect(block).toMatchObject({ status: 'lifted', liftReason: 'vote' });
+      const [row] = await h.db.database.db.select().from(votes);
+      expect(row).toMatchObject({ status: 'closed', outcome: 'unblocked', objections: 0, noObjections: 3 });
+      const casts = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'vote_cast'));
+      expect(casts).toHaveLength(3);
+    });
+  });
+});
+
+describe('4.13.6 early reinstatement: apology and objection vote', () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.stop();
     h = undefined;
-  });
-
-  it('refuses a vote without an apology, opens it after one, and unblocks when nobody objects', async () => {
-    h = await Harness.start();
-    const c = await blockedAnna(h);
-    const { anna } = c;
-    const [, boris, vera, galina] = c.parents as [User, User, User, User];
-    const annaMessage = h.api.messages(c.chatId).find((m) => m.from.id === anna.id && !m.service);
-    h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: annaMessage?.message_id ?? 0 });
-    await h.settle();
-    expect(lastBotText(h, c.chatId)).toContain(
-      'Участник Анна Петрова ещё не принёс извинений, поэтому голосование открыть нельзя',
-    );
-
-    await apologise(h, anna);
-    expect(h.api.lastBotMessage(anna.id)?.text).toContain('Ваши извинения переданы в чат «7Б»');
-    expect(lastBotText(h, c.chatId)).toBe(
-      'Анна Петрова приносит извинения участникам чата:\n«Простите, пожалуйста, больше не повторится.»\nМодератор может открыть голосование о досрочной разблокировке: ответьте на это сообщение командой /unblock.',
-    );
-    const announcement = h.api.lastBotMessage(c.chatId);
-    h.api.sendMessage(c.chatId, c.teacher, '/unblock', { replyTo: announcement?.message_id ?? 0 });
-    await h.settle();
-    const vote = voteMessage(h, c.chatId);
-    expect(vote?.text).toContain('Досрочная разблокировка участника Анна Петрова (п. 4.13.6 положения).');
-    expect(vote?.text).toContain('за нарушение правил: 2, 3.');
-    expect(vote?.text).toContain('Извинения: «Простите, пожалуйста, больше не повторится.»');
-    expect(vote?.reply_markup?.inline_keyboard[0]?.map((b) => b.text)).toEqual([
-      'Возражаю · 0',
-      'Не возражаю · 0',
-    ]);
-
-    h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`);
-    await h.settle();
-    expect(lastBotText(h, c.chatId)).toMatch(/^Голосование о разблокировке участника Анна Петрова уже идёт/);
-
-    const noObjection = ballotData(vote, 1);
-    const presses = [boris, vera, galina].map((voter) =>
-      h!.api.pressButton(c.chatId, vote?.message_id ?? 0, voter, noObjection),
-    );
-    const own = h.api.pressButton(c.chatId, vote?.message_id ?? 0, anna, noObjection);
-    await h.settle();
-    for (const press of presses) {
-      expect(h.api.callbackAnswer(press)?.text).toBe(
-        'Ваш голос учтён: «Не возражаю». До закрытия голосования его можно изменить.',
-      );
-    }
-    expect(h.api.callbackAnswer(own)).toEqual({
-      text: 'По своей разблокировке голосовать нельзя.',
-      show_alert: true,
-    });
-    await h.app.jobs.run('render-votes');
-    h.clock.advance(4000);
-    await h.app.jobs.run('render-votes');
-    await h.settle();
-    const live = h.api.messages(c.chatId).find((m) => m.message_id === vote?.message_id);
-    expect(live?.text).toContain('Возражают: 0. Не возражают: 3.');
-    expect(live?.history.length).toBeLessThanOrEqual(3);
-
-    await h.advance(24 * HOUR + MINUTE);
-    await h.app.jobs.run('close-due-votes');
-    await h.settle();
-    expect(h.api.member(c.chatId, anna).status).toBe('member');
-    expect(lastBotText(h, c.chatId)).toBe(
-      'Голосование завершено: возражений нет (не возражают: 3). Блокировка участника Анна Петрова снята досрочно, Анна Петрова снова может писать в чат.',
-    );
-    const closed = h.api.messages(c.chatId).find((m) => m.message_id === vote?.message_id);
-    expect(closed?.text).toContain('Итог: возражений нет — блокировка снята досрочно.');
-    expect(closed?.reply_markup).toBeUndefined();
-    const [block] = await h.db.database.db.select().from(blocks);
-    expect(block).toMatchObject({ status: 'lifted', liftReason: 'vote' });
-    const [row] = await h.db.database.db.select().from(votes);
-    expect(row).toMatchObject({ status: 'closed', outcome: 'unblocked', objections: 0, noObjections: 3 });
-    const casts = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'vote_cast'));
-    expect(casts).toHaveLength(3);
   });
 
   it('keeps the block to its term when one member objects, even after changing votes', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readRosterCsv } from '../../../src/features/roster/csv.js';
 
-describe('roster CSV import', () => {
+describe('4.13.8 roster departures: the roster read from CSV files', () => {
   it('reads students, guardians and staff, with ; or , and optional names', () => {
     const result = readRosterCsv({
       students: { name: 'students.csv', text: 'id;classCode;name\nS1;7б;Иван Петров\nS2;8А;\n' },

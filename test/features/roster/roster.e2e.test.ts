@@ -7,6 +7,7 @@ import { DAY, MINUTE } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
 import { api, type School, school, schoolToken } from '../../support/roster.js';
 import { botTexts } from '../../support/school.js';
+import { sharedHarness } from '../../support/shared-harness.js';
 
 function bannedIn(h: Harness, s: School, user: User): string[] {
   return Object.entries(s.chats)
@@ -18,7 +19,14 @@ function bannedIn(h: Harness, s: School, user: User): string[] {
 const summaries = (h: Harness, chatId: number) =>
   botTexts(h, chatId).filter((text) => text.startsWith('По данным школы'));
 
-describe('roster sync: departures remove students, their families and departed staff (4.13.8)', () => {
+async function anotherSchool(h: Harness, name: string) {
+  const created = await createRosterRepository(h.db.database.db).createSchool(name, h.clock.now());
+  return { id: created.id, token: await schoolToken(h, created.id) };
+}
+
+const departure = { events: [{ id: 'x', type: 'student.departed', studentId: 'S1' }] };
+
+describe('4.13.8 roster departures: students, their families and departed staff leave the school’s chats', () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.stop();
@@ -104,86 +112,6 @@ describe('roster sync: departures remove students, their families and departed s
     expect(await h.db.database.db.select().from(rosterEvents)).toHaveLength(eventsBefore.length);
     expect(await h.db.database.db.select().from(removals)).toHaveLength(0);
     expect(bannedIn(h, s, s.people.ivan)).toEqual([]);
-  });
-
-  it('refuses requests without a valid token, keeps schools apart, and checks the body', async () => {
-    h = await Harness.start();
-    const s = await school(h);
-    const events = { events: [{ id: 'x', type: 'student.departed', studentId: 'S1' }] };
-    expect((await api(h, 'POST', '/api/v1/roster/events', { body: events })).status).toBe(401);
-    expect(
-      (
-        await api(h, 'POST', '/api/v1/roster/events', {
-          token: 'ccm_1_wrongwrongwrongwrongwrong',
-          body: events,
-        })
-      ).status,
-    ).toBe(401);
-    expect(
-      (await api(h, 'POST', '/api/v1/roster/events', { token: `${s.token}x`, body: events })).status,
-    ).toBe(401);
-    expect((await api(h, 'GET', '/api/v1/stats', { token: 'nonsense' })).status).toBe(401);
-
-    const other = await createRosterRepository(h.db.database.db).createSchool('Лицей №2', h.clock.now());
-    const otherToken = await schoolToken(h, other.id);
-    const foreign = await api(h, 'POST', '/api/v1/roster/events', { token: otherToken, body: events });
-    expect(foreign.status).toBe(400);
-    expect(foreign.body.problems).toEqual([
-      { index: 0, id: 'x', problems: ['studentId "S1" is not a student of this school'] },
-    ]);
-    const otherStats = await api(h, 'GET', '/api/v1/stats', { token: otherToken });
-    expect(otherStats.body).toEqual({ school: { id: other.id, name: 'Лицей №2' }, chats: [] });
-    // The same external id in another school is another person.
-    await api(h, 'POST', '/api/v1/roster/events', {
-      token: otherToken,
-      body: {
-        events: [
-          { id: 'o1', type: 'student.enrolled', studentId: 'S1', classCode: '1А' },
-          { id: 'o2', type: 'student.departed', studentId: 'S1' },
-        ],
-      },
-    });
-    await h.settle();
-    expect(bannedIn(h, s, s.people.ivan)).toEqual([]);
-    const ivan = await h.db.database.db.select().from(persons).where(eq(persons.externalId, 'S1'));
-    expect(ivan.map((p) => [p.schoolId, p.status]).sort()).toEqual([
-      [1, 'active'],
-      [other.id, 'departed'],
-    ]);
-
-    expect(
-      (
-        await api(h, 'POST', '/api/v1/roster/events', {
-          token: s.token,
-          raw: '{"events": [',
-          contentType: 'application/json',
-        })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await api(h, 'POST', '/api/v1/roster/events', {
-          token: s.token,
-          raw: 'id,type',
-          contentType: 'text/csv',
-        })
-      ).status,
-    ).toBe(415);
-    const huge = JSON.stringify({
-      events: [{ id: 'h', type: 'staff.hired', staffId: 'T9', name: 'x'.repeat(2 * 1024 * 1024) }],
-    });
-    expect((await api(h, 'POST', '/api/v1/roster/events', { token: s.token, raw: huge })).status).toBe(413);
-
-    const stats = await api(h, 'GET', '/api/v1/stats', { token: s.token });
-    expect(stats.status).toBe(200);
-    const chats = stats.body.chats as Array<Record<string, unknown>>;
-    expect(chats.map((chat) => chat.title)).toEqual(['7Б', '7Б — родители', '8А — родители', 'Учительская']);
-    expect(chats[0]).toMatchObject({
-      class: '7Б',
-      kind: 'class',
-      members: 4,
-      removals: { done: 0, pending: 0, failed: 0 },
-    });
   });
 
   it('completes removals through 5xx and 429 from Telegram, and after a restart', async () => {
@@ -292,70 +220,6 @@ describe('roster sync: departures remove students, their families and departed s
     expect(bannedIn(h, s, s.people.vera)).toEqual([]);
   });
 
-  it('links an account by a personal invitation and sends join links to the person’s chats; unclaimed ones expire', async () => {
-    h = await Harness.start();
-    const s = await school(h);
-    const invite = await api(h, 'POST', '/api/v1/invitations', {
-      token: s.token,
-      body: { kind: 'guardian', id: 'G2' },
-    });
-    expect(invite.status).toBe(201);
-    const code = String(invite.body.code);
-    expect(code.length).toBeLessThanOrEqual(64);
-    expect(code).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(invite.body.link).toBe(`https://t.me/class_moderator_bot?start=${code}`);
-
-    const galina = h.api.createUser({ first_name: 'Галина', last_name: 'Смирнова' });
-    h.api.privateMessage(galina, `/start ${code}`);
-    await h.settle();
-    const texts = h.api
-      .messages(galina.id)
-      .filter((m) => m.fromBot)
-      .map((m) => m.text ?? '');
-    expect(texts[0]).toContain('Ваш аккаунт связан с записью школы (родитель (законный представитель))');
-    const links = texts.filter((text) => text.startsWith('Чат «'));
-    expect(links.map((text) => text.split(':')[0]).sort()).toEqual(['Чат «7Б — родители»', 'Чат «7Б»']);
-    const url =
-      /https:\/\/t\.me\/\+\S+/.exec(links.find((text) => text.includes('родители')) ?? '')?.[0] ?? '';
-    expect(
-      h.api.inviteLinks(s.chats.parents7).find((link) => link.invite_link === url)?.creates_join_request,
-    ).toBe(true);
-    h.api.requestJoin(s.chats.parents7, galina, url);
-    await h.settle();
-    expect(h.api.member(s.chats.parents7, galina).status).toBe('member');
-
-    h.api.privateMessage(h.api.createUser({ first_name: 'Чужой' }), `/start ${code}`);
-    await h.settle();
-    expect(h.api.botMessages(galina.id).length).toBeGreaterThan(0);
-
-    const unclaimed = await api(h, 'POST', '/api/v1/invitations', {
-      token: s.token,
-      body: { kind: 'staff', id: 'T1' },
-    });
-    await h.advance(15 * DAY);
-    await h.app.jobs.run('expire-invitations');
-    await h.settle();
-    const [row] = await h.db.database.db
-      .select()
-      .from(invitations)
-      .where(eq(invitations.code, String(unclaimed.body.code)));
-    expect(row?.revokedAt).not.toBeNull();
-    const late = h.api.createUser({ first_name: 'Опоздавший' });
-    h.api.privateMessage(late, `/start ${String(unclaimed.body.code)}`);
-    await h.settle();
-    expect(h.api.lastBotMessage(late.id)?.text).toBe(
-      'Срок действия приглашения истёк. Попросите новое у классного руководителя.',
-    );
-    expect(h.api.inviteLinks(s.chats.parents7).find((link) => link.invite_link === url)?.is_revoked).toBe(
-      true,
-    );
-    expect(
-      (await api(h, 'POST', '/api/v1/invitations', { token: s.token, body: { kind: 'staff', id: 'T404' } }))
-        .status,
-    ).toBe(404);
-    await h.advance(MINUTE);
-  });
-
   it('lets a moderator link a member with /link', async () => {
     h = await Harness.start();
     const s = await school(h);
@@ -373,5 +237,263 @@ describe('roster sync: departures remove students, their families and departed s
     });
     await h.settle();
     expect(h.api.member(s.chats.classChat, dima).status).toBe('kicked');
+  });
+});
+
+describe('4.13.8 roster API: a school’s token reaches only its own school, and requests are checked', () => {
+  // One bot for these tests: each request is refused, or goes to a school made for it, so no test changes
+  // what another looks at. The statistics come last, read after a third school's departure of its own S1.
+  const shared = sharedHarness(async (h) => ({
+    s: await school(h),
+    other: await anotherSchool(h, 'Лицей №2'),
+  }));
+
+  it('refuses requests without a valid token (401)', async () => {
+    const { h, state } = shared;
+    expect((await api(h, 'POST', '/api/v1/roster/events', { body: departure })).status).toBe(401);
+    expect(
+      (
+        await api(h, 'POST', '/api/v1/roster/events', {
+          token: 'ccm_1_wrongwrongwrongwrongwrong',
+          body: departure,
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await api(h, 'POST', '/api/v1/roster/events', { token: `${state.s.token}x`, body: departure })).status,
+    ).toBe(401);
+    expect((await api(h, 'GET', '/api/v1/stats', { token: 'nonsense' })).status).toBe(401);
+  });
+
+  it('refuses a departure of this school’s student sent with another school’s token', async () => {
+    const { h, state } = shared;
+    const foreign = await api(h, 'POST', '/api/v1/roster/events', {
+      token: state.other.token,
+      body: departure,
+    });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.problems).toEqual([
+      { index: 0, id: 'x', problems: ['studentId "S1" is not a student of this school'] },
+    ]);
+  });
+
+  it('shows another school’s token only that school’s statistics', async () => {
+    const { h, state } = shared;
+    const otherStats = await api(h, 'GET', '/api/v1/stats', { token: state.other.token });
+    expect(otherStats.body).toEqual({ school: { id: state.other.id, name: 'Лицей №2' }, chats: [] });
+  });
+
+  it('refuses a body that is not valid JSON (400)', async () => {
+    const { h, state } = shared;
+    expect(
+      (
+        await api(h, 'POST', '/api/v1/roster/events', {
+          token: state.s.token,
+          raw: '{"events": [',
+          contentType: 'application/json',
+        })
+      ).status,
+    ).toBe(400);
+  });
+
+  it('refuses a body that is not JSON (415)', async () => {
+    const { h, state } = shared;
+    expect(
+      (
+        await api(h, 'POST', '/api/v1/roster/events', {
+          token: state.s.token,
+          raw: 'id,type',
+          contentType: 'text/csv',
+        })
+      ).status,
+    ).toBe(415);
+  });
+
+  it('refuses a body over the size limit (413)', async () => {
+    const { h, state } = shared;
+    const huge = JSON.stringify({
+      events: [{ id: 'h', type: 'staff.hired', staffId: 'T9', name: 'x'.repeat(2 * 1024 * 1024) }],
+    });
+    expect((await api(h, 'POST', '/api/v1/roster/events', { token: state.s.token, raw: huge })).status).toBe(
+      413,
+    );
+  });
+
+  it('treats the same student id in another school as another person, so its departure removes nobody here', async () => {
+    const { h, state } = shared;
+    const third = await anotherSchool(h, 'Гимназия №3');
+    await api(h, 'POST', '/api/v1/roster/events', {
+      token: third.token,
+      body: {
+        events: [
+          { id: 'o1', type: 'student.enrolled', studentId: 'S1', classCode: '1А' },
+          { id: 'o2', type: 'student.departed', studentId: 'S1' },
+        ],
+      },
+    });
+    await h.settle();
+    expect(bannedIn(h, state.s, state.s.people.ivan)).toEqual([]);
+    const ivan = await h.db.database.db.select().from(persons).where(eq(persons.externalId, 'S1'));
+    expect(ivan.map((p) => [p.schoolId, p.status]).sort()).toEqual([
+      [1, 'active'],
+      [third.id, 'departed'],
+    ]);
+  });
+
+  it('reports each of the school’s chats with its class, kind, members and removals (none here)', async () => {
+    const { h, state } = shared;
+    const stats = await api(h, 'GET', '/api/v1/stats', { token: state.s.token });
+    expect(stats.status).toBe(200);
+    const chats = stats.body.chats as Array<Record<string, unknown>>;
+    expect(chats.map((chat) => chat.title)).toEqual(['7Б', '7Б — родители', '8А — родители', 'Учительская']);
+    expect(chats[0]).toMatchObject({
+      class: '7Б',
+      kind: 'class',
+      members: 4,
+      removals: { done: 0, pending: 0, failed: 0 },
+    });
+  });
+});
+
+/** A personal invitation for guardian G2 (children S1 and S2, both in 7Б), as the school asks for it. */
+async function invitationForG2(h: Harness, s: School) {
+  const invite = await api(h, 'POST', '/api/v1/invitations', {
+    token: s.token,
+    body: { kind: 'guardian', id: 'G2' },
+  });
+  return { invite, code: String(invite.body.code) };
+}
+
+/** Galina opens the invitation: `/start <code>` in a private chat with the bot. */
+async function claimedByGalina(h: Harness, s: School) {
+  const { invite, code } = await invitationForG2(h, s);
+  const galina = h.api.createUser({ first_name: 'Галина', last_name: 'Смирнова' });
+  h.api.privateMessage(galina, `/start ${code}`);
+  await h.settle();
+  const texts = h.api
+    .messages(galina.id)
+    .filter((m) => m.fromBot)
+    .map((m) => m.text ?? '');
+  const links = texts.filter((text) => text.startsWith('Чат «'));
+  const url = /https:\/\/t\.me\/\+\S+/.exec(links.find((text) => text.includes('родители')) ?? '')?.[0] ?? '';
+  return { s, invite, code, galina, texts, links, url };
+}
+
+/**
+ * Galina's invitation is claimed and used, someone else tries it too, an invitation for T1 is made and
+ * nobody claims it; 15 days later the expiry job runs.
+ */
+async function fifteenDaysLater(h: Harness, s: School) {
+  const claimed = await claimedByGalina(h, s);
+  h.api.requestJoin(s.chats.parents7, claimed.galina, claimed.url);
+  await h.settle();
+  h.api.privateMessage(h.api.createUser({ first_name: 'Чужой' }), `/start ${claimed.code}`);
+  await h.settle();
+  const unclaimed = await api(h, 'POST', '/api/v1/invitations', {
+    token: s.token,
+    body: { kind: 'staff', id: 'T1' },
+  });
+  await h.advance(15 * DAY);
+  await h.app.jobs.run('expire-invitations');
+  await h.settle();
+  return { ...claimed, unclaimedCode: String(unclaimed.body.code) };
+}
+
+describe('4.11.2 invitations: a personal invitation links an account and brings the person to their chats', () => {
+  describe('when the school asks for one', () => {
+    const shared = sharedHarness(async (h) => {
+      const s = await school(h);
+      return { s, ...(await invitationForG2(h, s)) };
+    });
+
+    it('answers 201 with a short URL-safe code and a t.me link that opens the bot with it', () => {
+      const { invite, code } = shared.state;
+      expect(invite.status).toBe(201);
+      expect(code.length).toBeLessThanOrEqual(64);
+      expect(code).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(invite.body.link).toBe(`https://t.me/class_moderator_bot?start=${code}`);
+    });
+
+    it('answers 404 for someone who is not in the roster', async () => {
+      const { h, state } = shared;
+      expect(
+        (
+          await api(h, 'POST', '/api/v1/invitations', {
+            token: state.s.token,
+            body: { kind: 'staff', id: 'T404' },
+          })
+        ).status,
+      ).toBe(404);
+    });
+  });
+
+  describe('when the person opens it with /start <code>', () => {
+    const shared = sharedHarness(async (h) => claimedByGalina(h, await school(h)));
+
+    it('tells the person their account is now linked to the school’s record, and in which role', () => {
+      expect(shared.state.texts[0]).toContain(
+        'Ваш аккаунт связан с записью школы (родитель (законный представитель))',
+      );
+    });
+
+    it('sends a link to each of the person’s chats', () => {
+      const { links } = shared.state;
+      expect(links.map((text) => text.split(':')[0]).sort()).toEqual(['Чат «7Б — родители»', 'Чат «7Б»']);
+    });
+
+    it('makes each a join-request link, so the rules come before entry', () => {
+      const { h, state } = shared;
+      expect(
+        h.api.inviteLinks(state.s.chats.parents7).find((link) => link.invite_link === state.url)
+          ?.creates_join_request,
+      ).toBe(true);
+    });
+
+    it('lets the person into the chat through their link', async () => {
+      const { h, state } = shared;
+      h.api.requestJoin(state.s.chats.parents7, state.galina, state.url);
+      await h.settle();
+      expect(h.api.member(state.s.chats.parents7, state.galina).status).toBe('member');
+    });
+
+    it('does not let anyone else claim it again', async () => {
+      const { h, state } = shared;
+      const stranger = h.api.createUser({ first_name: 'Чужой' });
+      h.api.privateMessage(stranger, `/start ${state.code}`);
+      await h.settle();
+      expect(h.api.botMessages(state.galina.id).length).toBeGreaterThan(0);
+      expect(h.api.lastBotMessage(stranger.id)?.text).toBe('Это приглашение уже использовано.');
+    });
+  });
+
+  describe('when 15 days have passed (invite_days is 14)', () => {
+    const shared = sharedHarness(async (h) => fifteenDaysLater(h, await school(h)));
+
+    it('revokes an invitation nobody claimed', async () => {
+      const { h, state } = shared;
+      const [row] = await h.db.database.db
+        .select()
+        .from(invitations)
+        .where(eq(invitations.code, state.unclaimedCode));
+      expect(row?.revokedAt).not.toBeNull();
+    });
+
+    it('tells whoever comes with it now that it has expired', async () => {
+      const { h, state } = shared;
+      const late = h.api.createUser({ first_name: 'Опоздавший' });
+      h.api.privateMessage(late, `/start ${state.unclaimedCode}`);
+      await h.settle();
+      expect(h.api.lastBotMessage(late.id)?.text).toBe(
+        'Срок действия приглашения истёк. Попросите новое у классного руководителя.',
+      );
+      await h.advance(MINUTE);
+    });
+
+    it('revokes the personal join links past their date', () => {
+      const { h, state } = shared;
+      expect(
+        h.api.inviteLinks(state.s.chats.parents7).find((link) => link.invite_link === state.url)?.is_revoked,
+      ).toBe(true);
+    });
   });
 });

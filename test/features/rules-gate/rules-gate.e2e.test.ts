@@ -27,7 +27,7 @@ function openGreetings(h: Harness, chatId: number) {
   return h.api.botMessages(chatId).filter((message) => (message.text ?? '').startsWith('Добро пожаловать'));
 }
 
-describe('rules before entry (regulation 4.13.3)', () => {
+describe('4.13.3 rules before entry: newcomers accept the rules before they may write', () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.stop();

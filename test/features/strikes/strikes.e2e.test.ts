@@ -46,7 +46,7 @@ function unmuteCalls(h: Harness, user: User) {
     );
 }
 
-describe('strikes, blocks and scheduled unblocks', () => {
+describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled unblocks; refusals and the audit log (4.13.7)', () => {
   let h: Harness | undefined;
   afterEach(async () => {
     await h?.stop();
