@@ -73,4 +73,40 @@ describe('migrations carry stored data forward', () => {
     ]);
     await client.close();
   });
+
+  it('detaches the chats that were only defaulted into the first school, keeps attached ones (0009)', async () => {
+    const before = migrationsUpTo('0008_school_attachments');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    await client.query(`insert into schools (name) values ('School'), ('Лицей')`);
+    for (const [id, school] of [
+      ['-1', 1],
+      ['-2', 1],
+      ['-3', 2],
+    ] as const) {
+      await client.query(
+        `insert into chats (school_id, platform, platform_chat_id, type, bot_status) values ($1, 'telegram', $2, 'supergroup', 'member')`,
+        [school, id],
+      );
+    }
+    // Chat -2 was attached to school 1 on purpose, chat -3 to school 2.
+    for (const chat of [2, 3]) {
+      await client.query(
+        `insert into audit_log (at, chat_id, actor_kind, action, details) values (now(), $1, 'moderator', 'settings_changed', '{"key":"school"}')`,
+        [chat],
+      );
+    }
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ id: string; school: number | null }>(
+      'select platform_chat_id as id, school_id as school from chats order by chats.id',
+    );
+    expect(rows).toEqual([
+      { id: '-1', school: null },
+      { id: '-2', school: 1 },
+      { id: '-3', school: 2 },
+    ]);
+    await client.close();
+  });
 });
