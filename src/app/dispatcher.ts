@@ -165,8 +165,10 @@ export class Dispatcher {
   private async onButton(event: ButtonPressed): Promise<void> {
     const { services } = this;
     let answer: ButtonAnswer | undefined;
+    const routed = this.routeButton.find(event);
+    const prepared = await routed?.route.prepare?.(services, event, routed.groups);
     await this.once(event, async (work) => {
-      answer = await this.routeButton(services, work, event);
+      answer = await this.routeButton.handle(services, work, event, routed, prepared);
     });
     try {
       const answerer = this.answerers.get(event.chat.platform);

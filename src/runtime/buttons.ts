@@ -14,5 +14,16 @@ export interface ButtonAnswer {
 export interface ButtonRoute {
   prefix: string;
   pattern: RegExp;
-  handle(services: Services, work: Work, event: ButtonPressed, groups: string[]): Promise<ButtonAnswer>;
+  /**
+   * What the use case needs from the platform, asked before its transaction opens (a network call must
+   * not hold database locks); its result is handed to `handle`.
+   */
+  prepare?(services: Services, event: ButtonPressed, groups: string[]): Promise<unknown>;
+  handle(
+    services: Services,
+    work: Work,
+    event: ButtonPressed,
+    groups: string[],
+    prepared: unknown,
+  ): Promise<ButtonAnswer>;
 }

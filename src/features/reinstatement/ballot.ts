@@ -1,14 +1,37 @@
-import { createMembersRepository } from '../../db/repos/accounts.js';
+import { createAccountsRepository, createMembersRepository } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import { createVotesRepository } from '../../db/repos/votes.js';
-import type { ButtonPressed } from '../../messenger/port.js';
+import type { ButtonPressed, MemberStatus } from '../../messenger/port.js';
 import { type BallotEvent, type Choice, eligibility, tally } from '../../moderation/reinstatement.js';
 import type { ButtonAnswer } from '../../runtime/buttons.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { loadChat } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { enqueueVoteEdit, VOTE_EDIT_SPACING_MS } from './vote-view.js';
+
+/** Who may vote without being in the snapshot: a member the platform confirms (not read-only). */
+const CONFIRMED_MEMBER: ReadonlySet<MemberStatus> = new Set(['creator', 'administrator', 'member']);
+
+/**
+ * Before the ballot's transaction: someone the bot has no record of in the chat is checked with the
+ * platform (never assumed a member), so a stranger's press cannot keep a block in place.
+ */
+export async function ballotStanding(
+  services: Services,
+  event: ButtonPressed,
+  voteId: number,
+): Promise<MemberStatus | undefined> {
+  const votes = createVotesRepository(services.db);
+  const vote = await votes.vote(voteId);
+  if (vote?.status !== 'open') return undefined;
+  const account = await createAccountsRepository(services.db).find(event.chat.platform, event.user.userId);
+  if (account) {
+    if ((await votes.voterIds(vote.id)).has(account.id)) return undefined;
+    if (!(await createMembersRepository(services.db).neverSawJoin(vote.chatId, account.id))) return undefined;
+  }
+  return services.directory(event.chat.platform).memberStatus(event.chat, event.user.userId);
+}
 
 /** A press on «Возражаю» / «Не возражаю». */
 export async function onBallotButton(
@@ -17,6 +40,7 @@ export async function onBallotButton(
   event: ButtonPressed,
   voteId: number,
   code: string,
+  platformStatus: MemberStatus | undefined,
 ): Promise<ButtonAnswer> {
   const chat = await loadChat(services, work, event.chat);
   const t = services.texts.t(chat.settings.language);
@@ -29,8 +53,14 @@ export async function onBallotButton(
   const account = await saveAccount(services, work, chat.platform, event.user);
   const voters = await repo.voterIds(vote.id);
   // Telegram lists no members, so the snapshot holds only members the bot had seen. Someone it never saw
-  // join has been in the chat since before the bot came (joins after that are all seen): they may vote.
-  if (!voters.has(account.id) && (await createMembersRepository(work.tx).neverSawJoin(chat.id, account.id))) {
+  // join may have been in the chat since before the bot came (joins after that are all seen): they may
+  // vote if the platform confirms they are a member now.
+  const confirmed = platformStatus !== undefined && CONFIRMED_MEMBER.has(platformStatus);
+  if (
+    !voters.has(account.id) &&
+    confirmed &&
+    (await createMembersRepository(work.tx).neverSawJoin(chat.id, account.id))
+  ) {
     await repo.addVoter(vote.id, account.id);
     voters.add(account.id);
   }

@@ -4,10 +4,11 @@
  * to its term.
  */
 import type { JobSpec } from '../../jobs/scheduler.js';
+import type { MemberStatus } from '../../messenger/port.js';
 import type { ButtonRoute } from '../../runtime/buttons.js';
 import type { Services } from '../../runtime/services.js';
 import { apologizeCommand, onApologyChatButton, REINSTATEMENT_BUTTONS } from './apology.js';
-import { onBallotButton, renderPendingVotes } from './ballot.js';
+import { ballotStanding, onBallotButton, renderPendingVotes } from './ballot.js';
 import { closeDueVotes } from './close-votes.js';
 import { unblockCommand } from './unblock-command.js';
 
@@ -20,7 +21,9 @@ export const reinstatementButtons: ButtonRoute[] = [
   {
     prefix: REINSTATEMENT_BUTTONS.ballot,
     pattern: /^(\d{1,9}):([on])$/,
-    handle: (s, w, e, [voteId, code]) => onBallotButton(s, w, e, Number(voteId), code ?? ''),
+    prepare: (s, e, [voteId]) => ballotStanding(s, e, Number(voteId)),
+    handle: (s, w, e, [voteId, code], status) =>
+      onBallotButton(s, w, e, Number(voteId), code ?? '', status as MemberStatus | undefined),
   },
   {
     prefix: REINSTATEMENT_BUTTONS.apologyChat,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, blocks, votes } from '../../../src/db/schema.js';
+import { auditLog, ballots as ballotsTable, blocks, votes } from '../../../src/db/schema.js';
 import { DAY, HOUR, MINUTE } from '../../../src/lib/clock.js';
 import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
@@ -290,6 +290,50 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.app.jobs.run('close-due-votes');
     await h.settle();
     expect(h.api.member(c.chatId, anna).status).toBe('member');
+  });
+
+  it('refuses a vote from someone who is not in the chat (4.13.6: the chat’s members decide)', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h, { rules_gate: 'off' });
+    await apologise(h, c.anna);
+    const vote = await openVote(h, c, c.anna);
+    // A press from someone the bot never saw and who is not in the chat (as an attacker would send it).
+    const stranger = h.api.createUser({ first_name: 'Незнакомец' });
+    await h.bot.updates?.dispatch({
+      update_id: 990_001,
+      callback_query: {
+        id: '990001',
+        from: stranger,
+        chat_instance: '1',
+        data: ballotData(vote, 0),
+        message: {
+          message_id: vote?.message_id ?? 0,
+          date: vote?.date ?? 0,
+          chat: h.api.chat(c.chatId),
+          text: vote?.text,
+        },
+      },
+    } as never);
+    await h.settle();
+    const ballots = await h.db.database.db.select().from(ballotsTable);
+    expect(ballots).toEqual([]);
+    await h.advance(24 * HOUR + MINUTE);
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, c.anna).status).toBe('member');
+  });
+
+  it('counts a member from before the bot, whom the platform confirms', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h, { rules_gate: 'off' });
+    await apologise(h, c.anna);
+    const vote = await openVote(h, c, c.anna);
+    // Boris has been in the chat since before the bot came: the bot never saw him join or write.
+    const boris = c.parents[1] as User;
+    const press = h.api.pressButton(c.chatId, vote?.message_id ?? 0, boris, ballotData(vote, 0));
+    await h.settle();
+    expect(h.api.callbackAnswer(press)?.text).toContain('Ваш голос учтён: «Возражаю».');
+    expect(h.api.calls.filter((call) => call.method === 'getChatMember').length).toBeGreaterThan(0);
   });
 
   it('closes the vote after a restart', async () => {
