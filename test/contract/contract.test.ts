@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { outbox } from '../../src/db/schema.js';
+import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
 import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -161,8 +162,14 @@ describe.each([
     const { chat, teacher, parents } = await school();
     const [anna] = parents;
     driver.post(chat, teacher, '/settings class 7Б');
-    await settle();
     const repo = createRosterRepository(db.database.db);
+    driver.post(chat, teacher, `/settings school ${await repo.ensureSchoolCode(1)}`);
+    await settle();
+    const [request] = await pendingAttachments(bot.app.services, 1);
+    expect(await decideAttachment(bot.app.services, 1, request?.id ?? 0, 'confirm')).toEqual({
+      result: 'confirmed',
+    });
+    await settle();
     const token = await repo.createToken(1, 'contract', clock.now());
     const push = (events: unknown[]) =>
       fetch(`http://127.0.0.1:${bot.httpPort}/api/v1/roster/events`, {
