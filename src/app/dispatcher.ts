@@ -25,6 +25,7 @@ import type {
 } from '../messenger/port.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
+import { privateChatOf } from '../runtime/format.js';
 import type { Services, Work } from '../runtime/services.js';
 import type { ButtonRouter } from './buttons.js';
 
@@ -205,8 +206,8 @@ export class Dispatcher {
       const account =
         sender.kind === 'user' ? await memberSeen(services, work, chat, sender.user) : undefined;
       const ctx = this.context(work, event, chat, account, moderator, replyAuthorIsModerator);
-      if (spec.where === 'private') return ctx.reply(ctx.t('refusal.private_only'));
-      if (spec.audience === 'moderator' && !moderator) return ctx.reply(ctx.t('refusal.not_moderator'));
+      if (spec.where === 'private') return ctx.refuse(ctx.t('refusal.private_only'));
+      if (spec.audience === 'moderator' && !moderator) return ctx.refuse(ctx.t('refusal.not_moderator'));
       await spec.run({ ...ctx, chat });
     });
   }
@@ -243,6 +244,17 @@ export class Dispatcher {
       chat?.settings.language ??
       services.texts.languageFor(event.sender.kind === 'user' ? event.sender.user.languageCode : undefined);
     const address: ChatAddress = { platform: event.chat.platform, platformChatId: event.chat.platformChatId };
+    const reply = async (text: string, buttons?: ButtonSpec[][]) => {
+      await work.enqueue(
+        {
+          type: 'send',
+          chat: address,
+          text,
+          options: { replyTo: event.messageId, ...(buttons ? { buttons } : {}) },
+        },
+        { chatId: chat?.id ?? null },
+      );
+    };
     return {
       services,
       work,
@@ -254,16 +266,28 @@ export class Dispatcher {
       replyAuthorIsModerator,
       language,
       t: services.texts.t(language),
-      reply: async (text: string, buttons?: ButtonSpec[][]) => {
-        await work.enqueue(
-          {
-            type: 'send',
-            chat: address,
-            text,
-            options: { replyTo: event.messageId, ...(buttons ? { buttons } : {}) },
-          },
-          { chatId: chat?.id ?? null },
-        );
+      reply,
+      refuse: async (text, options = {}) => {
+        if (!chat || moderator) return reply(text);
+        const t = services.texts.t(language);
+        const key = `${chat.id}:${account?.id ?? 'anonymous'}`;
+        const { answer, suppressed } = services.refusals.take(key, work.now.getTime());
+        const full = suppressed > 0 ? `${text}\n${t('refusal.more', { count: suppressed })}` : text;
+        const deleteCommand = () =>
+          work.enqueue({ type: 'delete', chat: address, messageId: event.messageId }, { chatId: chat.id });
+        if (account?.privateChatOpen) {
+          await deleteCommand();
+          if (answer) {
+            const note = t('refusal.in_private', { title: chat.title, text: full });
+            await work.enqueue({ type: 'send', chat: privateChatOf(account), text: note });
+          }
+          return;
+        }
+        if (options.quietInGroup) {
+          await deleteCommand();
+          return;
+        }
+        if (answer) await reply(full);
       },
     };
   }

@@ -27,6 +27,13 @@ export interface CommandContext {
   t: Translate;
   /** Answers in the chat, as a reply to the command. */
   reply(text: string, buttons?: ButtonSpec[][]): Promise<void>;
+  /**
+   * Says why a command was refused. A moderator gets it as a reply; anyone else privately when they have
+   * a private chat with the bot (their command is deleted from the group), otherwise as a reply at most
+   * once a minute. `quietInGroup` never answers in the group (a throttled /report must not expose its
+   * sender).
+   */
+  refuse(text: string, options?: { quietInGroup?: boolean }): Promise<void>;
 }
 
 export interface CommandSpec {

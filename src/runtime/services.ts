@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ChatDirectory, Messenger, Platform, PlatformProfile } from '../messenger/port.js';
 import { transact, type Work } from '../outbox/work.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { RefusalThrottle } from './refusals.js';
 
 export type { Work } from '../outbox/work.js';
 
@@ -51,6 +52,7 @@ export class Services {
   readonly presentMembers = new LRUCache<number, true>({ max: 400_000 });
   readonly admins = new LRUCache<number, CachedAdmins>({ max: 20_000 });
   readonly metrics: Metrics = createMetrics();
+  readonly refusals = new RefusalThrottle();
 
   constructor(readonly deps: ServicesDeps) {}
 

@@ -10,7 +10,7 @@ export const delCommand: CommandSpec = {
   async run(ctx) {
     const { chat, work } = ctx;
     const reply = ctx.event.replyTo;
-    if (!reply) return ctx.reply(ctx.t('del.usage'));
+    if (!reply) return ctx.refuse(ctx.t('del.usage'));
     const author =
       reply.sender?.kind === 'user'
         ? await saveAccount(ctx.services, work, chat.platform, reply.sender.user)

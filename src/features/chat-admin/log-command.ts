@@ -15,7 +15,7 @@ export const logCommand: CommandSpec = {
     const raw = ctx.event.command?.args ?? '';
     const limit = raw ? Number(raw) : LOG_DEFAULT;
     if (!Number.isInteger(limit) || limit < 1 || limit > LOG_MAX || !/^\d+$/.test(raw || '10')) {
-      return ctx.reply(t('log.usage'));
+      return ctx.refuse(t('log.usage'));
     }
     const rows = await createAuditRepository(work.tx).forLog(chat.id, limit);
     if (rows.length === 0) return ctx.reply(t('log.empty'));

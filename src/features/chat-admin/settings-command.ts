@@ -55,7 +55,7 @@ export const settingsCommand: CommandSpec = {
     const raw = rest.join(' ');
     if (key.toLowerCase() === 'school') return requestAttachment(ctx, raw.trim());
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
-      await ctx.reply(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
+      await ctx.refuse(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
     }
     const repo = chatsRepo(ctx.services, work);
@@ -63,7 +63,7 @@ export const settingsCommand: CommandSpec = {
     const fresh = (await repo.byId(chat.id)) ?? chat;
     const change = changeSetting(fresh.overrides, key, raw);
     if (!change.ok) {
-      await ctx.reply(
+      await ctx.refuse(
         change.problem === 'unknown_key'
           ? ctx.t('settings.unknown_key', { key: change.key, keys: SETTING_KEYS.join(', ') })
           : refusal(ctx.t, change.key),

@@ -77,21 +77,21 @@ export const apologizeCommand: CommandSpec = {
   async run(ctx) {
     const text = (ctx.event.command?.args ?? '').trim();
     if (!ctx.account) return;
-    if (!text) return ctx.reply(ctx.t('apology.usage'));
-    if (text.length > MAX_APOLOGY) return ctx.reply(ctx.t('apology.too_long', { max: MAX_APOLOGY }));
+    if (!text) return ctx.refuse(ctx.t('apology.usage'));
+    if (text.length > MAX_APOLOGY) return ctx.refuse(ctx.t('apology.too_long', { max: MAX_APOLOGY }));
     const block = await createBlocksRepository(ctx.work.tx).liveBlock(ctx.chat.id, ctx.account.id);
-    if (block?.status !== 'active') return ctx.reply(ctx.t('apology.not_blocked'));
+    if (block?.status !== 'active') return ctx.refuse(ctx.t('apology.not_blocked'));
     await recordApology(ctx.services, ctx.work, ctx.chat, block, ctx.account, text, { kind: 'member' });
   },
   async runPrivate(ctx) {
     const { services, work, t, account } = ctx;
     const text = (ctx.event.command?.args ?? '').trim();
     if (!account) return;
-    if (!text) return ctx.reply(t('apology.usage'));
-    if (text.length > MAX_APOLOGY) return ctx.reply(t('apology.too_long', { max: MAX_APOLOGY }));
+    if (!text) return ctx.refuse(t('apology.usage'));
+    if (text.length > MAX_APOLOGY) return ctx.refuse(t('apology.too_long', { max: MAX_APOLOGY }));
     const repo = createVotesRepository(work.tx);
     const live = await repo.liveBlocksOf(account.id);
-    if (live.length === 0) return ctx.reply(t('apology.not_blocked'));
+    if (live.length === 0) return ctx.refuse(t('apology.not_blocked'));
     if (live.length === 1) {
       const [{ block, chat: row }] = live as [(typeof live)[number]];
       const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(row.id);

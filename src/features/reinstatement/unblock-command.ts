@@ -40,18 +40,18 @@ export const unblockCommand: CommandSpec = {
   async run(ctx) {
     const { services, work, chat, t, language } = ctx;
     const target = await unblockTarget(ctx);
-    if (!target) return ctx.reply(t('unblock.usage'));
-    if ('missing' in target) return ctx.reply(t('unblock.not_found', { who: target.missing }));
-    if (target.by === 'reply' && ctx.replyAuthorIsModerator) return ctx.reply(t('unblock.target_moderator'));
+    if (!target) return ctx.refuse(t('unblock.usage'));
+    if ('missing' in target) return ctx.refuse(t('unblock.not_found', { who: target.missing }));
+    if (target.by === 'reply' && ctx.replyAuthorIsModerator) return ctx.refuse(t('unblock.target_moderator'));
     const account = target.account;
     const name = displayName(account);
     await chatsRepo(services, work).lock(chat.id);
     const block = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
-    if (block?.status !== 'active') return ctx.reply(t('unblock.not_blocked', { name }));
+    if (block?.status !== 'active') return ctx.refuse(t('unblock.not_blocked', { name }));
     const repo = createVotesRepository(work.tx);
     const open = await repo.openVote(block.id);
     if (open)
-      return ctx.reply(t('unblock.already_open', { name, closes: when(services, open.closesAt, language) }));
+      return ctx.refuse(t('unblock.already_open', { name, closes: when(services, open.closesAt, language) }));
 
     let apology = await repo.latestApology(block.id);
     const reply = ctx.event.replyTo;
@@ -66,7 +66,7 @@ export const unblockCommand: CommandSpec = {
         accountId: ctx.account?.id ?? null,
       });
     }
-    if (!apology) return ctx.reply(t('unblock.no_apology', { name }));
+    if (!apology) return ctx.refuse(t('unblock.no_apology', { name }));
 
     const vote = await repo.insertVote(
       {

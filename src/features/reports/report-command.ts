@@ -20,16 +20,16 @@ export const reportCommand: CommandSpec = {
   async run(ctx) {
     const { services, chat, work, t } = ctx;
     const reply = ctx.event.replyTo;
-    if (!reply) return ctx.reply(t('report.usage'));
+    if (!reply) return ctx.refuse(t('report.usage'));
     const author = reply.sender;
-    if (author?.kind !== 'user' || author.user.isBot) return ctx.reply(t('report.target_invalid'));
-    if (ctx.replyAuthorIsModerator) return ctx.reply(t('report.target_moderator'));
+    if (author?.kind !== 'user' || author.user.isBot) return ctx.refuse(t('report.target_invalid'));
+    if (ctx.replyAuthorIsModerator) return ctx.refuse(t('report.target_moderator'), { quietInGroup: true });
     const reporter = ctx.account;
     if (!reporter) return;
     const since = new Date(work.now.getTime() - REPORT_WINDOW_MS);
     const audit = createAuditRepository(work.tx);
     const recent = await audit.countSince(chat.id, 'report', since, { actorAccountId: reporter.id });
-    if (recent >= REPORTS_PER_WINDOW) return ctx.reply(t('report.too_often'));
+    if (recent >= REPORTS_PER_WINDOW) return ctx.refuse(t('report.too_often'), { quietInGroup: true });
 
     const target = await saveAccount(services, work, chat.platform, author.user);
     const comment = ctx.event.command?.args ?? '';

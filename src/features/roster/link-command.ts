@@ -14,15 +14,15 @@ export const linkCommand: CommandSpec = {
     const { chat, work, t, services } = ctx;
     const author = ctx.event.replyTo?.sender;
     const ref = (ctx.event.command?.args ?? '').trim();
-    if (!ref || author?.kind !== 'user' || author.user.isBot) return ctx.reply(t('roster.link_usage'));
+    if (!ref || author?.kind !== 'user' || author.user.isBot) return ctx.refuse(t('roster.link_usage'));
     const match = /^(?:(student|guardian|staff):)?(\S+)$/.exec(ref);
-    if (!match) return ctx.reply(t('roster.link_usage'));
-    if (chat.schoolId === null) return ctx.reply(t('roster.link_no_school'));
+    if (!match) return ctx.refuse(t('roster.link_usage'));
+    if (chat.schoolId === null) return ctx.refuse(t('roster.link_no_school'));
     const repo = createRosterRepository(work.tx);
     const found = await repo.findPersons(chat.schoolId, match[2] ?? '', match[1] as PersonKind | undefined);
-    if (found.length === 0) return ctx.reply(t('roster.link_unknown', { ref }));
+    if (found.length === 0) return ctx.refuse(t('roster.link_unknown', { ref }));
     if (found.length > 1) {
-      return ctx.reply(
+      return ctx.refuse(
         t('roster.link_ambiguous', {
           ref,
           options: found.map((p) => `${p.kind}:${p.externalId}`).join(', '),

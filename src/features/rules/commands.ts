@@ -13,7 +13,7 @@ export const rulesCommand: CommandSpec = {
   async run(ctx) {
     const args = (ctx.event.command?.args ?? '').toLowerCase();
     if (args === 'confirm' || args === 'подтвердить') {
-      if (!ctx.isModerator) return ctx.reply(ctx.t('refusal.not_moderator'));
+      if (!ctx.isModerator) return ctx.refuse(ctx.t('refusal.not_moderator'));
       return postRulesConfirmation(ctx);
     }
     const rules = await currentRules(ctx.services, ctx.work.tx, ctx.chat);
@@ -37,13 +37,13 @@ export const setRulesCommand: CommandSpec = {
     const { t, chat, work } = ctx;
     const text = ctx.event.command?.args || ctx.event.replyTo?.text || '';
     if (!text.trim()) {
-      await ctx.reply(t('rules.set_usage'));
+      await ctx.refuse(t('rules.set_usage'));
       return;
     }
     const parsed = parseRules(text);
     if (!parsed.ok) {
       const { key, max } = RULES_PROBLEMS[parsed.problem];
-      await ctx.reply(t(`rules.problem.${key}`, { max }));
+      await ctx.refuse(t(`rules.problem.${key}`, { max }));
       return;
     }
     await chatsRepo(ctx.services, work).lock(chat.id);

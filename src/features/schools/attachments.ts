@@ -16,14 +16,14 @@ import { chatsRepo } from '../chats/chats.js';
 /** `/settings school <code>`: asks the school with that code to take the chat. */
 export async function requestAttachment(ctx: GroupContext, code: string): Promise<void> {
   const { chat, work, t } = ctx;
-  if (!code) return ctx.reply(t('settings.missing_value', { key: 'school' }));
+  if (!code) return ctx.refuse(t('settings.missing_value', { key: 'school' }));
   const school = await createRosterRepository(work.tx).schoolByCode(code);
-  if (!school) return ctx.reply(t('settings.school_unknown', { code }));
-  if (chat.schoolId === school.id) return ctx.reply(t('settings.school_already', { school: school.name }));
+  if (!school) return ctx.refuse(t('settings.school_unknown', { code }));
+  if (chat.schoolId === school.id) return ctx.refuse(t('settings.school_already', { school: school.name }));
   await chatsRepo(ctx.services, work).lock(chat.id);
   const attachments = createAttachmentsRepository(work.tx);
   const open = await attachments.pendingOfChat(chat.id);
-  if (open?.schoolId === school.id) return ctx.reply(t('settings.school_pending', { school: school.name }));
+  if (open?.schoolId === school.id) return ctx.refuse(t('settings.school_pending', { school: school.name }));
   if (open) await attachments.decide(open.id, 'withdrawn', work.now);
   const request = await attachments.request({
     schoolId: school.id,

@@ -24,15 +24,15 @@ export const strikeCommand: CommandSpec = {
     const target = await replyAuthor(ctx, 'strike.usage_reply');
     if (!target) return;
     const [ruleToken = '', ...reasonWords] = (ctx.event.command?.args ?? '').split(/\s+/).filter(Boolean);
-    if (!ruleToken) return ctx.reply(t('strike.usage_rule'));
+    if (!ruleToken) return ctx.refuse(t('strike.usage_rule'));
     const rules = await currentRules(services, work.tx, chat);
     const rule = findRule(rules.rules, ruleToken);
     if (!rule) {
-      return ctx.reply(
+      return ctx.refuse(
         /\d/.test(ruleToken) ? t('strike.no_such_rule', { rule: ruleToken }) : t('strike.usage_rule'),
       );
     }
-    if (ctx.replyAuthorIsModerator) return ctx.reply(t('strike.target_moderator'));
+    if (ctx.replyAuthorIsModerator) return ctx.refuse(t('strike.target_moderator'));
 
     await chatsRepo(services, work).lock(chat.id);
     const account = await saveAccount(services, work, chat.platform, target);
@@ -40,7 +40,7 @@ export const strikeCommand: CommandSpec = {
     const name = displayName(account);
     const existing = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
     if (existing) {
-      return ctx.reply(
+      return ctx.refuse(
         t('strike.target_blocked', { name, until: when(services, existing.endsAt, ctx.language) }),
       );
     }

@@ -11,20 +11,20 @@ export async function replyAuthor(
 ): Promise<UserInfo | undefined> {
   const reply = ctx.event.replyTo;
   if (!reply) {
-    await ctx.reply(ctx.t(usageKey));
+    await ctx.refuse(ctx.t(usageKey));
     return undefined;
   }
   const sender = reply.sender;
   if (sender?.kind !== 'user') {
-    await ctx.reply(ctx.t('strike.target_anonymous'));
+    await ctx.refuse(ctx.t('strike.target_anonymous'));
     return undefined;
   }
   if (sender.user.userId === ctx.services.platform(ctx.chat.platform).self.userId) {
-    await ctx.reply(ctx.t('strike.target_self'));
+    await ctx.refuse(ctx.t('strike.target_self'));
     return undefined;
   }
   if (sender.user.isBot) {
-    await ctx.reply(ctx.t('strike.target_bot'));
+    await ctx.refuse(ctx.t('strike.target_bot'));
     return undefined;
   }
   return sender.user;

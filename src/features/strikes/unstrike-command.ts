@@ -24,7 +24,7 @@ export const unstrikeCommand: CommandSpec = {
     const name = displayName(account);
     const current = active(await strikes.strikesOf(chat.id, account.id), chat.settings, work.now);
     const latest = current[0];
-    if (!latest) return ctx.reply(t('unstrike.none', { name }));
+    if (!latest) return ctx.refuse(t('unstrike.none', { name }));
     await strikes.revokeStrike(latest.id, ctx.account?.id ?? null, work.now);
     await auditModeratorAction(ctx, {
       action: 'strike_revoked',

@@ -398,16 +398,29 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     );
     expect(note).toContain(`https://t.me/c/${String(c.chatId).slice(4)}/${rude.message_id}`);
 
+    // Refusals of /report never show who reported: the command goes, and nothing is said in the group.
+    const deleted = (message: { message_id: number }) =>
+      h?.api.messages(c.chatId).find((m) => m.message_id === message.message_id)?.deleted;
     const teacherMessage = h.api.sendMessage(c.chatId, c.teacher, 'Родительское собрание');
-    h.api.sendMessage(c.chatId, boris, '/report', { replyTo: teacherMessage.message_id });
+    const atModerator = h.api.sendMessage(c.chatId, boris, '/report', { replyTo: teacherMessage.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toBe('На сообщения модераторов жалобы не принимаются.');
+    expect(deleted(atModerator)).toBe(true);
+    expect(lastBotText(h, c.chatId)).toBe('Спасибо, жалоба передана модераторам.');
     h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
     await h.settle();
+    const notes = h.api.botMessages(c.teacher.id).length;
+    const flood = h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
+    await h.settle();
+    expect(deleted(flood)).toBe(true);
+    expect(lastBotText(h, c.chatId)).toBe('Спасибо, жалоба передана модераторам.');
+    expect(h.api.botMessages(c.teacher.id)).toHaveLength(notes);
+    // With a private chat the reporter is told there why (a minute on: two refusals a minute are answered).
+    h.api.privateMessage(boris, '/start');
+    h.clock.advance(MINUTE);
     h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toBe(
-      'Вы уже отправили несколько жалоб за последние минуты. Пожалуйста, попробуйте позже.',
+    expect(h.api.lastBotMessage(boris.id)?.text).toBe(
+      'Чат «7Б»: Вы уже отправили несколько жалоб за последние минуты. Пожалуйста, попробуйте позже.',
     );
     await h.advance(11 * MINUTE);
     h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
