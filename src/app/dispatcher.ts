@@ -28,6 +28,7 @@ import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
 import type { Services, Work } from '../runtime/services.js';
 import type { ButtonRouter } from './buttons.js';
+import { storableEvent } from './inbound.js';
 
 /** Events of one chat are handled in order; this is the chat they belong to. */
 function queueKey(event: InboundEvent): string {
@@ -63,8 +64,9 @@ export class Dispatcher {
    * events wait behind it, other chats go on) up to `delivery.attempts`, then the promise rejects and
    * the connector decides: polling tries again later, a webhook answers 500 so the platform redelivers.
    */
-  readonly handle = (event: InboundEvent, delivery: Delivery = {}): Promise<void> =>
-    this.queue.run(queueKey(event), async () => {
+  readonly handle = (inbound: InboundEvent, delivery: Delivery = {}): Promise<void> => {
+    const event = storableEvent(inbound);
+    return this.queue.run(queueKey(event), async () => {
       const { metrics, log } = this.services;
       const attempts = Math.max(1, delivery.attempts ?? 1);
       const timer = metrics.updateSeconds.startTimer({ kind: event.kind });
@@ -82,6 +84,7 @@ export class Dispatcher {
         }
       }
     });
+  };
 
   /** Resolves when no event is queued or being handled. */
   idle(): Promise<void> {

@@ -2,14 +2,18 @@ import type { Language } from '../config.js';
 import type { AccountRecord } from '../db/repos/accounts.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import { formatDate, formatDateTime } from '../i18n/index.js';
+import { neutralName } from '../lib/text.js';
 import type { ChatAddress, Platform } from '../messenger/port.js';
 import type { Services } from './services.js';
 
 type Named = Pick<AccountRecord, 'firstName' | 'lastName'>;
 
-/** How the bot names a person in the chat: "Анна Петрова". */
+/**
+ * How the bot names a person in a message: "Анна Петрова", on one line, never a link or a mention
+ * (a profile name is chosen by its owner; see {@link neutralName}).
+ */
 export function displayName(account: Named): string {
-  return [account.firstName, account.lastName].filter(Boolean).join(' ').trim() || '—';
+  return neutralName([account.firstName, account.lastName].filter(Boolean).join(' ')) || '—';
 }
 
 export function chatAddress(chat: ChatRecord): ChatAddress {

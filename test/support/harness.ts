@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { App } from '../../src/app/app.js';
 import { type RunningBot, startBot } from '../../src/app/start.js';
@@ -18,6 +19,8 @@ export interface HarnessOptions {
   clock?: AdjustableClock;
   /** False for a second replica that only runs jobs and the outbox. */
   receiveUpdates?: boolean;
+  /** Keeps every log line the bot writes (at debug level) in `logLines`, for tests of what is logged. */
+  captureLogs?: boolean;
   /** Outbox retry timing; tests default to fast retries. */
   outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
 }
@@ -28,6 +31,8 @@ export interface HarnessOptions {
  */
 export class Harness {
   bot!: RunningBot;
+  /** What the bot logged, one JSON line each, when started with `captureLogs`. */
+  readonly logLines: string[] = [];
 
   private constructor(
     readonly api: FakeBotApi,
@@ -60,7 +65,14 @@ export class Harness {
     });
     this.bot = await startBot(
       config,
-      process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger,
+      this.options.captureLogs
+        ? createLogger(
+            'debug',
+            new Writable({ write: (chunk, _enc, done) => done(void this.logLines.push(String(chunk))) }),
+          )
+        : process.env.TEST_LOG
+          ? createLogger(process.env.TEST_LOG)
+          : silentLogger,
       {
         database: this.db.database,
         clock: this.clock,

@@ -84,10 +84,21 @@ function readFile(
     );
     return [];
   }
-  return body.map((row) => ({
-    line: row.line,
-    record: Object.fromEntries(columns.map((column, index) => [column, (row.fields[index] ?? '').trim()])),
-  }));
+  const records: Array<{ line: number; record: Record<string, string> }> = [];
+  for (const row of body) {
+    // More fields than the header names is a shifted row (a comma in a name without quotes): an error.
+    if (row.fields.length > columns.length) {
+      errors.push(
+        `${file.name}:${row.line}: ${row.fields.length} fields, the header names ${columns.length}`,
+      );
+      continue;
+    }
+    records.push({
+      line: row.line,
+      record: Object.fromEntries(columns.map((column, index) => [column, (row.fields[index] ?? '').trim()])),
+    });
+  }
+  return records;
 }
 
 function problems(error: z.ZodError): string {

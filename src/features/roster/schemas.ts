@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCleanText } from '../../lib/text.js';
 
 /**
  * The roster's input, one schema for the API, the snapshot and the CSV import: the events a school's
@@ -16,16 +17,20 @@ const classCode = z
   .trim()
   .regex(/^[\p{L}\p{N}-]{1,16}$/u, { message: 'must be a class code such as 7Б' })
   .transform((code) => code.toUpperCase());
+/** No control characters (NUL, line breaks) and no broken Unicode: a name or an id a person could type. */
+const CLEAN = { message: 'must not hold control characters or broken Unicode' };
 const name = z
   .string({ message: 'must be a string' })
   .trim()
   .min(1)
-  .max(200, { message: 'must be at most 200 characters' });
+  .max(200, { message: 'must be at most 200 characters' })
+  .refine((text) => isCleanText(text), CLEAN);
 const eventId = z
   .string({ message: 'must be a string' })
   .trim()
   .min(1, { message: 'must not be empty' })
-  .max(128, { message: 'must be at most 128 characters' });
+  .max(128, { message: 'must be at most 128 characters' })
+  .refine((text) => isCleanText(text), CLEAN);
 
 export const EVENT_SCHEMAS = {
   'student.enrolled': z.object({

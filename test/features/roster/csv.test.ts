@@ -62,7 +62,13 @@ describe('4.13.8 roster departures: the roster read from CSV files', () => {
     const result = readRosterCsv({
       students: { name: 'students.csv', text: 'id,classCode,name\nS1,7Б,"Иван\nПетров"\n\nS2,,Мария\n' },
     });
-    expect(result).toEqual({ ok: false, errors: ['students.csv:5: classCode is missing'] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        'students.csv:2: name must not hold control characters or broken Unicode',
+        'students.csv:5: classCode is missing',
+      ],
+    });
   });
 
   it('reports a quote left open with the file and line', () => {
@@ -71,5 +77,12 @@ describe('4.13.8 roster departures: the roster read from CSV files', () => {
       ok: false,
       errors: ['staff.csv:2: a quoted field is never closed (a " is missing)'],
     });
+  });
+
+  it('refuses a row with more fields than the header (a name with an unquoted comma)', () => {
+    const result = readRosterCsv({
+      students: { name: 'students.csv', text: 'id,classCode,name\nS1,7Б,Петров, Иван\n' },
+    });
+    expect(result).toEqual({ ok: false, errors: ['students.csv:2: 4 fields, the header names 3'] });
   });
 });
