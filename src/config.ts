@@ -91,6 +91,20 @@ const EnvSchema = z
         })
         .optional(),
     ),
+    MAX_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9._:-]{8,}$/, { message: 'must be the bot token from the MAX partner platform' })
+        .optional(),
+    ),
+    SANDBOX_HOST: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.:[\]-]+$/, { message: 'must be a host name or address such as 127.0.0.1' })
+        .default('127.0.0.1'),
+    ),
     VK_GROUP_ID: z.preprocess(
       emptyAsUndefined,
       z.coerce
@@ -155,11 +169,11 @@ const EnvSchema = z
         });
       }
     }
-    if (env.NODE_ENV === 'production' && !env.BOT_TOKEN && !env.VK_TOKEN) {
+    if (env.NODE_ENV === 'production' && !env.BOT_TOKEN && !env.VK_TOKEN && !env.MAX_TOKEN) {
       ctx.addIssue({
         code: 'custom',
         path: ['BOT_TOKEN'],
-        message: 'is required when NODE_ENV=production (or VK_TOKEN for VK)',
+        message: 'is required when NODE_ENV=production (or VK_TOKEN for VK, MAX_TOKEN for MAX)',
       });
     }
     if (env.VK_TOKEN && env.VK_MODE === 'callback') {
@@ -199,6 +213,10 @@ export interface Config {
         callback: { path: string; confirmation: string; secret: string } | undefined;
       }
     | undefined;
+  /** The MAX bot's token, when MAX_TOKEN is set. */
+  maxToken: string | undefined;
+  /** Where the sandbox's page listens (only ever without platform tokens, outside production). */
+  sandboxHost: string;
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
   jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
@@ -252,5 +270,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     logLevel: env.LOG_LEVEL,
+    maxToken: env.MAX_TOKEN,
+    sandboxHost: env.SANDBOX_HOST,
   };
+}
+
+/**
+ * The sandbox (an emulated Telegram in the process, on an in-memory database) runs only when no platform
+ * token of any kind is set and not in production: never silently instead of a real bot.
+ */
+export function wantsSandbox(config: Pick<Config, 'botToken' | 'vk' | 'maxToken' | 'env'>): boolean {
+  return !config.botToken && !config.vk && !config.maxToken && config.env !== 'production';
 }

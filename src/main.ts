@@ -1,5 +1,5 @@
 import { StartupError, startBot } from './app/start.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, wantsSandbox } from './config.js';
 import { createLogger } from './lib/logger.js';
 
 /** Entry point: `npm start`. Fails with one clear line for anything a person must fix. */
@@ -14,8 +14,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Without a token `npm start` runs the sandbox, quiet unless LOG_LEVEL asks for more.
-  const sandbox = !config.botToken;
+  // Without any platform token (and not in production) `npm start` runs the sandbox, quiet unless
+  // LOG_LEVEL asks for more.
+  const sandbox = wantsSandbox(config);
   const log = createLogger(sandbox && !process.env.LOG_LEVEL ? 'warn' : config.logLevel);
 
   // Signals are taken from the start: a SIGTERM during start-up stops the bot as soon as it is up.

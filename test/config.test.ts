@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, wantsSandbox } from '../src/config.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -96,5 +96,22 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ BOT_MODE: '', HTTP_PORT: '' })).toMatchObject({ botMode: 'polling', httpPort: 8080 });
+  });
+});
+
+describe('the sandbox runs only without any platform token, and never in production', () => {
+  it.each([
+    [{}, true],
+    [{ BOT_TOKEN: '123:abcdefgh' }, false],
+    [{ VK_TOKEN: 'vk1.a.abcdefghijk' }, false],
+    [{ MAX_TOKEN: 'max-token-abcdef' }, false],
+  ])('%j → sandbox: %s', (env, sandbox) => {
+    expect(wantsSandbox(loadConfig(env))).toBe(sandbox);
+  });
+
+  it('refuses to start in production without a platform token', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      'Configuration error: BOT_TOKEN is required when NODE_ENV=production',
+    );
   });
 });

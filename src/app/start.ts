@@ -72,9 +72,14 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
 
 /** The composition root: config → database → connectors → app → HTTP → updates. */
 export async function startBot(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  if (!config.botToken && !config.vk) {
+  if (!config.botToken && !config.vk && !config.maxToken) {
     throw new StartupError(
-      'Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK',
+      'Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK, MAX_TOKEN for MAX',
+    );
+  }
+  if (config.maxToken && !config.botToken && !config.vk) {
+    throw new StartupError(
+      'Configuration error: MAX_TOKEN is set, but this version has no MAX connector yet',
     );
   }
   const clock = options.clock ?? systemClock;

@@ -83,6 +83,19 @@ describe.runIf(testDbKind() === 'pglite')('npm start as a process', () => {
     expect(started.output()).toContain(line);
   });
 
+  it('never runs the sandbox on a VK token: it starts the VK bot (and says so when VK cannot be reached)', async () => {
+    const started = start({
+      VK_TOKEN: 'vk1.a.abcdefghijklmnop',
+      VK_GROUP_ID: '1',
+      VK_API_ROOT: `http://127.0.0.1:${await freePort()}/method`,
+      DATA_DIR: dataDir,
+      HTTP_PORT: String(await freePort()),
+    });
+    expect(await started.exit).toBe(1);
+    expect(started.output()).toContain('VK error: could not reach the API at VK_API_ROOT');
+    expect(started.output()).not.toContain('Sandbox');
+  }, 60_000);
+
   it('runs in polling mode on the embedded database, keeps its rules across a restart, stops on SIGTERM', async () => {
     const teacher = api.createUser({ first_name: 'Мария' });
     const chat = api.createChat({ type: 'supergroup', title: '5А' });
