@@ -8,10 +8,12 @@ import { z } from 'zod';
 const onOff = z.enum(['on', 'off']);
 
 export const SETTING_DEFINITIONS = {
-  strike_limit: { schema: z.number().int().min(1).max(10), default: 3, kind: 'integer' },
+  // 4.13.5 "более трех раз": a block comes only after more than three violations, so never below 3.
+  strike_limit: { schema: z.number().int().min(3).max(10), default: 3, kind: 'integer' },
   block_days: { schema: z.number().int().min(1).max(31), default: 7, kind: 'integer' },
   block_mode: { schema: z.enum(['mute', 'ban']), default: 'mute', kind: 'choice' },
-  vote_hours: { schema: z.number().int().min(1).max(168), default: 24, kind: 'integer' },
+  // 4.13.6 "no participant objects": silence is consent only when everyone had half a day to object.
+  vote_hours: { schema: z.number().int().min(12).max(168), default: 24, kind: 'integer' },
   rules_gate: { schema: onOff, default: 'on', kind: 'choice' },
   language: { schema: z.enum(['ru', 'en']), default: 'ru', kind: 'choice' },
   class: {

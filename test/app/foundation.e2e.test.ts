@@ -119,7 +119,10 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
 
   it('validates /settings changes and refuses bad keys and values without changing anything', async () => {
     const cases: Array<[string, string]> = [
-      ['/settings strike_limit 0', 'Для strike_limit нужно целое число от 1 до 10.'],
+      [
+        '/settings strike_limit 2',
+        'Для strike_limit нужно целое число от 3 до 10: по положению (п. 4.13.5) блокировать можно только того, кто нарушил правила более трёх раз.',
+      ],
       ['/settings block_mode kick', 'Для block_mode допустимы значения: mute, ban.'],
       ['/settings colour red', 'Нет настройки «colour». Доступные: strike_limit'],
       ['/settings vote_hours', 'Укажите значение: /settings vote_hours <значение>.'],

@@ -22,7 +22,8 @@ describe('chat settings', () => {
     { key: 'STRIKE_LIMIT', raw: '10', value: 10 },
     { key: 'block_days', raw: '31', value: 31 },
     { key: 'block_mode', raw: 'BAN', value: 'ban' },
-    { key: 'vote_hours', raw: '1', value: 1 },
+    { key: 'vote_hours', raw: '12', value: 12 },
+    { key: 'strike_limit', raw: '3', value: 3 },
     { key: 'rules_gate', raw: 'off', value: 'off' },
     { key: 'rules_gate', raw: 'выкл', value: 'off' },
     { key: 'rules_gate', raw: 'да', value: 'on' },
@@ -47,6 +48,8 @@ describe('chat settings', () => {
     { key: 'block_days', raw: '32' },
     { key: 'block_mode', raw: 'kick' },
     { key: 'vote_hours', raw: '0' },
+    { key: 'vote_hours', raw: '11' },
+    { key: 'strike_limit', raw: '2' },
     { key: 'rules_gate', raw: 'maybe' },
     { key: 'language', raw: 'de' },
     { key: 'class', raw: '7 Б' },
@@ -74,5 +77,12 @@ describe('chat settings', () => {
     expect(settings).toMatchObject({ strike_limit: 5, block_days: 7, block_mode: 'mute', language: 'en' });
     expect(settings).not.toHaveProperty('unknown');
     expect(readSettings(null, 'ru')).toEqual(defaultSettings('ru'));
+  });
+
+  it('reads a strike_limit stored below 3 as 3, and a vote shorter than 12 hours as the default (4.13.5, 4.13.6)', () => {
+    expect(readSettings({ strike_limit: 1, vote_hours: 3 }, 'ru')).toMatchObject({
+      strike_limit: 3,
+      vote_hours: 24,
+    });
   });
 });

@@ -28,6 +28,9 @@ function settingsList(t: Translate, settings: ChatSettings): string {
 
 function refusal(t: Translate, key: SettingKey): string {
   const allowed = allowedValues(key);
+  // The regulation sets these bounds: the moderator is told which clause.
+  if (key === 'strike_limit' && 'min' in allowed) return t('settings.invalid_strike_limit', allowed);
+  if (key === 'vote_hours' && 'min' in allowed) return t('settings.invalid_vote_hours', allowed);
   if ('class' in allowed) return t('settings.invalid_class');
   if ('choices' in allowed) return t('settings.invalid_choice', { key, choices: allowed.choices.join(', ') });
   return t('settings.invalid_range', { key, min: allowed.min, max: allowed.max });

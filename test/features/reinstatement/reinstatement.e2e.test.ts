@@ -10,14 +10,14 @@ import { sharedHarness } from '../../support/shared-harness.js';
 
 const PARENTS = ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова', 'Галина Орлова', 'Денис Лебедев'];
 
-/** Anna breaks the rules twice with a limit of 1: she is blocked (read-only) for 7 days. */
+/** Anna breaks the rules four times (the limit is 3): she is blocked (read-only) for 7 days. */
 async function blockedAnna(
   h: Harness,
   settings: Record<string, string> = {},
 ): Promise<ClassChat & { anna: User }> {
-  const c = await classChat(h, { parents: PARENTS, settings: { strike_limit: '1', ...settings } });
+  const c = await classChat(h, { parents: PARENTS, settings });
   const anna = c.parents[0] as User;
-  for (const rule of [2, 3]) {
+  for (const rule of [2, 2, 2, 3]) {
     const message = h.api.sendMessage(c.chatId, anna, 'Покупайте пироги');
     h.api.sendMessage(c.chatId, c.teacher, `/strike ${rule}`, { replyTo: message.message_id });
     await h.settle();
@@ -385,9 +385,8 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
       status: 'administrator',
       rights: { can_restrict_members: true },
     });
-    h.api.sendMessage(second.id, first.teacher, '/settings strike_limit 1');
     await h.settle();
-    for (let i = 0; i < 2; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       const message = h.api.sendMessage(second.id, anna, 'Ещё реклама');
       h.api.sendMessage(second.id, first.teacher, '/strike 2', { replyTo: message.message_id });
       await h.settle();

@@ -23,9 +23,9 @@ describe('/metrics and failure reports', () => {
 
   it('counts updates, commands, actions, jobs, blocks and the outbox in Prometheus format', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1' } });
+    const c = await classChat(h);
     const anna = c.parents[0] as User;
-    for (let i = 0; i < 2; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       const message = h.api.sendMessage(c.chatId, anna, 'реклама');
       h.api.sendMessage(c.chatId, c.teacher, '/strike 2', { replyTo: message.message_id });
       await h.settle();
@@ -33,7 +33,7 @@ describe('/metrics and failure reports', () => {
     await h.app.jobs.run('lift-due-blocks');
     const text = await metrics(h);
     expect(text).toContain('# TYPE ccm_updates_total counter');
-    expect(value(text, 'ccm_commands_total{command="strike"}')).toBe(2);
+    expect(value(text, 'ccm_commands_total{command="strike"}')).toBe(4);
     expect(value(text, 'ccm_commands_total{command="setrules"}')).toBe(1);
     expect(value(text, 'ccm_actions_total{outcome="done",type="mute"}')).toBe(1);
     expect(value(text, 'ccm_updates_total{kind="message"}')).toBeGreaterThanOrEqual(6);

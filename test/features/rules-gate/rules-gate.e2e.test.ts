@@ -248,9 +248,9 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
 
   it('declines the join request of a member blocked in ban mode and tells them why', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1', block_mode: 'ban' } });
+    const c = await classChat(h, { settings: { block_mode: 'ban' } });
     const [anna] = c.parents as [User];
-    for (let i = 0; i < 2; i += 1) {
+    for (let i = 0; i < 4; i += 1) {
       const message = h.api.sendMessage(c.chatId, anna, 'реклама');
       h.api.sendMessage(c.chatId, c.teacher, '/strike 2', { replyTo: message.message_id });
       await h.settle();

@@ -21,6 +21,14 @@ const MUTED_KEYS = [
 ];
 
 /** The member posts something and the moderator answers it with `/strike <rule> [reason]`. */
+/** Four strikes (the chat's limit is 3): the last two cite `rule` and `last`; the fourth blocks. */
+async function blockBy4(h: Harness, c: ClassChat, member: User, rule: number, last: number) {
+  await strike(h, c, member, rule);
+  await strike(h, c, member, rule);
+  await strike(h, c, member, rule);
+  return strike(h, c, member, last);
+}
+
 async function strike(
   h: Harness,
   c: ClassChat,
@@ -158,12 +166,10 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('lifts a block after a restart, and catches up on blocks that fell due while the bot was down', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1', block_days: '2' } });
+    const c = await classChat(h, { settings: { block_days: '2' } });
     const [anna, boris] = c.parents as [User, User];
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 1);
-    await strike(h, c, boris, 1);
-    await strike(h, c, boris, 1);
+    await blockBy4(h, c, anna, 1, 1);
+    await blockBy4(h, c, boris, 1, 1);
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
     expect(h.api.member(c.chatId, boris).status).toBe('restricted');
     await h.bot.stop();
@@ -180,10 +186,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('keeps a block due when the platform refuses to lift it, tells the chat once, and lifts on a later run', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1', block_days: '1' } });
+    const c = await classChat(h, { settings: { block_days: '1' } });
     const [anna] = c.parents as [User];
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 1);
+    await blockBy4(h, c, anna, 1, 1);
     h.clock.advance(DAY + MINUTE);
 
     // Passing trouble (5xx): the outbox retries, and the block is lifted by that same run.
@@ -194,8 +199,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(h.api.callsTo('restrictChatMember').filter((call) => !call.ok)).toHaveLength(2);
 
     // A refusal (rights taken away): the block stays, the chat is told once, and a later run lifts it.
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 1);
+    await blockBy4(h, c, anna, 1, 1);
     h.clock.advance(DAY + MINUTE);
     const refusal = {
       status: 400 as const,
@@ -222,10 +226,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('restricts a blocked member again when they leave and rejoin during the term', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1' } });
+    const c = await classChat(h, { settings: {} });
     const [anna] = c.parents as [User];
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 1);
+    await blockBy4(h, c, anna, 1, 1);
     const until = h.api.member(c.chatId, anna).until_date;
     h.api.removeMember(c.chatId, anna);
     await h.settle();
@@ -239,10 +242,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('bans in ban mode and lifts the ban with only_if_banned', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1', block_mode: 'ban', block_days: '3' } });
+    const c = await classChat(h, { settings: { block_mode: 'ban', block_days: '3' } });
     const [anna] = c.parents as [User];
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 2);
+    await blockBy4(h, c, anna, 1, 2);
     expect(h.api.member(c.chatId, anna).status).toBe('kicked');
     expect(lastBotText(h, c.chatId)).toContain('удаление из чата на срок блокировки');
     await h.advance(3 * DAY + MINUTE);
@@ -258,10 +260,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('refuses a strike against a member who is already blocked', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '1' } });
+    const c = await classChat(h, { settings: {} });
     const [anna] = c.parents as [User];
-    await strike(h, c, anna, 1);
-    await strike(h, c, anna, 1);
+    await blockBy4(h, c, anna, 1, 1);
     const before = await h.db.database.db.select().from(strikes);
     const old = h.api.messages(c.chatId).find((message) => message.from.id === anna.id && !message.service);
     h.api.sendMessage(c.chatId, c.teacher, '/strike 2', { replyTo: old?.message_id ?? 0 });
@@ -283,9 +284,10 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
   it('/unstrike revokes the latest strike and lifts the block it caused, as a correction', async () => {
     h = await Harness.start();
-    const c = await classChat(h, { settings: { strike_limit: '2' } });
+    const c = await classChat(h);
     const [anna] = c.parents as [User];
     await strike(h, c, anna, 1);
+    await strike(h, c, anna, 2);
     await strike(h, c, anna, 2);
     const last = await strike(h, c, anna, 3);
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
@@ -293,12 +295,12 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await h.settle();
     const texts = botTexts(h, c.chatId).slice(-2);
     expect(texts[0]).toContain('Последнее предупреждение участника Анна Петрова (правило 3,');
-    expect(texts[0]).toContain('Действующих предупреждений: 2 при допустимых 2.');
+    expect(texts[0]).toContain('Действующих предупреждений: 3 при допустимых 3.');
     expect(texts[1]).toBe(
-      'Блокировка участника Анна Петрова снята: предупреждение отозвано, действующих предупреждений — 2 при допустимых 2.',
+      'Блокировка участника Анна Петрова снята: предупреждение отозвано, действующих предупреждений — 3 при допустимых 3.',
     );
     expect(unmuteCalls(h, anna)).toHaveLength(1);
-    // The two remaining strikes count again: the next one blocks.
+    // The three remaining strikes count again: the next one blocks.
     await strike(h, c, anna, 4);
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
     const rows = await h.db.database.db.select().from(blocks).where(eq(blocks.liftReason, 'correction'));
@@ -433,12 +435,11 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     async () => {
       h = await Harness.start();
       const c = await classChat(h, {
-        settings: { strike_limit: '1', block_days: '1' },
+        settings: { block_days: '1' },
         parents: ['А А', 'Б Б', 'В В', 'Г Г', 'Д Д', 'Е Е'],
       });
       for (const parent of c.parents) {
-        await strike(h, c, parent, 1);
-        await strike(h, c, parent, 1);
+        await blockBy4(h, c, parent, 1, 1);
       }
       const second = await Harness.start({
         api: h.api,
