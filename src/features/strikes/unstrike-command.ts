@@ -9,7 +9,11 @@ import { saveAccount } from '../membership/members.js';
 import { active } from './strike-command.js';
 import { replyAuthor } from './target.js';
 
-/** `/unstrike` as a reply: revokes the member's latest active strike (a moderator's mistake). */
+/**
+ * `/unstrike <reason>` as a reply: revokes the member's latest active strike as the correction of a
+ * moderator's mistake (4.13.6 allows an early end of a block only after an apology and a vote: this is
+ * not that, so it needs a reason, kept in the audit log, and the chat is told it was a correction).
+ */
 export const unstrikeCommand: CommandSpec = {
   name: 'unstrike',
   audience: 'moderator',
@@ -18,6 +22,8 @@ export const unstrikeCommand: CommandSpec = {
     const { services, chat, work, t } = ctx;
     const target = await replyAuthor(ctx, 'unstrike.usage');
     if (!target) return;
+    const reason = (ctx.event.command?.args ?? '').trim();
+    if (!reason) return ctx.refuse(t('unstrike.usage'));
     await chatsRepo(services, work).lock(chat.id);
     const account = await saveAccount(services, work, chat.platform, target);
     const strikes = createStrikesRepository(work.tx);
@@ -30,6 +36,7 @@ export const unstrikeCommand: CommandSpec = {
       action: 'strike_revoked',
       targetAccountId: account.id,
       ruleNumber: latest.ruleNumber,
+      reason,
       details: { strikeId: latest.id },
     });
     const remaining = current.length - 1;

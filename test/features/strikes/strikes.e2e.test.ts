@@ -293,8 +293,22 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
     h.api.sendMessage(c.chatId, c.teacher, '/unstrike', { replyTo: last.message_id });
     await h.settle();
+    expect(lastBotText(h, c.chatId)).toContain(
+      'Ответьте на сообщение участника командой /unstrike с причиной',
+    );
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    h.api.sendMessage(c.chatId, c.teacher, '/unstrike правило 3 здесь ни при чём', {
+      replyTo: last.message_id,
+    });
+    await h.settle();
     const texts = botTexts(h, c.chatId).slice(-2);
-    expect(texts[0]).toContain('Последнее предупреждение участника Анна Петрова (правило 3,');
+    expect(texts[0]).toContain('Исправление: последнее предупреждение участника Анна Петрова (правило 3,');
+    expect(texts.join('\n')).not.toContain('ни при чём');
+    const [revoked] = await h.db.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'strike_revoked'));
+    expect(revoked?.reason).toBe('правило 3 здесь ни при чём');
     expect(texts[0]).toContain('Действующих предупреждений: 3 при допустимых 3.');
     expect(texts[1]).toBe(
       'Блокировка участника Анна Петрова снята: предупреждение отозвано, действующих предупреждений — 3 при допустимых 3.',
@@ -308,7 +322,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
     const boris = c.parents[1] as User;
     const borisMessage = h.api.sendMessage(c.chatId, boris, 'Привет');
-    h.api.sendMessage(c.chatId, c.teacher, '/unstrike', { replyTo: borisMessage.message_id });
+    h.api.sendMessage(c.chatId, c.teacher, '/unstrike ошибка', { replyTo: borisMessage.message_id });
     await h.settle();
     expect(lastBotText(h, c.chatId)).toBe('У участника Борис Смирнов нет действующих предупреждений.');
     h.api.sendMessage(c.chatId, boris, '/unstrike', { replyTo: borisMessage.message_id });
