@@ -9,7 +9,7 @@ import {
   onMembersJoined,
   saveAccount,
 } from '../features/membership/members.js';
-import { isModerator, onMemberStatus } from '../features/membership/moderators.js';
+import { isModerator, onMemberStatus, type Standing, standingOf } from '../features/membership/moderators.js';
 import { admitNewcomers, onJoinRequest, onNewcomerLeft } from '../features/rules-gate/index.js';
 import { KeyedQueue } from '../lib/keyed-queue.js';
 import { pause } from '../lib/pause.js';
@@ -29,6 +29,14 @@ import { privateChatOf } from '../runtime/format.js';
 import type { Services, Work } from '../runtime/services.js';
 import type { ButtonRouter } from './buttons.js';
 import { storableEvent } from './inbound.js';
+
+/** Why a moderator command was refused, by the sender's standing. */
+const REFUSALS = {
+  moderator: 'refusal.not_moderator',
+  member: 'refusal.not_moderator',
+  anonymous_admin: 'refusal.anonymous_admin',
+  admin_not_staff: 'refusal.not_staff',
+} as const satisfies Record<Standing, string>;
 
 /** Events of one chat are handled in order; this is the chat they belong to. */
 function queueKey(event: InboundEvent): string {
@@ -201,7 +209,8 @@ export class Dispatcher {
     if (sender.kind === 'channel' || (sender.kind === 'user' && sender.user.isBot)) return;
     const chat = cached ?? (await services.transact((work) => loadChat(services, work, event.chat)));
     // Roles are read before the transaction: reading them may ask the platform.
-    const moderator = await isModerator(services, chat, sender);
+    const standing = await standingOf(services, chat, sender);
+    const moderator = standing === 'moderator';
     const replyAuthor = event.replyTo?.sender;
     const replyAuthorIsModerator =
       spec.actsOnReplyAuthor && replyAuthor ? await isModerator(services, chat, replyAuthor) : false;
@@ -210,7 +219,7 @@ export class Dispatcher {
         sender.kind === 'user' ? await memberSeen(services, work, chat, sender.user) : undefined;
       const ctx = this.context(work, event, chat, account, moderator, replyAuthorIsModerator);
       if (spec.where === 'private') return ctx.refuse(ctx.t('refusal.private_only'));
-      if (spec.audience === 'moderator' && !moderator) return ctx.refuse(ctx.t('refusal.not_moderator'));
+      if (spec.audience === 'moderator' && !moderator) return ctx.refuse(ctx.t(REFUSALS[standing]));
       await spec.run({ ...ctx, chat });
     });
   }

@@ -152,6 +152,7 @@ export function apiRoutes(services: Services, botUsername: () => string | undefi
               applied: result?.applied ?? 0,
               removals: result?.removals ?? 0,
               reinstated: result?.reinstated ?? 0,
+              needsAttention: result?.needsAttention ?? [],
             },
           };
         },

@@ -24,6 +24,13 @@ export interface ServicesDeps {
   wakeOutbox: () => void;
 }
 
+/** A chat's moderator rule as cached; the feature that computes it owns its shape. */
+export interface ModeratorRuleCache {
+  staffOnly: boolean;
+  staff: ReadonlySet<string>;
+  departed: ReadonlySet<string>;
+}
+
 interface CachedAdmins {
   userIds: Set<string>;
   loadedAt: number;
@@ -53,6 +60,8 @@ export class Services {
   readonly admins = new LRUCache<number, CachedAdmins>({ max: 20_000 });
   readonly metrics: Metrics = createMetrics();
   readonly refusals = new RefusalThrottle();
+  /** Which administrators of a chat moderate (features/membership/staff.ts), for half a minute. */
+  readonly moderatorRules = new LRUCache<number, ModeratorRuleCache>({ max: 20_000, ttl: 30_000 });
 
   constructor(readonly deps: ServicesDeps) {}
 

@@ -96,10 +96,12 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
     expect(texts().at(-1)).toContain('1. Пишем только по делу\n2. Без рекламы\n3. Уважаем друг друга');
   });
 
-  it('lets an anonymous administrator act as a moderator', async () => {
-    h.api.sendMessage(chatId, { senderChat: chatId }, '/settings');
+  it('4.13.2, 4.13.7: refuses an anonymous administrator’s moderator command and says how to act openly', async () => {
+    h.api.sendMessage(chatId, { senderChat: chatId }, '/settings strike_limit 5');
     await h.settle();
-    expect(texts().at(-1)).toContain('strike_limit = 3');
+    expect(texts().at(-1)).toBe(
+      'Анонимный администратор не может модерировать: по положению (п. 4.13.7) должно быть видно, кто действует. Отключите «Анонимность» в своих правах администратора и повторите команду.',
+    );
   });
 
   it('shows /help by role: members see member commands, moderators also theirs', async () => {

@@ -269,6 +269,22 @@ export function createRosterRepository(ex: Executor) {
         .onConflictDoNothing();
     },
 
+    /** Accounts linked to the school's employees: those still employed, and those who left. */
+    async staffAccounts(schoolId: number): Promise<{ active: Set<number>; departed: Set<number> }> {
+      const rows = await ex
+        .select({ accountId: personAccounts.accountId, status: persons.status })
+        .from(personAccounts)
+        .innerJoin(persons, eq(persons.id, personAccounts.personId))
+        .where(and(eq(persons.schoolId, schoolId), eq(persons.kind, 'staff')));
+      const active = new Set(rows.filter((row) => row.status === 'active').map((row) => row.accountId));
+      const departed = new Set(
+        rows
+          .filter((row) => row.status !== 'active' && !active.has(row.accountId))
+          .map((row) => row.accountId),
+      );
+      return { active, departed };
+    },
+
     async personsOfAccount(accountId: number): Promise<PersonRow[]> {
       return ex
         .select({ person: persons })

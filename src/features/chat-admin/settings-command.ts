@@ -9,6 +9,7 @@ import {
 } from '../../moderation/settings.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
 import { chatsRepo } from '../chats/chats.js';
+import { moderatorRule } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
 
 function shown(t: Translate, value: ChatSettings[SettingKey]): string {
@@ -51,7 +52,9 @@ export const settingsCommand: CommandSpec = {
       const schoolLine = school
         ? ctx.t('settings.school_line', { school: school.name })
         : ctx.t('settings.school_line_none');
-      await ctx.reply(`${list}\n${schoolLine}`);
+      const rule = await moderatorRule(ctx.services, chat);
+      const warning = rule.staffOnly ? '' : `\n\n${ctx.t('settings.moderators_all_admins')}`;
+      await ctx.reply(`${list}\n${schoolLine}${warning}`);
       return;
     }
     const [key = '', ...rest] = args.split(/\s+/);

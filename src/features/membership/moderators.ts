@@ -4,6 +4,7 @@ import type { AdminInfo, MemberStatusChanged, Sender } from '../../messenger/por
 import { MessengerError } from '../../messenger/port.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { saveAccount } from './members.js';
+import { moderatorRule } from './staff.js';
 
 /** After this long the platform is asked again before a non-admin is refused. */
 const RECHECK_AFTER_MS = 2 * 60_000;
@@ -50,6 +51,7 @@ export async function refreshAdmins(
     await createChatsRepository(work.tx, services.deps.defaultLanguage).setAdminsRefreshed(chat.id, work.now);
   });
   services.rememberAdmins(chat.id, userIds);
+  services.moderatorRules.delete(chat.id);
   return userIds;
 }
 
@@ -76,19 +78,32 @@ async function adminIds(
   return { ids: new Set(rows.map((row) => row.platformUserId)), loadedAt: 0 };
 }
 
+/** Where the sender of a command stands: a moderator, or why not. */
+export type Standing = 'moderator' | 'member' | 'anonymous_admin' | 'admin_not_staff';
+
 /**
- * Moderators are the chat's administrators (regulation 4.13.2). An anonymous administrator counts. A
- * person not on the cached list is checked against the platform once more before being refused, so a
- * newly appointed teacher is not turned away by a stale cache.
+ * Who moderates (regulation 4.13.2): administrators, and in a school chat with teachers linked to the
+ * roster only those linked to an employee (see staff.ts). An anonymous administrator never moderates:
+ * 4.13.7 needs to know who acted. A person not on the cached list of administrators is checked against
+ * the platform once more before being refused, so a newly appointed teacher is not turned away.
  */
-export async function isModerator(services: Services, chat: ChatRecord, sender: Sender): Promise<boolean> {
-  if (sender.kind === 'anonymous_admin') return true;
-  if (sender.kind !== 'user') return false;
+export async function standingOf(services: Services, chat: ChatRecord, sender: Sender): Promise<Standing> {
+  if (sender.kind === 'anonymous_admin') return 'anonymous_admin';
+  if (sender.kind !== 'user') return 'member';
+  const userId = sender.user.userId;
   const { ids, loadedAt } = await adminIds(services, chat);
-  if (ids.has(sender.user.userId)) return true;
-  if (Date.now() - loadedAt < RECHECK_AFTER_MS) return false;
-  const fresh = await refreshAdmins(services, chat, true);
-  return fresh?.has(sender.user.userId) ?? false;
+  let admin = ids.has(userId);
+  if (!admin && Date.now() - loadedAt >= RECHECK_AFTER_MS) {
+    admin = (await refreshAdmins(services, chat, true))?.has(userId) ?? false;
+  }
+  if (!admin) return 'member';
+  const rule = await moderatorRule(services, chat);
+  if (rule.departed.has(userId) && !rule.staff.has(userId)) return 'admin_not_staff';
+  return !rule.staffOnly || rule.staff.has(userId) ? 'moderator' : 'admin_not_staff';
+}
+
+export async function isModerator(services: Services, chat: ChatRecord, sender: Sender): Promise<boolean> {
+  return (await standingOf(services, chat, sender)) === 'moderator';
 }
 
 /** Someone was promoted or demoted: keep the moderators list current without asking the platform. */
@@ -120,6 +135,7 @@ export async function onMemberStatus(
     await admins.remove(chat.id, event.member.userId);
   }
   work.afterCommit(() => {
+    services.moderatorRules.delete(chat.id);
     const cached = services.cachedAdmins(chat.id);
     if (!cached) return;
     if (isAdmin) cached.userIds.add(event.member.userId);

@@ -7,7 +7,7 @@ import {
 } from '../../db/repos/roster.js';
 import { type RosterChange, removalsFor } from '../../moderation/departures.js';
 import type { Services, Work } from '../../runtime/services.js';
-import { type Decided, liftRemovals, scheduleRemovals } from './removals.js';
+import { type Decided, liftRemovals, type NeedsAttention, scheduleRemovals } from './removals.js';
 import type { RosterEvent } from './schemas.js';
 
 export interface ApplyResult {
@@ -15,6 +15,8 @@ export interface ApplyResult {
   duplicates: string[];
   removals: number;
   reinstated: number;
+  /** People who must leave a chat but are its administrators: the bot cannot remove them. */
+  needsAttention: NeedsAttention[];
 }
 
 /** Applies roster events to the school's roster in memory and in the database, deciding removals. */
@@ -219,8 +221,15 @@ export async function applyRosterEvents(
       await applier.apply(event, rosterEventId);
       applied += 1;
     }
-    const removals = await scheduleRemovals(services, work, school, applier.removals);
+    const { scheduled: removals, needsAttention } = await scheduleRemovals(
+      services,
+      work,
+      school,
+      applier.removals,
+    );
+    // Hired or departed employees change who moderates the school's chats (4.13.2).
+    work.afterCommit(() => services.moderatorRules.clear());
     const reinstated = await liftRemovals(services, work, applier.lifts);
-    return { applied, duplicates, removals, reinstated };
+    return { applied, duplicates, removals, reinstated, needsAttention };
   });
 }

@@ -32,6 +32,8 @@ export const linkCommand: CommandSpec = {
     const person = found[0] as PersonRow;
     const account = await saveAccount(services, work, chat.platform, author.user);
     await repo.linkAccount(person.id, account.id, 'moderator', work.now);
+    // Linking a teacher may change who moderates the school's chats (4.13.2).
+    work.afterCommit(() => services.moderatorRules.clear());
     await auditModeratorAction(ctx, {
       action: 'account_linked',
       targetAccountId: account.id,

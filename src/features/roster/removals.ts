@@ -1,16 +1,17 @@
 import type { Tx } from '../../db/client.js';
 import {
+  type AccountRecord,
   createAccountsRepository,
   createAdminsRepository,
   createMembersRepository,
 } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
-import { createChatsRepository } from '../../db/repos/chats.js';
+import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
 import type { Removal } from '../../moderation/departures.js';
 import { type ActionError, outcome } from '../../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
-import { chatAddress, displayName } from '../../runtime/format.js';
+import { chatAddress, displayName, privateChatOf } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 
 /**
@@ -23,13 +24,24 @@ export interface Decided extends Removal {
   rosterEventId: number;
 }
 
+/** Someone the roster says must go whom the bot cannot remove: a chat administrator. */
+export interface NeedsAttention {
+  chat: { id: number; title: string };
+  person: { kind: string; id: string };
+}
+
+/**
+ * Schedules the removals; administrators cannot be removed by the bot (4.13.8 asks the moderator): they
+ * are returned as needing attention, and the chat's other administrators are told privately.
+ */
 export async function scheduleRemovals(
   services: Services,
   work: Work,
   school: number,
   decided: Decided[],
-): Promise<number> {
-  if (decided.length === 0) return 0;
+): Promise<{ scheduled: number; needsAttention: NeedsAttention[] }> {
+  const needsAttention: NeedsAttention[] = [];
+  if (decided.length === 0) return { scheduled: 0, needsAttention };
   const repo = createRosterRepository(work.tx);
   const chatIds = [...new Set(decided.map((removal) => removal.chatId))];
   const accountIds = [...new Set(decided.map((removal) => removal.accountId))];
@@ -52,8 +64,17 @@ export async function scheduleRemovals(
     const account = accountById.get(removal.accountId);
     if (seen.has(key) || !chat || !account) continue;
     seen.add(key);
-    // Administrators are the chat's moderators and cannot be banned; already removed people stay removed.
-    if (isAdmin.has(key) || (await repo.removedFrom(removal.chatId, removal.accountId))) continue;
+    if (isAdmin.has(key)) {
+      const person = await repo.person(removal.personId);
+      needsAttention.push({
+        chat: { id: chat.id, title: chat.title },
+        person: { kind: person?.kind ?? '', id: person?.externalId ?? '' },
+      });
+      await tellAdmins(services, work, chat, account);
+      continue;
+    }
+    // Already removed people stay removed.
+    if (await repo.removedFrom(removal.chatId, removal.accountId)) continue;
     const row = await repo.insertRemoval({
       schoolId: school,
       chatId: removal.chatId,
@@ -76,7 +97,18 @@ export async function scheduleRemovals(
     );
     scheduled += 1;
   }
-  return scheduled;
+  return { scheduled, needsAttention };
+}
+
+/** An administrator the roster says left: the chat's other administrators are told privately. */
+async function tellAdmins(services: Services, work: Work, chat: ChatRecord, departed: AccountRecord) {
+  const admins = await createAdminsRepository(work.tx).reachableModerators(chat.id);
+  for (const admin of admins) {
+    if (admin.id === departed.id) continue;
+    const t = services.texts.t(services.texts.languageFor(admin.languageCode ?? undefined));
+    const text = t('roster.admin_departed', { name: displayName(departed), title: chat.title });
+    await work.enqueue({ type: 'send', chat: privateChatOf(admin), text });
+  }
 }
 
 /** Re-enrolment: the bans the person's (or their child's) departure caused are lifted. */

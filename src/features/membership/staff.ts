@@ -1,0 +1,40 @@
+import { createAdminsRepository } from '../../db/repos/accounts.js';
+import type { ChatRecord } from '../../db/repos/chats.js';
+import { createRosterRepository } from '../../db/repos/roster.js';
+import type { Services } from '../../runtime/services.js';
+
+/**
+ * Which of a chat's administrators moderate it (4.13.2 "педагог … будет являться модератором"). In a
+ * chat of a school whose roster links at least one of the chat's administrators to an employee, only
+ * administrators linked to an employee still employed moderate; until then (and in a chat of no school)
+ * every administrator does, so the first teacher can link the others. An administrator linked to an
+ * employee who left never moderates.
+ */
+export interface ModeratorRule {
+  /** Administrators are moderators only when linked to an employee. */
+  staffOnly: boolean;
+  /** Platform ids of administrators linked to an employee still employed. */
+  staff: ReadonlySet<string>;
+  /** Platform ids of administrators linked only to employees who left. */
+  departed: ReadonlySet<string>;
+}
+
+const NO_RULE: ModeratorRule = { staffOnly: false, staff: new Set(), departed: new Set() };
+
+export async function moderatorRule(services: Services, chat: ChatRecord): Promise<ModeratorRule> {
+  const cached = services.moderatorRules.get(chat.id);
+  if (cached) return cached;
+  let rule = NO_RULE;
+  if (chat.schoolId !== null) {
+    const admins = await createAdminsRepository(services.db).list(chat.id);
+    const employees = await createRosterRepository(services.db).staffAccounts(chat.schoolId);
+    const linked = (accounts: Set<number>) =>
+      new Set(
+        admins.filter((a) => a.accountId !== null && accounts.has(a.accountId)).map((a) => a.platformUserId),
+      );
+    const staff = linked(employees.active);
+    rule = { staffOnly: staff.size > 0, staff, departed: linked(employees.departed) };
+  }
+  services.moderatorRules.set(chat.id, rule);
+  return rule;
+}
