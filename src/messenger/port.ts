@@ -271,6 +271,11 @@ export interface PlatformProfile {
   messageLink(chat: ChatAddress, messageId: string): string | undefined;
   /** A chat with one person (the bot's private chat with them), as opposed to a group. */
   isPrivateChat(chat: ChatAddress): boolean;
+  /**
+   * A link that opens a private chat with the bot, carrying `payload` (A–Z a–z 0–9 _ -, at most 64
+   * characters) to its start: how a person is invited to write to the bot.
+   */
+  startLink(payload: string): string;
 }
 
 /** Everything the outbox asks a platform to do. */

@@ -8,7 +8,13 @@ import type { LiftReason } from '../moderation/strikes.js';
  */
 export interface Outcomes {
   /** A block reached the platform (or could not): recorded as applied, and the chat told. */
-  'block.applied': { blockId: number; announcement?: string; replyTo?: string };
+  'block.applied': {
+    blockId: number;
+    announcement?: string;
+    replyTo?: string;
+    /** What the blocked member reads privately (term, rules, reason, how to apologise). */
+    notice?: string;
+  };
   /** A block was lifted on the platform (or the lift failed and stays due). */
   'block.lifted': {
     blockId: number;

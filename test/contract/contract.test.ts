@@ -96,7 +96,7 @@ describe.each([
     const { chat, teacher, parents } = await school();
     const [anna] = parents;
     for (const rule of [1, 2, 3]) await strike(chat, teacher, anna, rule);
-    expect(lastText(chat)).toContain('3-е предупреждение из 3');
+    expect(lastText(chat)).toContain('Предупреждение 3 из 3');
     expect(driver.readOnly(chat, anna)).toBe(false);
     await strike(chat, teacher, anna, 2);
     expect(driver.readOnly(chat, anna)).toBe(true);

@@ -113,7 +113,7 @@ describe('the sandbox page in a real browser', () => {
         await offending.getByRole('button', { name: 'Ответить' }).click();
         await page.locator('#group-composer .reply-preview').getByText('Галина Орлова').waitFor();
         await say('group', '/strike 3');
-        const answer = strike < 4 ? `${strike}-е предупреждение из 3` : '4-е предупреждение при допустимых 3';
+        const answer = strike < 4 ? `Предупреждение ${strike} из 3` : '4-е предупреждение при допустимых 3';
         await message(groupLog(), answer).waitFor();
       }
     });

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { BlockStatus } from '../../moderation/strikes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
-import { accounts, blocks } from '../schema.js';
+import { accounts, blocks, chats } from '../schema.js';
 
 export type BlockRow = typeof blocks.$inferSelect;
 
@@ -68,6 +68,15 @@ export function createBlocksRepository(ex: Executor) {
         .from(blocks)
         .innerJoin(accounts, eq(accounts.id, blocks.accountId))
         .where(and(eq(blocks.chatId, chatId), inArray(blocks.status, LIVE)));
+    },
+
+    /** A person's running blocks in every chat, with the chats' titles. */
+    async liveBlocksOfAccount(accountId: number) {
+      return ex
+        .select({ block: blocks, title: chats.title })
+        .from(blocks)
+        .innerJoin(chats, eq(chats.id, blocks.chatId))
+        .where(and(eq(blocks.accountId, accountId), inArray(blocks.status, LIVE)));
     },
 
     /** How many members are blocked now, across all chats (for /metrics). */

@@ -5,7 +5,8 @@ import type { ChatRecord } from '../../db/repos/chats.js';
 import type { StrikeRow } from '../../db/repos/strikes.js';
 import { createStrikesRepository } from '../../db/repos/strikes.js';
 import { outcome } from '../../outbox/outcomes.js';
-import type { Work } from '../../runtime/services.js';
+import { when } from '../../runtime/format.js';
+import type { Services, Work } from '../../runtime/services.js';
 import { applyAction } from './actions.js';
 
 export interface BlockRequest {
@@ -20,6 +21,8 @@ export interface BlockRequest {
   moderatorAccountId: number | null;
   /** What the chat reads once the platform has applied the block, and the message it answers. */
   announcement: (ruleNumbers: number[]) => string;
+  /** What the member reads privately (with the moderator's reason), when the bot may write to them. */
+  notice: (ruleNumbers: number[]) => string;
   replyTo?: string;
 }
 
@@ -61,13 +64,48 @@ export async function blockMember(work: Work, request: BlockRequest): Promise<vo
     },
   });
   const announcement = request.announcement(ruleNumbers);
+  const notice = account.privateChatOpen ? request.notice(ruleNumbers) : undefined;
   await work.enqueue(applyAction(chat, account.platformUserId, block), {
     chatId: chat.id,
     onDone: outcome('block.applied', {
       blockId: block.id,
       announcement,
+      ...(notice ? { notice } : {}),
       ...(request.replyTo ? { replyTo: request.replyTo } : {}),
     }),
     onFailed: outcome('block.applied', { blockId: block.id }),
   });
+}
+
+/** What a blocked member's link to the bot carries: `/start blocked` answers with their blocks. */
+export const BLOCK_START_PAYLOAD = 'blocked';
+
+/** Texts in the member's own language, for what the bot writes to them privately. */
+export function memberTexts(services: Services, account: Pick<AccountRecord, 'languageCode'>) {
+  return services.texts.t(services.texts.languageFor(account.languageCode ?? undefined));
+}
+
+/**
+ * What `/start blocked` answers (the link in a block announcement): each running block of the person,
+ * its term and rules, and how to apologise; undefined when they are not blocked anywhere.
+ */
+export async function blocksNotice(services: Services, work: Work, account: AccountRecord) {
+  const live = await createBlocksRepository(work.tx).liveBlocksOfAccount(account.id);
+  if (live.length === 0) return undefined;
+  const mt = memberTexts(services, account);
+  const language = services.texts.languageFor(account.languageCode ?? undefined);
+  const lines: string[] = [];
+  for (const { block, title } of live) {
+    const rules = await createStrikesRepository(work.tx).rulesOfBlock(block.id);
+    lines.push(
+      mt('block.private', {
+        title,
+        until: when(services, block.endsAt, language),
+        mode: mt(block.mode === 'ban' ? 'block.mode_ban' : 'block.mode_mute'),
+        rules: rules.join(', '),
+      }),
+    );
+  }
+  lines.push(mt('block.how_to_apologize'));
+  return lines.join('\n\n');
 }

@@ -7,7 +7,7 @@ import type { JobSpec } from '../../jobs/scheduler.js';
 import type { Services } from '../../runtime/services.js';
 import { liftDueBlocks } from './lift.js';
 
-export { blockMember } from './block-member.js';
+export { BLOCK_START_PAYLOAD, blockMember, blocksNotice, memberTexts } from './block-member.js';
 export { reapplyOnRejoin, startLift, termEndedText } from './lift.js';
 export { type AfterLift, blockOutcomes } from './outcomes.js';
 

@@ -6,7 +6,7 @@ import { createStrikesRepository } from '../../db/repos/strikes.js';
 import type { LiftReason } from '../../moderation/strikes.js';
 import { type ActionError, outcome } from '../../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
-import { chatAddress, displayName, when } from '../../runtime/format.js';
+import { chatAddress, displayName, privateChatOf, when } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { applyAction } from './actions.js';
 
@@ -53,6 +53,8 @@ export function blockOutcomes(services: Services, afterLift: AfterLift): BlockOu
         }
         if (args.announcement !== undefined && !block.appliedAt) {
           await send(work, chat, args.announcement, args.replyTo);
+          if (args.notice)
+            await work.enqueue({ type: 'send', chat: privateChatOf(found.account), text: args.notice });
         }
       },
       async failed(work, args, error) {

@@ -1,6 +1,7 @@
 import type { Translate } from '../../i18n/index.js';
 import type { CommandMenuEntry } from '../../messenger/port.js';
 import type { CommandContext, CommandSpec } from '../../runtime/commands.js';
+import { BLOCK_START_PAYLOAD, blocksNotice } from '../blocks/index.js';
 import { claimInvitation } from '../roster/index.js';
 
 function line(t: Translate, spec: CommandSpec): string {
@@ -64,6 +65,10 @@ export const startCommand: CommandSpec = {
   async runPrivate(ctx) {
     // `/start <code>`: the deep link of a personal invitation.
     const code = (ctx.event.command?.args ?? '').trim();
+    if (code === BLOCK_START_PAYLOAD && ctx.account) {
+      const notice = await blocksNotice(ctx.services, ctx.work, ctx.account);
+      return ctx.reply(notice ?? ctx.t('apology.not_blocked'));
+    }
     if (code) return claimInvitation(ctx.services, ctx.work, ctx, code);
     await ctx.reply(ctx.t('bot.private_hello'));
   },

@@ -55,12 +55,15 @@ export const unblockCommand: CommandSpec = {
 
     let apology = await repo.latestApology(block.id);
     const reply = ctx.event.replyTo;
-    // An apology made elsewhere: the message the moderator answered holds it (a message the member
-    // wrote during the block, or any message when the member is named by id).
-    const madeDuringBlock =
-      target.by === 'reply' && reply?.at && reply.at.getTime() >= block.startsAt.getTime();
-    const namedWithMessage = target.by === 'id' && reply && reply.text.trim();
-    if (!apology && reply && (madeDuringBlock || namedWithMessage)) {
+    // An apology made elsewhere (4.13.6: the member's own words): the message the moderator answered,
+    // if the blocked member wrote it after the block began. Nobody else's message is an apology.
+    const ownWords =
+      reply?.sender?.kind === 'user' &&
+      reply.sender.user.userId === account.platformUserId &&
+      reply.at !== undefined &&
+      reply.at.getTime() >= block.startsAt.getTime() &&
+      reply.text.trim() !== '';
+    if (!apology && reply && ownWords) {
       apology = await recordApology(services, work, chat, block, account, excerpt(reply.text, MAX_APOLOGY), {
         kind: 'moderator',
         accountId: ctx.account?.id ?? null,

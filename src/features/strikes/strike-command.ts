@@ -3,8 +3,8 @@ import { createStrikesRepository, type StrikeWithFacts } from '../../db/repos/st
 import { findRule } from '../../moderation/rules.js';
 import { decideStrike, isActiveStrike } from '../../moderation/strikes.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
-import { displayName, excerpt, when } from '../../runtime/format.js';
-import { blockMember } from '../blocks/index.js';
+import { chatAddress, displayName, excerpt, privateChatOf, when } from '../../runtime/format.js';
+import { BLOCK_START_PAYLOAD, blockMember, memberTexts } from '../blocks/index.js';
 import { chatsRepo } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { currentRules } from '../rules/rules.js';
@@ -79,20 +79,39 @@ export const strikeCommand: CommandSpec = {
     });
 
     if (decision.kind === 'record') {
-      const lines = [
-        t('strike.recorded', {
-          name,
-          count: decision.count,
-          limit: decision.limit,
-          rule: rule.number,
-          ruleText: rule.text,
-        }),
-      ];
-      if (reason) lines.push(t('strike.reason', { reason }));
+      // The chat reads a short reply to the offending message: the rule and the count, no reason, no name.
+      const counted = {
+        count: decision.count,
+        limit: decision.limit,
+        rule: rule.number,
+        ruleText: rule.text,
+      };
+      const lines = [t('strike.recorded', counted)];
       if (decision.lastBeforeBlock) {
         lines.push(t('strike.last_warning', { days: t('time.days', { count: chat.settings.block_days }) }));
       }
-      return ctx.reply(lines.join(' '));
+      await work.enqueue(
+        {
+          type: 'send',
+          chat: chatAddress(chat),
+          text: lines.join(' '),
+          options: { replyTo: ctx.event.replyTo?.messageId ?? ctx.event.messageId },
+        },
+        { chatId: chat.id },
+      );
+      // The member reads it privately with the moderator's reason, when the bot may write to them.
+      if (account.privateChatOpen) {
+        const mt = memberTexts(services, account);
+        const note = [mt('strike.private', { ...counted, title: chat.title })];
+        if (reason) note.push(mt('strike.reason', { reason }));
+        if (decision.lastBeforeBlock) {
+          note.push(
+            mt('strike.last_warning', { days: mt('time.days', { count: chat.settings.block_days }) }),
+          );
+        }
+        await work.enqueue({ type: 'send', chat: privateChatOf(account), text: note.join(' ') });
+      }
+      return;
     }
 
     // Past the limit: block, consuming the strikes that led to it.
@@ -117,8 +136,27 @@ export const strikeCommand: CommandSpec = {
             rules: ruleNumbers.join(', '),
           }),
         ];
-        if (reason) lines.push(t('strike.reason', { reason }));
-        return lines.join(' ');
+        // Without a private chat the member learns how to apologise by opening one (4.13.6).
+        if (!account.privateChatOpen) {
+          const link = services.platform(chat.platform).startLink(BLOCK_START_PAYLOAD);
+          lines.push(t('block.write_to_bot', { link }));
+        }
+        return lines.join('\n');
+      },
+      notice: (ruleNumbers) => {
+        const mt = memberTexts(services, account);
+        const language = services.texts.languageFor(account.languageCode ?? undefined);
+        const lines = [
+          mt('block.private', {
+            title: chat.title,
+            until: when(services, decision.until, language),
+            mode: mt(chat.settings.block_mode === 'ban' ? 'block.mode_ban' : 'block.mode_mute'),
+            rules: ruleNumbers.join(', '),
+          }),
+        ];
+        if (reason) lines.push(mt('strike.reason', { reason }));
+        lines.push(mt('block.how_to_apologize'));
+        return lines.join('\n\n');
       },
     });
   },

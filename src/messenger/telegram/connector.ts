@@ -330,6 +330,11 @@ export class TelegramMessenger implements Messenger {
     return !chat.platformChatId.startsWith('-');
   }
 
+  /** `t.me/<bot>?start=<payload>`: Telegram opens the private chat and sends `/start <payload>`. */
+  startLink(payload: string): string {
+    return `https://t.me/${this.self.username ?? ''}?start=${payload}`;
+  }
+
   messageLink(chat: ChatAddress, messageId: string): string | undefined {
     // Supergroup ids are -100<internal id>; t.me/c/<internal id>/<message> opens the message for members.
     if (!chat.platformChatId.startsWith('-100')) return undefined;

@@ -377,6 +377,15 @@ export class VkMessenger implements Messenger {
     return !isChatPeer(peerOf(chat));
   }
 
+  /**
+   * The community's messages (`vk.me/<community>`); VK carries `ref` to the first message's event, which
+   * the bot does not read, so the person is greeted and told what to do from there.
+   */
+  startLink(payload: string): string {
+    const name = this.self.username ?? `club${this.groupId}`;
+    return `https://vk.me/${name}?ref=${payload}`;
+  }
+
   /** VK has no links to a message in a chat. */
   messageLink(_chat: ChatAddress, _messageId: string): string | undefined {
     return undefined;

@@ -414,18 +414,51 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     expect(h.api.lastBotMessage(anna.id)?.text).toContain('Ваши извинения переданы в чат «7Б — родители»');
   });
 
-  it('records an apology made elsewhere when the moderator answers it with /unblock <id>', async () => {
+  it('4.13.6: takes no one else’s words for the member’s apology', async () => {
     h = await Harness.start();
     const c = await blockedAnna(h);
     const { anna } = c;
     const pasted = h.api.sendMessage(c.chatId, c.teacher, 'Анна просила передать: «Прошу прощения у всех»');
     h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`, { replyTo: pasted.message_id });
     await h.settle();
-    expect(voteMessage(h, c.chatId)?.text).toContain(
-      'Извинения: «Анна просила передать: «Прошу прощения у всех»»',
-    );
+    expect(voteMessage(h, c.chatId)).toBeUndefined();
+    expect(lastBotText(h, c.chatId)).toContain('ещё не принёс');
     const apologies = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'apology'));
-    expect(apologies).toEqual([expect.objectContaining({ actorKind: 'moderator' })]);
+    expect(apologies).toEqual([]);
+  });
+
+  it('4.13.6: tells a blocked member privately the term, the rules, the reason and how to apologise', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { parents: PARENTS });
+    const anna = c.parents[0] as User;
+    h.api.privateMessage(anna, '/start');
+    await h.settle();
+    for (const [rule, reason] of [
+      [1, ''],
+      [2, ''],
+      [2, ''],
+      [3, ' реклама в чате класса'],
+    ]) {
+      const message = h.api.sendMessage(c.chatId, anna, 'Покупайте пироги');
+      h.api.sendMessage(c.chatId, c.teacher, `/strike ${rule}${reason}`, { replyTo: message.message_id });
+      await h.settle();
+    }
+    const notice = h.api.lastBotMessage(anna.id)?.text ?? '';
+    expect(notice).toMatch(/^В чате «7Б» вы заблокированы до /);
+    expect(notice).toContain('нарушены правила 1, 2, 3');
+    expect(notice).toContain('Причина: реклама в чате класса.');
+    expect(notice).toContain('/apologize');
+    expect(botTexts(h, c.chatId).join('\n')).not.toContain('реклама в чате класса');
+  });
+
+  it('4.13.6: gives a blocked member with no private chat the link to one, which answers with the block', async () => {
+    h = await Harness.start();
+    const c = await blockedAnna(h);
+    const announcement = lastBotText(h, c.chatId);
+    expect(announcement).toContain('https://t.me/class_moderator_bot?start=blocked');
+    h.api.privateMessage(c.anna, '/start blocked');
+    await h.settle();
+    expect(h.api.lastBotMessage(c.anna.id)?.text).toMatch(/^В чате «7Б» вы заблокированы до .*\/apologize/s);
   });
 
   it('answers /apologize from someone who is not blocked', async () => {

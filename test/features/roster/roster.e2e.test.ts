@@ -40,7 +40,10 @@ describe('4.13.8 roster departures: students, their families and departed staff 
       token: s.token,
       body: { events: [{ id: 'd1', type: 'student.departed', studentId: 'S1' }] },
     });
-    expect(push).toEqual({ status: 200, body: { applied: 1, duplicates: [], removals: 4, reinstated: 0 } });
+    expect(push).toEqual({
+      status: 200,
+      body: { applied: 1, duplicates: [], removals: 4, reinstated: 0, needsAttention: [] },
+    });
     await h.settle();
     expect(bannedIn(h, s, s.people.ivan)).toEqual(['classChat']);
     expect(bannedIn(h, s, s.people.anna)).toEqual(['classChat', 'parents7']);
@@ -67,7 +70,7 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     });
     expect(again).toEqual({
       status: 200,
-      body: { applied: 0, duplicates: ['d1'], removals: 0, reinstated: 0 },
+      body: { applied: 0, duplicates: ['d1'], removals: 0, reinstated: 0, needsAttention: [] },
     });
     await h.settle();
     expect(h.api.callsTo('banChatMember')).toHaveLength(bansBefore);
@@ -165,7 +168,7 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     expect(bannedIn(h, s, s.people.anna)).toEqual(['classChat', 'parents7']);
     expect(bannedIn(h, s, s.people.boris)).toEqual([]);
     const second = await api(h, 'PUT', '/api/v1/roster', { token: s.token, body: snapshot });
-    expect(second.body).toEqual({ changes: 0, applied: 0, removals: 0, reinstated: 0 });
+    expect(second.body).toEqual({ changes: 0, applied: 0, removals: 0, reinstated: 0, needsAttention: [] });
     const invalid = await api(h, 'PUT', '/api/v1/roster', {
       token: s.token,
       body: { students: [{ id: 'S2' }], guardians: [{ id: 'G9', studentIds: ['S404'] }], staff: [] },

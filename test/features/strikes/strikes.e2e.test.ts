@@ -107,16 +107,16 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     h = await Harness.start();
     const c = await classChat(h);
     const [anna] = c.parents as [User];
-    await strike(h, c, anna, 2, 'реклама пирогов');
-    expect(lastBotText(h, c.chatId)).toBe(
-      'Анна Петрова получает 1-е предупреждение из 3: нарушено правило 2 — «Без рекламы». Причина: реклама пирогов.',
-    );
+    const first = await strike(h, c, anna, 2, 'реклама пирогов');
+    // A short reply to the offending message: the rule and the count; the reason stays out of the chat.
+    expect(lastBotText(h, c.chatId)).toBe('Предупреждение 1 из 3: нарушено правило 2 «Без рекламы».');
+    expect(h.api.lastBotMessage(c.chatId)?.reply_to_message_id).toBe(first.message_id);
     await strike(h, c, anna, 'п.1');
     expect(lastBotText(h, c.chatId)).toContain(
-      '2-е предупреждение из 3: нарушено правило 1 — «Общаемся вежливо»',
+      'Предупреждение 2 из 3: нарушено правило 1 «Общаемся вежливо»',
     );
     await strike(h, c, anna, 3);
-    expect(lastBotText(h, c.chatId)).toContain('3-е предупреждение из 3');
+    expect(lastBotText(h, c.chatId)).toContain('Предупреждение 3 из 3');
     expect(lastBotText(h, c.chatId)).toContain('Следующее нарушение — блокировка на 7 дней.');
     expect(h.api.member(c.chatId, anna).status).toBe('member');
 
@@ -159,7 +159,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
     // The strikes were consumed by the block: the next one starts a new count.
     await strike(h, c, anna, 4);
-    expect(lastBotText(h, c.chatId)).toContain('1-е предупреждение из 3');
+    expect(lastBotText(h, c.chatId)).toContain('Предупреждение 1 из 3');
     const [row] = await h.db.database.db.select().from(blocks);
     expect(row).toMatchObject({ status: 'lifted', liftReason: 'term' });
   });
@@ -279,7 +279,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await strike(h, c, anna, 1);
     await h.advance(31 * DAY);
     await strike(h, c, anna, 1);
-    expect(lastBotText(h, c.chatId)).toContain('1-е предупреждение из 3');
+    expect(lastBotText(h, c.chatId)).toContain('Предупреждение 1 из 3');
   });
 
   it('/unstrike revokes the latest strike and lifts the block it caused, as a correction', async () => {
