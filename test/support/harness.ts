@@ -1,6 +1,6 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { App } from '../../src/app/app.js';
-import { type RunningBot, startBot } from '../../src/app/start.js';
+import { type RunningBot, type StartOptions, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { outbox } from '../../src/db/schema.js';
 import { AdjustableClock } from '../../src/lib/clock.js';
@@ -20,6 +20,8 @@ export interface HarnessOptions {
   receiveUpdates?: boolean;
   /** Outbox retry timing; tests default to fast retries. */
   outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+  /** The HTTP server's timeouts and body budget (shorter ones for the tests of the HTTP port). */
+  http?: StartOptions['http'];
 }
 
 /**
@@ -66,6 +68,7 @@ export class Harness {
         clock: this.clock,
         pacing: this.options.pacing ?? null,
         pollTimeoutSeconds: 1,
+        ...(this.options.http ? { http: this.options.http } : {}),
       },
     );
   }
