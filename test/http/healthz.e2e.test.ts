@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Harness } from '../support/harness.js';
+import { waitFor } from '../support/net.js';
 
 // /healthz asks the platform only when no call succeeded lately; then many requests share one ask.
 
@@ -22,6 +23,16 @@ describe('/healthz on an idle bot', () => {
     });
     const url = `http://127.0.0.1:${h.bot.httpPort}/healthz`;
     expect((await fetch(url)).status).toBe(200);
+    // Idle: the start-up calls (setWebhook, the command menus) are over and no call comes for a while.
+    const api = h.api;
+    let seen = -1;
+    await waitFor(async () => {
+      const now = api.calls.length;
+      const quiet = now === seen;
+      seen = now;
+      if (!quiet) await new Promise((resolve) => setTimeout(resolve, 300));
+      return quiet;
+    }, 'the bot to be idle');
     // A minute and a bit later (only Date moves: timers and sockets run as usual).
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 61_000);
