@@ -71,6 +71,15 @@ const EnvSchema = z
         .max(65535, { message: 'must be between 0 and 65535' })
         .default(8080),
     ),
+    HTTP_MAX_CONNECTIONS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce
+        .number({ message: 'must be a number of connections' })
+        .int({ message: 'must be a whole number of connections' })
+        .min(1, { message: 'must be between 1 and 100000' })
+        .max(100_000, { message: 'must be between 1 and 100000' })
+        .default(1024),
+    ),
     DEFAULT_LANGUAGE: z.preprocess(
       emptyAsUndefined,
       z.enum(LANGUAGES, { message: "must be 'ru' or 'en'" }).default('ru'),
@@ -201,6 +210,8 @@ export interface Config {
   botMode: 'polling' | 'webhook';
   webhook: { url: string; secret: string } | undefined;
   httpPort: number;
+  /** Connections the HTTP port holds at once; more are closed as they come. */
+  httpMaxConnections: number;
   defaultLanguage: Language;
   timeZone: string;
   /** The VK community bot, when VK_TOKEN is set. */
@@ -254,6 +265,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET }
         : undefined,
     httpPort: env.HTTP_PORT,
+    httpMaxConnections: env.HTTP_MAX_CONNECTIONS,
     defaultLanguage: env.DEFAULT_LANGUAGE,
     timeZone: env.TIMEZONE,
     jobsIntervalSeconds: env.JOBS_INTERVAL_SECONDS,

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       botMode: 'polling',
       httpPort: 8080,
+      httpMaxConnections: 1024,
       defaultLanguage: 'ru',
       timeZone: 'Europe/Moscow',
       jobsIntervalSeconds: 60,
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       WEBHOOK_URL: 'https://bot.school.example/telegram',
       WEBHOOK_SECRET: 's3cret_token',
       HTTP_PORT: '3000',
+      HTTP_MAX_CONNECTIONS: '200',
       DEFAULT_LANGUAGE: 'en',
       TIMEZONE: 'Asia/Yekaterinburg',
     });
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       botMode: 'webhook',
       webhook: { url: 'https://bot.school.example/telegram', secret: 's3cret_token' },
       httpPort: 3000,
+      httpMaxConnections: 200,
       defaultLanguage: 'en',
       timeZone: 'Asia/Yekaterinburg',
     });
@@ -58,6 +61,7 @@ describe('loadConfig', () => {
     [{ WEBHOOK_SECRET: 'has spaces in it' }, 'Configuration error: WEBHOOK_SECRET must be 1-256 characters'],
     [{ HTTP_PORT: 'eighty' }, 'Configuration error: HTTP_PORT must be a port number'],
     [{ HTTP_PORT: '70000' }, 'Configuration error: HTTP_PORT must be between 0 and 65535'],
+    [{ HTTP_MAX_CONNECTIONS: '0' }, 'Configuration error: HTTP_MAX_CONNECTIONS must be between 1 and 100000'],
     [{ DEFAULT_LANGUAGE: 'de' }, "Configuration error: DEFAULT_LANGUAGE must be 'ru' or 'en'"],
     [{ TIMEZONE: 'Moscow' }, 'Configuration error: TIMEZONE must be an IANA time zone'],
     [{ JOBS_INTERVAL_SECONDS: '0' }, 'Configuration error: JOBS_INTERVAL_SECONDS must be between 1 and 3600'],

@@ -1,7 +1,11 @@
+import type { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { type Database, openDatabase } from '../db/client.js';
 import { apiRoutes } from '../http/api.js';
-import { HttpServer, type Route } from '../http/server.js';
+import type { HttpEnv } from '../http/context.js';
+import { healthRoutes } from '../http/health.js';
+import { mountInbound } from '../http/inbound.js';
+import { HttpServer, type HttpServerOptions } from '../http/server.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { claimDataDir } from '../lib/data-dir-lock.js';
 import type { Logger } from '../lib/logger.js';
@@ -14,6 +18,7 @@ import type { VkMessenger } from '../messenger/vk/connector.js';
 import { createConnector as createVkConnector } from '../messenger/vk/index.js';
 import type { VkUpdateSource } from '../messenger/vk/update-source.js';
 import type { PacingLimits } from '../outbox/pacer.js';
+import { gaugeFrom } from '../runtime/metrics.js';
 import { App, type AppOptions } from './app.js';
 
 export interface RunningBot {
@@ -38,8 +43,10 @@ export interface StartOptions {
   outbox?: AppOptions['outbox'];
   /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
   receiveUpdates?: boolean;
-  /** More routes on the bot's HTTP port (the sandbox's page and its API). */
-  routes?: Route[];
+  /** More routes on the bot's HTTP port (the sandbox's page and its API), as a Hono sub-app. */
+  routes?: Hono<HttpEnv>;
+  /** The HTTP server's timeouts and body budget, for tests; `HTTP_MAX_CONNECTIONS` comes from the config. */
+  http?: Partial<Omit<HttpServerOptions, 'maxConnections'>>;
 }
 
 /** Thrown for a problem a person must fix before the bot can start (the message says what). */
@@ -164,49 +171,27 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...connector.attach(app.dispatcher.handle),
   }));
 
-  const http = new HttpServer(log);
-  http.add({
-    method: 'GET',
-    path: '/healthz',
-    async handle() {
-      const db = await opened.ping().then(
-        () => 'ok',
-        () => 'unreachable',
-      );
-      const platforms = Object.fromEntries(
-        await Promise.all(
-          connectors.map(
-            async (c) => [c.name.toLowerCase(), (await c.reachable()) ? 'ok' : 'unreachable'] as const,
-          ),
-        ),
-      );
-      const healthy = db === 'ok' && Object.values(platforms).every((state) => state === 'ok');
-      return {
-        status: healthy ? 200 : 503,
-        body: { status: healthy ? 'ok' : 'degraded', database: db, ...platforms },
-      };
-    },
-  });
-  http.add({
-    method: 'GET',
-    path: '/metrics',
-    handle: async () => ({
-      status: 200,
-      body: await app.metricsText(),
-      headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+  const http = new HttpServer(log, { ...options.http, maxConnections: config.httpMaxConnections });
+  gaugeFrom(
+    app.services.metrics,
+    'ccm_http_body_bytes_reading',
+    'Bytes of request bodies being read now, all requests together (past the cap a request gets 503).',
+    () => http.bodies.reading,
+  );
+  http.app.route(
+    '/',
+    healthRoutes({
+      pingDatabase: () => opened.ping(),
+      platforms: connectors,
+      metrics: () => app.metricsText(),
     }),
-  });
-  for (const route of apiRoutes(app.services, () => telegram?.messenger.self.username)) http.add(route);
-  for (const { routes } of attached) {
-    for (const route of routes) {
-      http.add({
-        method: route.method,
-        path: route.path,
-        handle: (request) => route.handle({ headers: request.headers, body: request.body }),
-      });
-    }
-  }
-  for (const route of options.routes ?? []) http.add(route);
+  );
+  http.app.route(
+    '/',
+    apiRoutes(app.services, () => telegram?.messenger.self.username),
+  );
+  for (const { routes } of attached) for (const route of routes) mountInbound(http.app, route);
+  if (options.routes) http.app.route('/', options.routes);
   let httpPort: number;
   try {
     httpPort = await http.listen(config.httpPort);

@@ -1,3 +1,4 @@
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { createChatsRepository } from '../db/repos/chats.js';
 import { createRosterRepository } from '../db/repos/roster.js';
@@ -13,7 +14,8 @@ import {
   validateEvents,
 } from '../features/roster/index.js';
 import type { Services } from '../runtime/services.js';
-import type { HttpRequest, HttpResponse, Route } from './server.js';
+import { expectJson, limitBody, readJson } from './body.js';
+import { type HttpEnv, json, problem, unread } from './context.js';
 
 /**
  * The school's API (SPEC.md "Roster"): roster events, full snapshots, statistics for the director and
@@ -23,38 +25,30 @@ import type { HttpRequest, HttpResponse, Route } from './server.js';
 
 const EVENTS_LIMIT = 1024 * 1024;
 const SNAPSHOT_LIMIT = 4 * 1024 * 1024;
+const INVITATION_LIMIT = 16 * 1024;
 
-type Authed = (request: HttpRequest, schoolId: number, body: unknown) => Promise<HttpResponse>;
+/** The API's routes also know the school whose token the request carries. */
+type ApiEnv = { Bindings: HttpEnv['Bindings']; Variables: HttpEnv['Variables'] & { schoolId: number } };
 
-function problem(status: number, error: string, extra: Record<string, unknown> = {}): HttpResponse {
-  return { status, body: { error, ...extra } };
-}
-
-function withSchool(services: Services, handler: Authed, options: { json: boolean }) {
-  return async (request: HttpRequest): Promise<HttpResponse> => {
-    const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+/**
+ * 401 unless `Authorization: Bearer <token>` is a valid school token; decided from the headers alone, so
+ * a refused request's body is never read (and its connection closes if one was on its way).
+ */
+function schoolAuth(services: Services): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const schoolId = token ? await createRosterRepository(services.db).schoolForToken(token) : undefined;
     if (schoolId === undefined) {
-      return {
-        ...problem(401, 'a valid school token is required: Authorization: Bearer <token>'),
-        headers: { 'www-authenticate': 'Bearer' },
-      };
+      return problem(
+        c,
+        401,
+        'a valid school token is required: Authorization: Bearer <token>',
+        {},
+        { 'www-authenticate': 'Bearer', ...unread(c) },
+      );
     }
-    if (!options.json) return handler(request, schoolId, undefined);
-    const type = String(request.headers['content-type'] ?? '')
-      .split(';')[0]
-      ?.trim()
-      .toLowerCase();
-    if (type !== 'application/json')
-      return problem(415, 'the body must be JSON (Content-Type: application/json)');
-    let body: unknown;
-    try {
-      body = JSON.parse(request.body);
-    } catch {
-      return problem(400, 'the body is not valid JSON');
-    }
-    return handler(request, schoolId, body);
+    c.set('schoolId', schoolId);
+    return next();
   };
 }
 
@@ -108,97 +102,67 @@ const EMPTY_COUNTS = {
   removals: { done: 0, pending: 0, failed: 0 },
 };
 
-export function apiRoutes(services: Services, botUsername: () => string | undefined): Route[] {
-  return [
-    {
-      method: 'POST',
-      path: '/api/v1/roster/events',
-      bodyLimit: EVENTS_LIMIT,
-      handle: withSchool(
-        services,
-        async (_request, schoolId, body) => {
-          const validation = validateEvents(body, await known(services, schoolId));
-          if (!validation.ok) return problem(400, validation.message, { problems: validation.problems });
-          const result = await applyRosterEvents(services, schoolId, validation.events, 'events');
-          return { status: 200, body: { ...result } };
-        },
-        { json: true },
-      ),
-    },
-    {
-      method: 'PUT',
-      path: '/api/v1/roster',
-      bodyLimit: SNAPSHOT_LIMIT,
-      handle: withSchool(
-        services,
-        async (_request, schoolId, body) => {
-          const parsed = SnapshotSchema.safeParse(body);
-          if (!parsed.success)
-            return problem(400, 'the roster is invalid; nothing was applied', {
-              problems: describeIssues(parsed.error, body),
-            });
-          const events: RosterEvent[] = await snapshotEvents(
-            services,
-            schoolId,
-            parsed.data,
-            `snapshot:${services.clock.now().getTime()}`,
-          );
-          const result =
-            events.length > 0 ? await applyRosterEvents(services, schoolId, events, 'snapshot') : undefined;
-          return {
-            status: 200,
-            body: {
-              changes: events.length,
-              applied: result?.applied ?? 0,
-              removals: result?.removals ?? 0,
-              reinstated: result?.reinstated ?? 0,
-              needsAttention: result?.needsAttention ?? [],
-            },
-          };
-        },
-        { json: true },
-      ),
-    },
-    {
-      method: 'GET',
-      path: '/api/v1/stats',
-      handle: withSchool(
-        services,
-        async (_request, schoolId) => ({ status: 200, body: await schoolStats(services, schoolId) }),
-        {
-          json: false,
-        },
-      ),
-    },
-    {
-      method: 'POST',
-      path: '/api/v1/invitations',
-      bodyLimit: 16 * 1024,
-      handle: withSchool(
-        services,
-        async (_request, schoolId, body) => {
-          const parsed = InvitationRequest.safeParse(body);
-          if (!parsed.success)
-            return problem(400, 'the request is invalid', { problems: describeIssues(parsed.error, body) });
-          const [person] = await createRosterRepository(services.db).findPersons(
-            schoolId,
-            parsed.data.id,
-            parsed.data.kind,
-          );
-          if (!person)
-            return problem(404, `no ${parsed.data.kind} "${parsed.data.id}" in this school's roster`);
-          const invitation = await createInvitation(services, services.db, schoolId, person);
-          return {
-            status: 201,
-            body: {
-              code: invitation.code,
-              link: deepLink(botUsername(), invitation.code),
-              expiresAt: invitation.expiresAt.toISOString(),
-            },
-          };
-        },
-        { json: true },
-      ),
-    },
-  ];
+/** The school's API as a Hono sub-app; each JSON route reads its body only after the token and the type. */
+export function apiRoutes(services: Services, botUsername: () => string | undefined): Hono<ApiEnv> {
+  const api = new Hono<ApiEnv>();
+  const school = schoolAuth(services);
+
+  api.post('/api/v1/roster/events', school, expectJson, limitBody(EVENTS_LIMIT), readJson(), async (c) => {
+    const schoolId = c.var.schoolId;
+    const validation = validateEvents(c.var.json, await known(services, schoolId));
+    if (!validation.ok) return problem(c, 400, validation.message, { problems: validation.problems });
+    const result = await applyRosterEvents(services, schoolId, validation.events, 'events');
+    return json(c, 200, { ...result });
+  });
+
+  api.put('/api/v1/roster', school, expectJson, limitBody(SNAPSHOT_LIMIT), readJson(), async (c) => {
+    const schoolId = c.var.schoolId;
+    const body = c.var.json;
+    const parsed = SnapshotSchema.safeParse(body);
+    if (!parsed.success) {
+      return problem(c, 400, 'the roster is invalid; nothing was applied', {
+        problems: describeIssues(parsed.error, body),
+      });
+    }
+    const events: RosterEvent[] = await snapshotEvents(
+      services,
+      schoolId,
+      parsed.data,
+      `snapshot:${services.clock.now().getTime()}`,
+    );
+    const result =
+      events.length > 0 ? await applyRosterEvents(services, schoolId, events, 'snapshot') : undefined;
+    return json(c, 200, {
+      changes: events.length,
+      applied: result?.applied ?? 0,
+      removals: result?.removals ?? 0,
+      reinstated: result?.reinstated ?? 0,
+      needsAttention: result?.needsAttention ?? [],
+    });
+  });
+
+  api.get('/api/v1/stats', school, async (c) => json(c, 200, await schoolStats(services, c.var.schoolId)));
+
+  api.post('/api/v1/invitations', school, expectJson, limitBody(INVITATION_LIMIT), readJson(), async (c) => {
+    const schoolId = c.var.schoolId;
+    const body = c.var.json;
+    const parsed = InvitationRequest.safeParse(body);
+    if (!parsed.success) {
+      return problem(c, 400, 'the request is invalid', { problems: describeIssues(parsed.error, body) });
+    }
+    const [person] = await createRosterRepository(services.db).findPersons(
+      schoolId,
+      parsed.data.id,
+      parsed.data.kind,
+    );
+    if (!person) return problem(c, 404, `no ${parsed.data.kind} "${parsed.data.id}" in this school's roster`);
+    const invitation = await createInvitation(services, services.db, schoolId, person);
+    return json(c, 201, {
+      code: invitation.code,
+      link: deepLink(botUsername(), invitation.code),
+      expiresAt: invitation.expiresAt.toISOString(),
+    });
+  });
+
+  return api;
 }

@@ -1,123 +1,104 @@
-import http from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../lib/logger.js';
+import { BodyBudget, type HttpEnv, problem, unread } from './context.js';
 
-export interface HttpRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: http.IncomingHttpHeaders;
-  /** The raw body; read only for routes that ask for it, within the size limit. */
-  body: string;
+/** Limits of the bot's HTTP port; every one has a default fit for production. */
+export interface HttpServerOptions {
+  /** Connections held at once; more are closed as they come (`HTTP_MAX_CONNECTIONS`). */
+  maxConnections: number;
+  /** Time for a request's headers to arrive; a connection still sending them then is closed. */
+  headersTimeoutMs: number;
+  /** Time for a whole request, body included, to arrive (408 and closed after it). */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (above the 60 s of common load balancers). */
+  keepAliveTimeoutMs: number;
+  /** How often the server looks for connections past the two timeouts above. */
+  connectionsCheckingIntervalMs: number;
+  /** Bytes of request bodies being read at once, across all requests (503 past it). */
+  bodyBudgetBytes: number;
 }
 
-export interface HttpResponse {
-  status: number;
-  body?: string | Record<string, unknown> | unknown[];
-  headers?: Record<string, string>;
-}
+export const HTTP_DEFAULTS: HttpServerOptions = {
+  maxConnections: 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+  connectionsCheckingIntervalMs: 1_000,
+  bodyBudgetBytes: 16 * 1024 * 1024,
+};
 
-export interface Route {
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  /** Largest body accepted, in bytes (413 past it). */
-  bodyLimit?: number;
-  handle(request: HttpRequest): Promise<HttpResponse>;
-}
+/** At most one warning about refused connections in this long. */
+const DROP_WARNING_INTERVAL_MS = 60_000;
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: http.ServerResponse, response: HttpResponse): void {
-  const isJson = response.body !== undefined && typeof response.body !== 'string';
-  const payload =
-    response.body === undefined ? '' : isJson ? JSON.stringify(response.body) : String(response.body);
-  res.writeHead(response.status, {
-    'content-type': isJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
-    'cache-control': 'no-store',
-    ...response.headers,
-  });
-  res.end(payload);
-}
-
-/** One HTTP port for the webhook, the APIs, /healthz and /metrics (SPEC: `HTTP_PORT`). */
+/**
+ * One HTTP port for the webhooks, the school's API, `/healthz` and `/metrics` (SPEC: `HTTP_PORT`): a Hono
+ * app served by @hono/node-server. Routes are added to {@link app} (sub-apps with `app.route('/', …)`);
+ * answers are `cache-control: no-store` unless a route says otherwise, an unknown path gets 404 and a
+ * known path with another method 405.
+ */
 export class HttpServer {
-  private readonly server: http.Server;
-  private readonly routes: Route[] = [];
+  readonly app = new Hono<HttpEnv>();
+  readonly bodies: BodyBudget;
+  private readonly server: Server;
+  private lastDropWarning = 0;
 
-  constructor(private readonly log: Logger) {
-    this.server = http.createServer((req, res) => {
-      void this.serve(req, res);
+  constructor(
+    private readonly log: Logger,
+    options: Partial<HttpServerOptions> = {},
+  ) {
+    const limits = { ...HTTP_DEFAULTS, ...options };
+    this.bodies = new BodyBudget(limits.bodyBudgetBytes);
+    this.app.use(async (c, next) => {
+      c.set('bodyBudget', this.bodies);
+      c.header('cache-control', 'no-store');
+      await next();
     });
-    this.server.keepAliveTimeout = 65_000;
+    this.app.notFound((c) =>
+      this.knownPath(c.req.path)
+        ? problem(c, 405, 'method not allowed', {}, unread(c))
+        : problem(c, 404, 'not found', {}, unread(c)),
+    );
+    this.app.onError((error, c) => this.failed(error, c));
+    this.server = createAdaptorServer({
+      fetch: this.app.fetch,
+      serverOptions: {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
+      },
+    }) as Server;
+    this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    this.server.maxConnections = limits.maxConnections;
+    this.server.on('drop', () => {
+      const now = Date.now();
+      if (now - this.lastDropWarning < DROP_WARNING_INTERVAL_MS) return;
+      this.lastDropWarning = now;
+      this.log.warn(
+        { maxConnections: limits.maxConnections },
+        'HTTP connections refused: HTTP_MAX_CONNECTIONS reached',
+      );
+    });
   }
 
-  add(route: Route): void {
-    this.routes.push(route);
+  private knownPath(path: string): boolean {
+    return this.app.routes.some((route) => route.method !== 'ALL' && route.path === path);
   }
 
-  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const method = req.method ?? 'GET';
-    const matching = this.routes.filter((route) => route.path === url.pathname);
-    const route = matching.find((candidate) => candidate.method === method);
-    try {
-      if (!route) {
-        send(
-          res,
-          matching.length > 0
-            ? { status: 405, body: { error: 'method not allowed' } }
-            : { status: 404, body: { error: 'not found' } },
-        );
-        return;
-      }
-      const body = method === 'GET' ? '' : await readBody(req, route.bodyLimit ?? DEFAULT_BODY_LIMIT);
-      const response = await route.handle({
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body,
-      });
-      send(res, response);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        // Answer at once and close: the rest of the body is not worth reading.
-        send(res, {
-          status: 413,
-          body: { error: 'request body too large' },
-          headers: { connection: 'close' },
-        });
-        req.destroy();
-        return;
-      }
-      this.log.error({ err: error, path: url.pathname }, 'http handler failed');
-      if (!res.headersSent) send(res, { status: 500, body: { error: 'internal error' } });
+  private failed(error: Error, c: Context<HttpEnv>): Response {
+    if (error instanceof HTTPException) return error.getResponse();
+    const incoming = c.env?.incoming;
+    if (incoming && (incoming.destroyed || incoming.errored || incoming.readableAborted)) {
+      // The client went away while its body was being read: nobody is left to answer.
+      this.log.debug({ err: error, path: c.req.path }, 'http request cut off by the client');
+      return problem(c, 400, 'the request was cut off', {}, { connection: 'close' });
     }
+    this.log.error({ err: error, path: c.req.path }, 'http handler failed');
+    return problem(c, 500, 'internal error');
   }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
@@ -131,7 +112,7 @@ export class HttpServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Stops accepting connections and waits for requests in progress. */
+  /** Stops accepting connections and waits for requests in progress, at most `graceMs`. */
   async close(graceMs = 5000): Promise<void> {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

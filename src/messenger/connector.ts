@@ -10,6 +10,11 @@ export interface InboundRequest {
 export interface InboundRoute {
   method: 'POST';
   path: string;
+  /**
+   * Whether the headers alone let the request in (a secret header); false answers 401 before the body is
+   * read. Routes whose proof is inside the body leave it out and check it in `handle`.
+   */
+  authorize?(headers: InboundRequest['headers']): boolean;
   handle(request: InboundRequest): Promise<{ status: number; body?: string | Record<string, unknown> }>;
 }
 

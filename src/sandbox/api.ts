@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../config.js';
-import type { HttpRequest, HttpResponse, Route } from '../http/server.js';
+import { expectJson, limitBody, readJson } from '../http/body.js';
+import { type HttpEnv, json, problem } from '../http/context.js';
 import { DAY, HOUR } from '../lib/clock.js';
 import { SandboxRefusal, type SandboxSession } from './session.js';
 import type { SandboxState } from './view.js';
@@ -29,7 +31,7 @@ export interface UnchangedState {
 /** The page's files, served from memory. */
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
-// Text files only: the HTTP server writes string bodies. (The screenshot there is for the README.)
+// Text files only, served as strings. (The screenshot there is for the README.)
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -91,11 +93,10 @@ const Bodies = {
   }),
 };
 
-function problem(status: number, error: string, extra: Record<string, unknown> = {}): HttpResponse {
-  return { status, body: { error, ...extra } };
+/** 503 while the sandbox restarts: the page waits and asks again. */
+function restarting(c: Context): Response {
+  return problem(c, 503, 'the sandbox is restarting; try again in a moment', { code: 'restarting' });
 }
-
-const RESTARTING = problem(503, 'the sandbox is restarting; try again in a moment', { code: 'restarting' });
 
 /** "text: must not be empty; as: must be a person id (a number)" */
 function describeIssues(error: z.ZodError): string {
@@ -113,121 +114,98 @@ function describeIssues(error: z.ZodError): string {
  * with their code; a request while the sandbox restarts gets 503.
  */
 function action<T extends z.ZodType>(
+  app: Hono<HttpEnv>,
   control: SandboxControl,
   name: string,
   schema: T,
   run: (session: SandboxSession, body: z.infer<T>) => Promise<Record<string, unknown>>,
-): Route {
-  return {
-    method: 'POST',
-    path: `/sandbox/api/${name}`,
-    bodyLimit: ACTION_BODY_LIMIT,
-    async handle(request) {
-      // Requiring JSON also keeps other sites' pages out: a cross-origin JSON POST needs a preflight
-      // this server never grants.
-      const type = String(request.headers['content-type'] ?? '')
-        .split(';')[0]
-        ?.trim()
-        .toLowerCase();
-      if (type !== 'application/json') {
-        return problem(415, 'the body must be JSON (Content-Type: application/json)');
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(request.body === '' ? '{}' : request.body);
-      } catch {
-        return problem(400, 'the body is not valid JSON');
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) return problem(400, describeIssues(parsed.error));
+): void {
+  // Requiring JSON also keeps other sites' pages out: a cross-origin JSON POST needs a preflight this
+  // server never grants.
+  app.post(
+    `/sandbox/api/${name}`,
+    expectJson,
+    limitBody(ACTION_BODY_LIMIT),
+    readJson({ empty: {} }),
+    async (c) => {
+      const parsed = schema.safeParse(c.var.json);
+      if (!parsed.success) return problem(c, 400, describeIssues(parsed.error));
       const session = control.session();
-      if (!session) return RESTARTING;
+      if (!session) return restarting(c);
       try {
-        return { status: 200, body: { ok: true, ...(await run(session, parsed.data)) } };
+        return json(c, 200, { ok: true, ...(await run(session, parsed.data)) });
       } catch (error) {
-        if (error instanceof SandboxRefusal) return problem(409, error.detail, { code: error.code });
+        if (error instanceof SandboxRefusal) return problem(c, 409, error.detail, { code: error.code });
         throw error;
       }
     },
-  };
+  );
 }
 
-/** The page's own files (HTML, CSS, JS, SVG) under /sandbox/. */
-function pageRoutes(): Route[] {
+/** The page's own files (HTML, CSS, JS, SVG) under /sandbox/, read once and served from memory. */
+function pageRoutes(app: Hono<HttpEnv>): void {
   let names: string[];
   try {
     names = readdirSync(PUBLIC_DIR).filter((name) => CONTENT_TYPES[path.extname(name)] !== undefined);
   } catch {
     throw new Error(`the sandbox page is missing from ${PUBLIC_DIR}`);
   }
-  return names.map((name) => {
-    const response: HttpResponse = {
-      status: 200,
-      body: readFileSync(path.join(PUBLIC_DIR, name), 'utf8'),
-      headers: { ...PAGE_HEADERS, 'content-type': CONTENT_TYPES[path.extname(name)] ?? 'text/plain' },
-    };
-    return {
-      method: 'GET',
-      path: name === 'index.html' ? '/sandbox' : `/sandbox/${name}`,
-      handle: async () => response,
-    };
-  });
+  for (const name of names) {
+    const body = readFileSync(path.join(PUBLIC_DIR, name), 'utf8');
+    const headers = { ...PAGE_HEADERS, 'content-type': CONTENT_TYPES[path.extname(name)] ?? 'text/plain' };
+    app.get(name === 'index.html' ? '/sandbox' : `/sandbox/${name}`, (c) => c.body(body, 200, headers));
+  }
 }
 
 /**
- * Routes of the sandbox on the bot's HTTP port: the page at `/sandbox` and its JSON API under
+ * The sandbox on the bot's HTTP port, as a Hono sub-app: the page at `/sandbox` and its JSON API under
  * `/sandbox/api/`. `GET /sandbox/api/state?since=<version>` answers the full state, or a few numbers
  * when nothing changed, so the page can poll it several times a second.
  */
-export function sandboxRoutes(control: SandboxControl): Route[] {
-  const redirect: Route['handle'] = async () => ({ status: 302, headers: { location: '/sandbox' } });
-  return [
-    ...pageRoutes(),
-    { method: 'GET', path: '/', handle: redirect },
-    { method: 'GET', path: '/sandbox/', handle: redirect },
-    {
-      method: 'GET',
-      path: '/sandbox/api/state',
-      async handle(request: HttpRequest) {
-        const since = request.query.get('since');
-        const version = since === null || since === '' ? undefined : Number(since);
-        if (version !== undefined && !Number.isSafeInteger(version)) {
-          return problem(400, 'since: must be a version number from an earlier answer');
-        }
-        const state = control.state(version);
-        return state ? { status: 200, body: { ...state } } : RESTARTING;
-      },
-    },
-    action(control, 'post', Bodies.post, async (session, body) => {
-      await session.post(body.as, body.chat, body.text, body.replyTo);
-      return {};
-    }),
-    action(control, 'press', Bodies.press, async (session, body) => {
-      const answer = await session.press(body.as, body.chat, body.messageId, body.data);
-      return answer ? { answer } : {};
-    }),
-    action(control, 'add-newcomer', Bodies.addNewcomer, async (session, body) => ({
-      person: await session.addNewcomer(body.name || undefined, body.via),
-    })),
-    action(control, 'request-join', Bodies.person, async (session, body) => {
-      await session.requestJoin(body.as);
-      return {};
-    }),
-    action(control, 'leave', Bodies.person, async (session, body) => {
-      await session.leave(body.as);
-      return {};
-    }),
-    action(control, 'advance', Bodies.advance, async (session, body) => {
-      await session.advance(STEPS[body.step]);
-      return {};
-    }),
-    action(control, 'reset', Bodies.reset, async (session) => {
-      control.reset(session.language);
-      return { restarting: true };
-    }),
-    action(control, 'language', Bodies.language, async (_session, body) => {
-      control.reset(body.language);
-      return { restarting: true };
-    }),
-  ];
+export function sandboxRoutes(control: SandboxControl): Hono<HttpEnv> {
+  const app = new Hono<HttpEnv>();
+  pageRoutes(app);
+  app.get('/', (c) => c.redirect('/sandbox', 302));
+  app.get('/sandbox/', (c) => c.redirect('/sandbox', 302));
+  app.get('/sandbox/api/state', (c) => {
+    const since = c.req.query('since');
+    const version = since === undefined || since === '' ? undefined : Number(since);
+    if (version !== undefined && !Number.isSafeInteger(version)) {
+      return problem(c, 400, 'since: must be a version number from an earlier answer');
+    }
+    const state = control.state(version);
+    return state ? json(c, 200, { ...state }) : restarting(c);
+  });
+  action(app, control, 'post', Bodies.post, async (session, body) => {
+    await session.post(body.as, body.chat, body.text, body.replyTo);
+    return {};
+  });
+  action(app, control, 'press', Bodies.press, async (session, body) => {
+    const answer = await session.press(body.as, body.chat, body.messageId, body.data);
+    return answer ? { answer } : {};
+  });
+  action(app, control, 'add-newcomer', Bodies.addNewcomer, async (session, body) => ({
+    person: await session.addNewcomer(body.name || undefined, body.via),
+  }));
+  action(app, control, 'request-join', Bodies.person, async (session, body) => {
+    await session.requestJoin(body.as);
+    return {};
+  });
+  action(app, control, 'leave', Bodies.person, async (session, body) => {
+    await session.leave(body.as);
+    return {};
+  });
+  action(app, control, 'advance', Bodies.advance, async (session, body) => {
+    await session.advance(STEPS[body.step]);
+    return {};
+  });
+  action(app, control, 'reset', Bodies.reset, async (session) => {
+    control.reset(session.language);
+    return { restarting: true };
+  });
+  action(app, control, 'language', Bodies.language, async (_session, body) => {
+    control.reset(body.language);
+    return { restarting: true };
+  });
+  return app;
 }

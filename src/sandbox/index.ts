@@ -11,9 +11,10 @@
  * - `telegram/`    the emulated Telegram Bot API (also the end-to-end tests' fake)
  * - `public/`      the page: plain HTML, CSS and JS (native ES modules, no build step; app.js is the entry)
  */
+import type { Hono } from 'hono';
 import { StartupError } from '../app/start.js';
 import type { Config, Language } from '../config.js';
-import type { Route } from '../http/server.js';
+import type { HttpEnv } from '../http/context.js';
 import type { Logger } from '../lib/logger.js';
 import { type SandboxControl, sandboxRoutes, type UnchangedState } from './api.js';
 import { FreshDatabases } from './databases.js';
@@ -40,7 +41,7 @@ export interface RunningSandbox {
  * the restart that a reset or a change of language performs.
  */
 class Sandbox implements SandboxControl {
-  readonly routes: Route[];
+  readonly routes: Hono<HttpEnv>;
   private current: SandboxSession | undefined;
   private restarting: Promise<void> | undefined;
   private stopped = false;

@@ -1,9 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import type { Hono } from 'hono';
 import type { User } from 'telegraf/types';
 import { type RunningBot, startBot } from '../app/start.js';
 import type { Config, Language } from '../config.js';
 import type { Database } from '../db/client.js';
-import type { Route } from '../http/server.js';
+import type { HttpEnv } from '../http/context.js';
 import { AdjustableClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { ALLOWED_UPDATES } from '../messenger/telegram/updates.js';
@@ -96,7 +97,7 @@ export class SandboxSession {
     readonly log: Logger;
     readonly language: Language;
     readonly database: Database;
-    readonly routes: Route[];
+    readonly routes: Hono<HttpEnv>;
   }): Promise<SandboxSession> {
     const { config, log, language, database } = options;
     const clock = new AdjustableClock();

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { App } from '../../src/app/app.js';
-import { type RunningBot, startBot } from '../../src/app/start.js';
+import { type RunningBot, type StartOptions, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { outbox } from '../../src/db/schema.js';
 import { AdjustableClock } from '../../src/lib/clock.js';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   captureLogs?: boolean;
   /** Outbox retry timing; tests default to fast retries. */
   outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+  /** The HTTP server's timeouts and body budget (shorter ones for the tests of the HTTP port). */
+  http?: StartOptions['http'];
 }
 
 /**
@@ -78,6 +80,7 @@ export class Harness {
         clock: this.clock,
         pacing: this.options.pacing ?? null,
         pollTimeoutSeconds: 1,
+        ...(this.options.http ? { http: this.options.http } : {}),
       },
     );
   }

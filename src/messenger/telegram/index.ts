@@ -1,6 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Connector } from '../connector.js';
+import { safeEqual } from '../../lib/secrets.js';
+import type { Connector, InboundRequest } from '../connector.js';
 import { TelegramMessenger } from './connector.js';
 import { TelegramUpdateSource } from './update-source.js';
 
@@ -9,6 +10,11 @@ export interface ConnectorDeps {
   /** The core's clock, so until_date stays inside Telegram's window by the same time. */
   now: () => number;
   pollTimeoutSeconds?: number;
+}
+
+function secretHeader(headers: InboundRequest['headers']): string | undefined {
+  const header = headers['x-telegram-bot-api-secret-token'];
+  return Array.isArray(header) ? header[0] : header;
 }
 
 /** Telegram through telegraf: long polling, or the webhook on the bot's HTTP port. */
@@ -43,9 +49,13 @@ export function createConnector(
               {
                 method: 'POST',
                 path: new URL(webhook.url).pathname,
+                // Telegram's secret comes in a header: a request without it is refused before its body.
+                authorize: (headers) => {
+                  const secret = secretHeader(headers);
+                  return secret !== undefined && safeEqual(secret, webhook.secret);
+                },
                 async handle(request) {
-                  const header = request.headers['x-telegram-bot-api-secret-token'];
-                  const secret = Array.isArray(header) ? header[0] : header;
+                  const secret = secretHeader(request.headers);
                   return { status: await updates.handleWebhook(secret, request.body, webhook.secret) };
                 },
               },

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mountInbound } from '../../../src/http/inbound.js';
 import { HttpServer } from '../../../src/http/server.js';
 import { createLogger, type Logger, silentLogger } from '../../../src/lib/logger.js';
 import type { EventSink, InboundEvent } from '../../../src/messenger/port.js';
@@ -299,7 +300,7 @@ describe('VkUpdateSource over the Callback API', () => {
     });
     const callbackSource = source;
     http = new HttpServer(silentLogger);
-    http.add({
+    mountInbound(http.app, {
       method: 'POST',
       path: '/vk',
       handle: (request) => callbackSource.handleCallback(request.body),
@@ -334,7 +335,11 @@ describe('VkUpdateSource over the Callback API', () => {
     });
     const wrong = source;
     http = new HttpServer(silentLogger);
-    http.add({ method: 'POST', path: '/vk', handle: (request) => wrong.handleCallback(request.body) });
+    mountInbound(http.app, {
+      method: 'POST',
+      path: '/vk',
+      handle: (request) => wrong.handleCallback(request.body),
+    });
     const port = await http.listen(0, '127.0.0.1');
     expect(await api.setCallbackServer(`http://127.0.0.1:${port}/vk`, { secret })).toBe(false);
   });
