@@ -4,6 +4,7 @@
  */
 
 /** NUL (which PostgreSQL cannot store) and other control characters but tab and line breaks. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 /** A UTF-16 surrogate without its pair: not a character at all. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -13,6 +14,7 @@ const ZERO_WIDTH_SPACE = '\u200B';
 
 /** Whether a string is text a person could have typed: no control characters, no broken Unicode. */
 export function isCleanText(text: string, options: { lineBreaks?: boolean } = {}): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   const control = options.lineBreaks ? CONTROL : /[\u0000-\u001F\u007F]/;
   return !new RegExp(control.source).test(text) && !new RegExp(LONE_SURROGATE.source).test(text);
 }
