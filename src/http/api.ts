@@ -13,6 +13,7 @@ import {
   snapshotEvents,
   validateEvents,
 } from '../features/roster/index.js';
+import { decideAttachment, pendingAttachments, rotateSchoolCode } from '../features/schools/index.js';
 import type { Services } from '../runtime/services.js';
 import { expectJson, limitBody, readJson } from './body.js';
 import { type HttpEnv, json, problem, unread } from './context.js';
@@ -163,6 +164,24 @@ export function apiRoutes(services: Services, botUsername: () => string | undefi
       expiresAt: invitation.expiresAt.toISOString(),
     });
   });
+
+  // A chat belongs to the school once the school confirms its request (/settings school <code>).
+  api.get('/api/v1/attachments', school, async (c) =>
+    json(c, 200, { attachments: await pendingAttachments(services, c.var.schoolId) }),
+  );
+  for (const decision of ['confirm', 'reject'] as const) {
+    api.post(`/api/v1/attachments/:id/${decision}`, school, async (c) => {
+      const id = c.req.param('id');
+      if (!/^\d{1,9}$/.test(id)) return problem(c, 400, 'the attachment id must be a number');
+      const { result } = await decideAttachment(services, c.var.schoolId, Number(id), decision);
+      if (result === 'not_found') return problem(c, 404, `no attachment request ${id} for this school`);
+      return json(c, 200, { id: Number(id), result });
+    });
+  }
+  // A new code when the old one got around; requests already made stay for the school to answer.
+  api.post('/api/v1/school/code', school, async (c) =>
+    json(c, 200, { code: await rotateSchoolCode(services, c.var.schoolId) }),
+  );
 
   return api;
 }

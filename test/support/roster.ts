@@ -1,7 +1,6 @@
 import type { User } from 'telegraf/types';
 import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository, type PersonKind } from '../../src/db/repos/roster.js';
-import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
 import type { Harness } from './harness.js';
 
 /** Calls the bot's roster API over real HTTP. */
@@ -43,10 +42,13 @@ export async function attachToSchool(h: Harness, chatId: number, teacher: User, 
   const code = await roster.ensureSchoolCode(schoolId);
   h.api.sendMessage(chatId, teacher, `/settings school ${code}`);
   await h.settle();
-  const [request] = await pendingAttachments(h.app.services, schoolId);
+  const token = await schoolToken(h, schoolId);
+  const listed = await api(h, 'GET', '/api/v1/attachments', { token });
+  const [request] = listed.body.attachments as Array<{ id: number }>;
   if (!request) throw new Error(`chat ${chatId} did not ask to join school ${schoolId}`);
-  const { result } = await decideAttachment(h.app.services, schoolId, request.id, 'confirm');
-  if (result !== 'confirmed') throw new Error(`attaching chat ${chatId}: ${result}`);
+  const confirmed = await api(h, 'POST', `/api/v1/attachments/${request.id}/confirm`, { token });
+  if (confirmed.body.result !== 'confirmed')
+    throw new Error(`attaching chat ${chatId}: ${JSON.stringify(confirmed.body)}`);
   await h.settle();
 }
 

@@ -117,3 +117,49 @@ describe('a school’s code only asks: a chat belongs to a school once the schoo
     expect(h.api.member(s.chats.parents7, s.people.anna).status).toBe('kicked');
   });
 });
+
+describe('the school answers attachment requests through its API', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('lists the requests, confirms one, refuses another school’s token (404) and a bad id (400)', async () => {
+    h = await Harness.start();
+    const s = await school(h);
+    const c = await classChat(h, { title: 'Новый чат' });
+    const code = await createRosterRepository(h.db.database.db).ensureSchoolCode(1);
+    h.api.sendMessage(c.chatId, c.teacher, `/settings school ${code}`);
+    await h.settle();
+    const listed = await api(h, 'GET', '/api/v1/attachments', { token: s.token });
+    const attachments = listed.body.attachments as Array<{ id: number; chat: { title: string } }>;
+    expect(attachments.map((a) => a.chat.title)).toEqual(['Новый чат']);
+    const id = attachments[0]?.id ?? 0;
+    const other = await createRosterRepository(h.db.database.db).createSchool('Лицей', h.clock.now());
+    const otherToken = await createRosterRepository(h.db.database.db).createToken(
+      other.id,
+      'x',
+      h.clock.now(),
+    );
+    expect((await api(h, 'POST', `/api/v1/attachments/${id}/confirm`, { token: otherToken })).status).toBe(
+      404,
+    );
+    expect((await api(h, 'POST', '/api/v1/attachments/x1/confirm', { token: s.token })).status).toBe(400);
+    const confirmed = await api(h, 'POST', `/api/v1/attachments/${id}/confirm`, { token: s.token });
+    expect(confirmed).toEqual({ status: 200, body: { id, result: 'confirmed' } });
+    expect((await chatRow(h, c.chatId))?.schoolId).toBe(1);
+    const again = await api(h, 'POST', `/api/v1/attachments/${id}/reject`, { token: s.token });
+    expect(again.body).toEqual({ id, result: 'already' });
+  });
+
+  it('gives the school a new code on request, and the old one stops working', async () => {
+    h = await Harness.start();
+    const s = await school(h);
+    const old = await createRosterRepository(h.db.database.db).ensureSchoolCode(1);
+    const rotated = await api(h, 'POST', '/api/v1/school/code', { token: s.token });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.code).not.toBe(old);
+    expect(await createRosterRepository(h.db.database.db).schoolByCode(old)).toBeUndefined();
+  });
+});
