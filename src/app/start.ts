@@ -45,6 +45,8 @@ export interface StartOptions {
   receiveUpdates?: boolean;
   /** More routes on the bot's HTTP port (the sandbox's page and its API), as a Hono sub-app. */
   routes?: Hono<HttpEnv>;
+  /** Where HTTP_PORT listens: every interface for a real bot (webhooks, health checks); the sandbox narrows it. */
+  listenHost?: string;
   /** The HTTP server's timeouts and body budget, for tests; `HTTP_MAX_CONNECTIONS` comes from the config. */
   http?: Partial<Omit<HttpServerOptions, 'maxConnections'>>;
 }
@@ -194,7 +196,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   if (options.routes) http.app.route('/', options.routes);
   let httpPort: number;
   try {
-    httpPort = await http.listen(config.httpPort);
+    httpPort = await http.listen(config.httpPort, options.listenHost);
   } catch (error) {
     await closeDatabase();
     throw new StartupError(

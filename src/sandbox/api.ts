@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../config.js';
 import { expectJson, limitBody, readJson } from '../http/body.js';
@@ -162,8 +162,17 @@ function pageRoutes(app: Hono<HttpEnv>): void {
  * `/sandbox/api/`. `GET /sandbox/api/state?since=<version>` answers the full state, or a few numbers
  * when nothing changed, so the page can poll it several times a second.
  */
-export function sandboxRoutes(control: SandboxControl): Hono<HttpEnv> {
+export function sandboxRoutes(control: SandboxControl, sandboxHost: string): Hono<HttpEnv> {
   const app = new Hono<HttpEnv>();
+  // Only a page opened as this machine (or SANDBOX_HOST) may drive the sandbox: a site that points a
+  // DNS name of its own at 127.0.0.1 (DNS rebinding) gets its Host header refused.
+  const allowed = new Set(['localhost', '127.0.0.1', '[::1]', sandboxHost.toLowerCase()]);
+  const sameHost: MiddlewareHandler<HttpEnv> = async (c, next) => {
+    const host = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '');
+    if (!allowed.has(host)) return problem(c, 421, 'the sandbox answers only as localhost (or SANDBOX_HOST)');
+    return next();
+  };
+  for (const path of ['/', '/sandbox', '/sandbox/*']) app.use(path, sameHost);
   pageRoutes(app);
   app.get('/', (c) => c.redirect('/sandbox', 302));
   app.get('/sandbox/', (c) => c.redirect('/sandbox', 302));

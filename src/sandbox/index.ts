@@ -54,7 +54,7 @@ class Sandbox implements SandboxControl {
     private readonly log: Logger,
     private readonly databases: FreshDatabases,
   ) {
-    this.routes = sandboxRoutes(this);
+    this.routes = sandboxRoutes(this, config.sandboxHost);
   }
 
   /** Starts a session in `language` on the configured port; returns the port it listens on. */

@@ -123,7 +123,14 @@ export class SandboxSession {
           defaultLanguage: language,
         },
         log,
-        { clock, database, routes: options.routes, pollTimeoutSeconds: 1, pacing: null },
+        {
+          clock,
+          database,
+          routes: options.routes,
+          pollTimeoutSeconds: 1,
+          pacing: null,
+          listenHost: config.sandboxHost,
+        },
       );
       const started = new SandboxSession(
         language,
