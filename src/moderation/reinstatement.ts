@@ -1,3 +1,5 @@
+import { Temporal } from 'temporal-polyfill';
+
 /**
  * Early reinstatement (regulation 4.13.6): the moderator may unblock a member early if they apologised
  * to the chat's members and none of them objects. Pure: the vote's outcome from its ballots.
@@ -48,4 +50,22 @@ export type Eligibility = 'eligible' | 'blocked_member' | 'not_member_at_open';
 export function eligibility(voterId: number, eligible: ReadonlySet<number>, blockedId: number): Eligibility {
   if (voterId === blockedId) return 'blocked_member';
   return eligible.has(voterId) ? 'eligible' : 'not_member_at_open';
+}
+
+/** A vote never closes at night: silence between 22:00 and 08:00 is not consent (4.13.6). */
+export const NIGHT = { startsAtHour: 22, endsAtHour: 8 } as const;
+
+/**
+ * When a vote opened at `openedAt` for `hours` closes: then, unless that falls between 22:00 and 08:00
+ * in the school's time zone, in which case at 08:00 the next morning.
+ */
+export function voteCloses(openedAt: Date, hours: number, timeZone: string): Date {
+  const due = Temporal.Instant.fromEpochMilliseconds(
+    openedAt.getTime() + hours * 3_600_000,
+  ).toZonedDateTimeISO(timeZone);
+  const morning = (day: Temporal.ZonedDateTime) =>
+    day.with({ hour: NIGHT.endsAtHour, minute: 0, second: 0, millisecond: 0, microsecond: 0, nanosecond: 0 });
+  if (due.hour >= NIGHT.startsAtHour) return new Date(morning(due.add({ days: 1 })).epochMilliseconds);
+  if (due.hour < NIGHT.endsAtHour) return new Date(morning(due).epochMilliseconds);
+  return new Date(due.epochMilliseconds);
 }

@@ -9,6 +9,7 @@ import { decideAttachment, pendingAttachments } from '../../src/features/schools
 import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { passVoteClose } from '../support/votes.js';
 import { type Driver, type Person, telegramDriver, vkDriver } from './drivers.js';
 
 /**
@@ -150,7 +151,7 @@ describe.each([
     expect(vote?.labels.map((label) => label.split(' ·')[0])).toEqual(['Возражаю', 'Не возражаю']);
     for (const voter of [boris, vera, galina]) driver.press(chat, vote?.id ?? 0, voter, 'Не возражаю');
     await settle();
-    clock.advance(24 * HOUR + MINUTE);
+    await passVoteClose(db.database, clock);
     await bot.app.jobs.run('close-due-votes');
     await settle();
     expect(driver.readOnly(chat, anna)).toBe(false);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type BallotEvent, eligibility, tally, voteOutcome } from '../../src/moderation/reinstatement.js';
+import {
+  type BallotEvent,
+  eligibility,
+  tally,
+  voteCloses,
+  voteOutcome,
+} from '../../src/moderation/reinstatement.js';
 
 const BLOCKED = 1;
 const eligible = new Set([2, 3, 4, 5, 6]);
@@ -62,5 +68,21 @@ describe('4.13.6 early reinstatement: the objection vote', () => {
     [99, 'not_member_at_open'],
   ])('voter %i is %s', (voterId, expected) => {
     expect(eligibility(voterId, eligible, BLOCKED)).toBe(expected);
+  });
+});
+
+describe('4.13.6 a vote never closes at night (Moscow time)', () => {
+  it.each([
+    // opened (UTC)                hours  closes (UTC)                    why
+    ['2026-12-01T09:00:00.000Z', 24, '2026-12-02T09:00:00.000Z', '12:00 Moscow: daytime, as is'],
+    ['2026-12-01T16:00:00.000Z', 24, '2026-12-02T16:00:00.000Z', '19:00: still day'],
+    ['2026-12-01T18:59:00.000Z', 24, '2026-12-02T18:59:00.000Z', '21:59: the last minute of the day'],
+    ['2026-12-01T19:00:00.000Z', 24, '2026-12-03T05:00:00.000Z', '22:00: night, the next morning at 08:00'],
+    ['2026-12-01T22:30:00.000Z', 24, '2026-12-03T05:00:00.000Z', '01:30: night, this morning at 08:00'],
+    ['2026-12-01T04:59:00.000Z', 24, '2026-12-02T05:00:00.000Z', '07:59: a minute before morning'],
+    ['2026-12-01T05:00:00.000Z', 12, '2026-12-01T17:00:00.000Z', '08:00 + 12 h = 20:00'],
+    ['2026-12-01T08:00:00.000Z', 12, '2026-12-02T05:00:00.000Z', '11:00 + 12 h = 23:00 → 08:00'],
+  ])('opened %s for %i h → closes %s (%s)', (opened, hours, closes) => {
+    expect(voteCloses(new Date(opened), hours, 'Europe/Moscow').toISOString()).toBe(closes);
   });
 });

@@ -1,7 +1,17 @@
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Choice } from '../../moderation/reinstatement.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
-import { accounts, apologies, ballots, blocks, chatMembers, chats, votes, voteVoters } from '../schema.js';
+import {
+  accounts,
+  apologies,
+  ballots,
+  blocks,
+  chatMembers,
+  chats,
+  gateEntries,
+  votes,
+  voteVoters,
+} from '../schema.js';
 
 export type ApologyRow = typeof apologies.$inferSelect;
 export type VoteRow = typeof votes.$inferSelect;
@@ -65,7 +75,10 @@ export function createVotesRepository(ex: Executor) {
       return row;
     },
 
-    /** Opens a vote; its voters are the chat's present members other than the blocked member and bots. */
+    /**
+     * Opens a vote; its voters are the chat's present members (4.13.6 "участники чата") other than the
+     * blocked member, bots, members under a block of their own and newcomers still behind the rules gate.
+     */
     async insertVote(values: typeof votes.$inferInsert, blockedAccountId: number): Promise<VoteRow> {
       const [row] = await ex.insert(votes).values(values).returning();
       if (!row) throw new Error('vote insert returned nothing');
@@ -73,7 +86,11 @@ export function createVotesRepository(ex: Executor) {
         insert into ${voteVoters} (vote_id, account_id)
         select ${row.id}, m.account_id from ${chatMembers} m join ${accounts} a on a.id = m.account_id
         where m.chat_id = ${values.chatId} and m.status in ('member', 'restricted')
-          and m.account_id <> ${blockedAccountId} and not a.is_bot`);
+          and m.account_id <> ${blockedAccountId} and not a.is_bot
+          and not exists (select 1 from ${blocks} b where b.chat_id = m.chat_id and b.account_id = m.account_id
+            and b.status in ('active', 'lifting'))
+          and not exists (select 1 from ${gateEntries} g where g.chat_id = m.chat_id and g.account_id = m.account_id
+            and g.status = 'pending')`);
       return row;
     },
 

@@ -1,6 +1,7 @@
 import { createAccountsRepository } from '../../db/repos/accounts.js';
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import { createVotesRepository } from '../../db/repos/votes.js';
+import { voteCloses } from '../../moderation/reinstatement.js';
 import { outcome } from '../../outbox/outcomes.js';
 import { auditModeratorAction, type CommandSpec, type GroupContext } from '../../runtime/commands.js';
 import { chatAddress, displayName, excerpt, when } from '../../runtime/format.js';
@@ -78,7 +79,7 @@ export const unblockCommand: CommandSpec = {
         apologyId: apology.id,
         openedByAccountId: ctx.account?.id ?? null,
         openedAt: work.now,
-        closesAt: new Date(work.now.getTime() + chat.settings.vote_hours * 3600_000),
+        closesAt: voteCloses(work.now, chat.settings.vote_hours, services.deps.timeZone),
         status: 'open',
       },
       account.id,

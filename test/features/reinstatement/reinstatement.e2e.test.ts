@@ -7,6 +7,7 @@ import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
 import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
 import { sharedHarness } from '../../support/shared-harness.js';
+import { passVoteClose } from '../../support/votes.js';
 
 const PARENTS = ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова', 'Галина Орлова', 'Денис Лебедев'];
 
@@ -103,7 +104,8 @@ async function votesCast(h: Harness) {
 /** … and the vote closes when its 24 hours are up. */
 async function closedWithoutObjection(h: Harness) {
   const c = await votesCast(h);
-  await h.advance(24 * HOUR + MINUTE);
+  await passVoteClose(h.db.database, h.clock);
+  await h.settle();
   await h.app.jobs.run('close-due-votes');
   await h.settle();
   return c;
@@ -252,7 +254,8 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.settle();
     // The final edit of the vote message fails, so its buttons stay and a late press is answered.
     h.api.fail('editMessageText', { status: 400, description: "Bad Request: message can't be edited" });
-    await h.advance(24 * HOUR + MINUTE);
+    await passVoteClose(h.db.database, h.clock);
+    await h.settle();
     await h.app.jobs.run('close-due-votes');
     await h.settle();
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
@@ -286,7 +289,8 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
       text: 'Голосовать могут участники, которые были в чате, когда голосование открылось.',
       show_alert: true,
     });
-    await h.advance(24 * HOUR + MINUTE);
+    await passVoteClose(h.db.database, h.clock);
+    await h.settle();
     await h.app.jobs.run('close-due-votes');
     await h.settle();
     expect(h.api.member(c.chatId, anna).status).toBe('member');
@@ -317,7 +321,8 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.settle();
     const ballots = await h.db.database.db.select().from(ballotsTable);
     expect(ballots).toEqual([]);
-    await h.advance(24 * HOUR + MINUTE);
+    await passVoteClose(h.db.database, h.clock);
+    await h.settle();
     await h.app.jobs.run('close-due-votes');
     await h.settle();
     expect(h.api.member(c.chatId, c.anna).status).toBe('member');
@@ -336,6 +341,26 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     expect(h.api.calls.filter((call) => call.method === 'getChatMember').length).toBeGreaterThan(0);
   });
 
+  it('4.13.6: does not close a vote at night: one due at midnight closes at 08:00', async () => {
+    h = await Harness.start();
+    // Noon in Moscow (UTC+3), so that 12 hours later it is midnight.
+    const now = h.clock.now();
+    const noon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 9, 0));
+    h.clock.advanceTo(noon);
+    const c = await blockedAnna(h, { vote_hours: '12' });
+    await apologise(h, c.anna);
+    const vote = await openVote(h, c, c.anna);
+    expect(vote?.text).toContain('08:00');
+    h.clock.advanceTo(new Date(noon.getTime() + 12 * HOUR + 30 * MINUTE));
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, c.anna).status).toBe('restricted');
+    h.clock.advanceTo(new Date(noon.getTime() + 20 * HOUR + MINUTE));
+    await h.app.jobs.run('close-due-votes');
+    await h.settle();
+    expect(h.api.member(c.chatId, c.anna).status).toBe('member');
+  });
+
   it('closes the vote after a restart', async () => {
     h = await Harness.start();
     const c = await blockedAnna(h);
@@ -345,7 +370,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     h.api.pressButton(c.chatId, vote?.message_id ?? 0, c.parents[1] as User, ballotData(vote, 1));
     await h.settle();
     await h.bot.stop();
-    h.clock.advance(25 * HOUR);
+    await passVoteClose(h.db.database, h.clock);
     await h.restart();
     await h.app.jobs.run('close-due-votes');
     await h.settle();
