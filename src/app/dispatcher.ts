@@ -2,6 +2,7 @@ import type { ChatRecord } from '../db/repos/chats.js';
 import { createUpdatesRepository } from '../db/repos/updates.js';
 import { reapplyOnRejoin } from '../features/blocks/index.js';
 import { loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
+import { noteManualSanction } from '../features/membership/manual.js';
 import {
   isKnownMember,
   memberSeen,
@@ -139,11 +140,13 @@ export class Dispatcher {
           const chat = await loadChat(services, work, event.chat);
           const account = await onMemberLeft(services, work, chat, event);
           if (account) await onNewcomerLeft(services, work, chat, account.id);
+          await noteManualSanction(services, work, chat, event);
         });
       case 'member_status':
         return this.once(event, async (work) => {
           const chat = await loadChat(services, work, event.chat);
           await onMemberStatus(services, work, chat, event);
+          await noteManualSanction(services, work, chat, event);
         });
       case 'button':
         return this.onButton(event);

@@ -27,6 +27,8 @@ export type AuditAction =
   | 'removal_failed'
   | 'removal_lifted'
   | 'account_linked'
+  | 'manual_removal'
+  | 'manual_restriction'
   | 'attachment_requested'
   | 'attachment_confirmed'
   | 'attachment_rejected'

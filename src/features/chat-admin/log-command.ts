@@ -64,6 +64,18 @@ export const logCommand: CommandSpec = {
             ...values,
             outcome: t(`log.outcome_${(entry.reason as 'unblocked' | 'kept' | 'moot' | null) ?? 'moot'}`),
           });
+        case 'lift_failed':
+        case 'removed':
+        case 'removal_failed':
+        case 'removal_lifted':
+        case 'account_linked':
+        case 'action_failed':
+        case 'manual_removal':
+        case 'manual_restriction':
+        case 'attachment_requested':
+        case 'attachment_confirmed':
+        case 'attachment_rejected':
+          return t(`log.${entry.action}`, values);
         default:
           return t('log.other', { at, action: entry.action });
       }
