@@ -95,7 +95,7 @@ describe('the Telegram connector under faults', () => {
     const announced = h.api
       .botMessages(c.chatId)
       .map((message) => message.text ?? '')
-      .filter((text) => text.includes('предупреждение'));
+      .filter((text) => text.startsWith('Предупреждение'));
     expect(announced).toHaveLength(2);
     expect(announced[0]).toContain('правило 1');
     expect(announced[1]).toContain('правило 2');

@@ -432,6 +432,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(h.api.botMessages(c.teacher.id)).toHaveLength(notes);
     // With a private chat the reporter is told there why (a minute on: two refusals a minute are answered).
     h.api.privateMessage(boris, '/start');
+    await h.settle();
     h.clock.advance(MINUTE);
     h.api.sendMessage(c.chatId, boris, '/report', { replyTo: rude.message_id });
     await h.settle();
