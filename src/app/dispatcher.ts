@@ -19,10 +19,12 @@ import type {
   ButtonPressed,
   ButtonSpec,
   ChatAddress,
+  ChatInfo,
   Delivery,
   InboundEvent,
   MessagePosted,
   Platform,
+  UserInfo,
 } from '../messenger/port.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
@@ -104,6 +106,14 @@ export class Dispatcher {
     return this.queue.size;
   }
 
+  private async isModeratorIn(info: ChatInfo, user: UserInfo): Promise<boolean> {
+    const { services } = this;
+    const chat =
+      services.cachedChat(info.platform, info.platformChatId) ??
+      (await services.transact((work) => loadChat(services, work, info)));
+    return isModerator(services, chat, { kind: 'user', user });
+  }
+
   /** The bot never acts on what it did itself (a platform may echo its own actions back). */
   private fromSelf(event: InboundEvent): boolean {
     const self = this.services.platform(event.chat.platform).self.userId;
@@ -128,13 +138,17 @@ export class Dispatcher {
         return this.once(event, (work) => onBotMembership(services, work, event));
       case 'chat_migrated':
         return this.once(event, (work) => onChatMigrated(services, work, event));
-      case 'members_joined':
+      case 'members_joined': {
+        // Someone a moderator added themselves is let in by that moderator (asked before the transaction).
+        const addedBy = event.via === 'added' ? event.by : undefined;
+        const byModerator = addedBy ? await this.isModeratorIn(event.chat, addedBy) : false;
         return this.once(event, async (work) => {
           const chat = await loadChat(services, work, event.chat);
           const joined = await onMembersJoined(services, work, chat, event);
           for (const account of joined) await reapplyOnRejoin(work, chat, account.id, account.platformUserId);
-          await admitNewcomers(services, work, chat, joined);
+          await admitNewcomers(services, work, chat, joined, { byModerator });
         });
+      }
       case 'member_left':
         return this.once(event, async (work) => {
           const chat = await loadChat(services, work, event.chat);

@@ -122,6 +122,15 @@ export function createGateRepository(ex: Executor) {
       return row;
     },
 
+    async entry(id: number): Promise<GateEntryRow | undefined> {
+      const [row] = await ex.select().from(gateEntries).where(eq(gateEntries.id, id));
+      return row;
+    },
+
+    async updateEntry(id: number, values: Partial<typeof gateEntries.$inferInsert>): Promise<void> {
+      await ex.update(gateEntries).set(values).where(eq(gateEntries.id, id));
+    },
+
     async closeEntry(id: number, status: 'accepted' | 'left', at: Date): Promise<void> {
       await ex.update(gateEntries).set({ status, decidedAt: at }).where(eq(gateEntries.id, id));
     },

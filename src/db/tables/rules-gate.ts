@@ -31,6 +31,18 @@ export const inviteLinks = pgTable(
   (t) => [uniqueIndex('invite_links_url_uq').on(t.url)],
 );
 
+/**
+ * In a school chat, someone the school's roster does not know is let in only by a moderator (4.13.8,
+ * 4.11.2: strangers never enter a class chat unseen): accepting the rules alone is not enough.
+ */
+const admission = () => ({
+  needsModerator: boolean('needs_moderator').notNull().default(false),
+  moderatorDecision: text('moderator_decision').$type<'approved' | 'declined'>(),
+  decidedByAccountId: integer('decided_by_account_id').references(() => accounts.id),
+  /** When the person accepted the rules (they may still wait for a moderator). */
+  rulesAcceptedAt: ts('rules_accepted_at'),
+});
+
 /** A request to join through a join-request link: approved only once the applicant accepts the rules. */
 export const joinRequests = pgTable(
   'join_requests',
@@ -53,6 +65,7 @@ export const joinRequests = pgTable(
     requestedAt: ts('requested_at').notNull(),
     expiresAt: ts('expires_at').notNull(),
     decidedAt: ts('decided_at'),
+    ...admission(),
   },
   (t) => [
     uniqueIndex('join_requests_open_uq')
@@ -93,6 +106,7 @@ export const gateEntries = pgTable(
     status: text('status').$type<'pending' | 'welcomed' | 'accepted' | 'left'>().notNull(),
     joinedAt: ts('joined_at').notNull(),
     decidedAt: ts('decided_at'),
+    ...admission(),
   },
   (t) => [
     uniqueIndex('gate_entries_pending_uq').on(t.chatId, t.accountId).where(sql`status = 'pending'`),

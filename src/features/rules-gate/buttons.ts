@@ -10,6 +10,8 @@ export const GATE_BUTTONS = {
   greeting: 'g:n:',
   /** «I accept» under `/rules confirm`: the rules version. */
   confirm: 'g:c:',
+  /** A moderator's «Принять» / «Отклонить»: r<request id> or e<entry id>, then :a or :d. */
+  admission: 'g:m:',
 } as const;
 
 export function acceptButton(services: Services, chat: ChatRecord, data: string): ButtonSpec[][] {

@@ -1,18 +1,17 @@
 import type { AccountRecord } from '../../db/repos/accounts.js';
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
-import { createGateRepository, type GreetingRow } from '../../db/repos/rules-gate.js';
+import { createGateRepository } from '../../db/repos/rules-gate.js';
 import type { ButtonPressed } from '../../messenger/port.js';
-import { formatRules } from '../../moderation/rules.js';
-import type { Action } from '../../outbox/actions.js';
 import { outcome } from '../../outbox/outcomes.js';
 import type { ButtonAnswer } from '../../runtime/buttons.js';
-import { chatAddress, displayName } from '../../runtime/format.js';
+import { chatAddress } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { loadChat } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { currentRules } from '../rules/rules.js';
-import { acceptButton, GATE_BUTTONS } from './buttons.js';
+import { admitIfReady, askModerators, needsModerator } from './admission.js';
+import { refreshGreeting, renderGreeting } from './greeting-message.js';
 
 /**
  * Newcomers who arrive other than through an accepted join request (regulation 4.13.3): greeted in the
@@ -21,63 +20,6 @@ import { acceptButton, GATE_BUTTONS } from './buttons.js';
 
 /** Newcomers arriving within this long share one greeting. */
 export const GREETING_WINDOW_MS = 60_000;
-
-function greetingText(
-  services: Services,
-  chat: ChatRecord,
-  gated: boolean,
-  people: AccountRecord[],
-  rules: string[],
-): string {
-  const t = services.texts.t(chat.settings.language);
-  const names = people.map(displayName).join(', ');
-  const intro = t(gated ? 'gate.greeting' : 'gate.greeting_open', { names, title: chat.title });
-  return `${intro}\n\n${formatRules(rules)}`;
-}
-
-async function renderGreeting(services: Services, work: Work, chat: ChatRecord, greeting: GreetingRow) {
-  const gate = createGateRepository(work.tx);
-  const people = await gate.greetingPeople(greeting.id, greeting.gated);
-  const rules = await currentRules(services, work.tx, chat);
-  const accounts = people.map((row) => row.account as AccountRecord);
-  return {
-    ids: accounts.map((account) => account.id),
-    text: greetingText(services, chat, greeting.gated, accounts, rules.rules),
-    buttons: greeting.gated
-      ? acceptButton(services, chat, `${GATE_BUTTONS.greeting}${greeting.id}`)
-      : undefined,
-  };
-}
-
-/**
- * Brings a posted greeting in line with who it addresses: edits it when newcomers joined it or
- * accepted, deletes it once nobody is left to accept (so the chat stays clean).
- */
-export async function refreshGreeting(
-  services: Services,
-  work: Work,
-  chat: ChatRecord,
-  stale: GreetingRow,
-): Promise<void> {
-  const gate = createGateRepository(work.tx);
-  // Read again under a lock: another transaction (another replica, the send's outcome) may have just
-  // given it its message id or its newcomers, and without the lock each could miss the other's change.
-  const greeting = await gate.lockGreeting(stale.id);
-  if (!greeting?.messageId || greeting.closedAt) return;
-  const view = await renderGreeting(services, work, chat, greeting);
-  const address = chatAddress(chat);
-  if (greeting.gated && view.ids.length === 0) {
-    await gate.updateGreeting(greeting.id, { closedAt: work.now });
-    await work.enqueue({ type: 'delete', chat: address, messageId: greeting.messageId }, { chatId: chat.id });
-    return;
-  }
-  const rendered = (greeting.rendered as number[]) ?? [];
-  if (rendered.join() === view.ids.join()) return;
-  await gate.updateGreeting(greeting.id, { rendered: view.ids });
-  const edit: Action = { type: 'edit', chat: address, messageId: greeting.messageId, text: view.text };
-  if (view.buttons) edit.buttons = view.buttons;
-  await work.enqueue(edit, { chatId: chat.id });
-}
 
 /**
  * People who arrived other than through an accepted join request: with the gate on they are made
@@ -89,6 +31,7 @@ export async function admitNewcomers(
   work: Work,
   chat: ChatRecord,
   joined: AccountRecord[],
+  options: { byModerator?: boolean } = {},
 ): Promise<void> {
   const gate = createGateRepository(work.tx);
   const gated = chat.settings.rules_gate === 'on';
@@ -106,21 +49,26 @@ export async function admitNewcomers(
   const fresh = !greeting;
   greeting ??= await gate.insertGreeting(chat.id, gated, work.now);
   for (const account of newcomers) {
-    await gate.insertEntry({
+    // Someone the school does not know waits for a moderator too, rules gate or not (4.11.2).
+    const moderatorNeeded = !options.byModerator && (await needsModerator(work, chat, account));
+    const entry = await gate.insertEntry({
       chatId: chat.id,
       accountId: account.id,
       greetingId: greeting.id,
-      status: gated ? 'pending' : 'welcomed',
+      status: gated || moderatorNeeded ? 'pending' : 'welcomed',
       joinedAt: work.now,
+      needsModerator: moderatorNeeded,
+      rulesAcceptedAt: gated ? null : work.now,
     });
     // A member under a block is read-only already, until its end; the block's lift keeps them gated.
     const blocked = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
-    if (gated && !blocked) {
+    if ((gated || moderatorNeeded) && !blocked) {
       await work.enqueue(
         { type: 'mute', chat: address, userId: account.platformUserId },
         { chatId: chat.id },
       );
     }
+    if (moderatorNeeded) await askModerators(services, work, chat, account, 'entry', entry.id);
   }
   if (fresh) {
     const view = await renderGreeting(services, work, chat, greeting);
@@ -159,16 +107,10 @@ export async function onGreetingButton(
   }
   const rules = await currentRules(services, work.tx, chat);
   await gate.accept(chat.id, account.id, rules.version, 'greeting', work.now);
-  await gate.closeEntry(entry.id, 'accepted', work.now);
-  // A member blocked meanwhile stays read-only: the block's own lift restores them.
-  const block = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
-  if (block?.mode !== 'mute') {
-    await work.enqueue(
-      { type: 'unmute', chat: chatAddress(chat), userId: account.platformUserId },
-      { chatId: chat.id },
-    );
-  }
-  await refreshGreeting(services, work, chat, greeting);
+  await gate.updateEntry(entry.id, { rulesAcceptedAt: work.now });
+  if (entry.needsModerator && entry.moderatorDecision !== 'approved')
+    return { text: t('gate.awaiting_moderator') };
+  await admitIfReady(services, work, chat, 'entry', entry.id);
   return { text: t('gate.accepted') };
 }
 

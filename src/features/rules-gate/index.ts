@@ -6,6 +6,7 @@
 import type { JobSpec } from '../../jobs/scheduler.js';
 import type { ButtonRoute } from '../../runtime/buttons.js';
 import type { Services } from '../../runtime/services.js';
+import { admissionStanding, onAdmissionButton } from './admission.js';
 import { GATE_BUTTONS } from './buttons.js';
 import { onConfirmButton } from './confirm.js';
 import { onGreetingButton } from './greeting.js';
@@ -36,7 +37,18 @@ export const rulesGateButtons: ButtonRoute[] = [
     pattern: ID,
     handle: (s, w, e, [id]) => onConfirmButton(s, w, e, Number(id)),
   },
+  {
+    prefix: GATE_BUTTONS.admission,
+    pattern: /^([re])(\d{1,9}):([ad])$/,
+    prepare: (s, e, [kind, id]) => admissionStanding(s, e, admissionKind(kind), Number(id)),
+    handle: (s, w, e, [kind, id, decision], isModerator) =>
+      onAdmissionButton(s, w, e, admissionKind(kind), Number(id), decision === 'a', isModerator === true),
+  },
 ];
+
+function admissionKind(letter: string | undefined) {
+  return letter === 'r' ? ('request' as const) : ('entry' as const);
+}
 
 export function rulesGateOutcomes(services: Services) {
   return { ...gateOutcomes(services), ...inviteOutcomes(services) };

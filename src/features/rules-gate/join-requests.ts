@@ -13,6 +13,7 @@ import { loadChat } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { removedByRoster } from '../roster/removals.js';
 import { currentRules } from '../rules/rules.js';
+import { admitIfReady, askModerators, needsModerator } from './admission.js';
 import { acceptButton, GATE_BUTTONS } from './buttons.js';
 
 /**
@@ -56,7 +57,9 @@ export async function onJoinRequest(services: Services, work: Work, event: JoinR
 
   const rules = await currentRules(services, work.tx, chat);
   const alreadyAccepted = await gate.hasAccepted(chat.id, account.id, rules.version);
-  if (chat.settings.rules_gate === 'off' || alreadyAccepted) {
+  const rulesDone = chat.settings.rules_gate === 'off' || alreadyAccepted;
+  const moderatorNeeded = await needsModerator(work, chat, account);
+  if (rulesDone && !moderatorNeeded) {
     await work.enqueue(
       { type: 'approve_join', chat: address, userId: account.platformUserId },
       { chatId: chat.id },
@@ -76,7 +79,14 @@ export async function onJoinRequest(services: Services, work: Work, event: JoinR
     rulesVersion: rules.version,
     requestedAt: work.now,
     expiresAt: new Date(work.now.getTime() + hours * 3600_000),
+    needsModerator: moderatorNeeded,
+    rulesAcceptedAt: rulesDone ? work.now : null,
   });
+  if (moderatorNeeded) await askModerators(services, work, chat, account, 'request', request.id);
+  if (rulesDone) {
+    await work.enqueue({ type: 'send', chat: privateChat, text: t('gate.awaiting_moderator') });
+    return;
+  }
   const text = [
     t('gate.request_intro', { name: displayName(account), title: chat.title }),
     formatRules(rules.rules),
@@ -115,15 +125,11 @@ export async function onRequestButton(
     return { text: t('gate.not_for_you'), alert: true };
   if (request.status !== 'pending') return { text: t('gate.request_closed') };
   await gate.accept(chat.id, account.id, request.rulesVersion, 'join_request', work.now);
-  await gate.updateRequest(request.id, { status: 'accepted' });
-  await work.enqueue(
-    { type: 'approve_join', chat: chatAddress(chat), userId: account.platformUserId },
-    {
-      chatId: chat.id,
-      onDone: outcome('gate.request_approved', { requestId: request.id }),
-      onFailed: outcome('gate.request_approved', { requestId: request.id }),
-    },
-  );
+  await gate.updateRequest(request.id, { rulesAcceptedAt: work.now });
+  if (request.needsModerator && request.moderatorDecision !== 'approved') {
+    return { text: t('gate.awaiting_moderator') };
+  }
+  await admitIfReady(services, work, chat, 'request', request.id);
   return { text: t('gate.accepted') };
 }
 

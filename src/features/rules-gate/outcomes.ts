@@ -2,7 +2,7 @@ import { createChatsRepository } from '../../db/repos/chats.js';
 import { createGateRepository } from '../../db/repos/rules-gate.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
 import type { Services, Work } from '../../runtime/services.js';
-import { refreshGreeting } from './greeting.js';
+import { refreshGreeting } from './greeting-message.js';
 
 type GateOutcomes = Pick<
   OutcomeHandlers,
