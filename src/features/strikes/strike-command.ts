@@ -78,6 +78,12 @@ export const strikeCommand: CommandSpec = {
       },
     });
 
+    // The command goes once recorded: its reason is for the audit log and the member, not the chat.
+    await work.enqueue(
+      { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
+      { chatId: chat.id },
+    );
+
     if (decision.kind === 'record') {
       // The chat reads a short reply to the offending message: the rule and the count, no reason, no name.
       const counted = {
@@ -124,7 +130,7 @@ export const strikeCommand: CommandSpec = {
       limit: decision.limit,
       until: decision.until,
       moderatorAccountId: ctx.account?.id ?? null,
-      replyTo: ctx.event.messageId,
+      replyTo: ctx.event.replyTo?.messageId ?? ctx.event.messageId,
       announcement: (ruleNumbers) => {
         const lines = [
           t('block.blocked', {
