@@ -19,7 +19,8 @@ function migrationsUpTo(last: string): string {
   return dir;
 }
 
-describe('migrations carry stored data forward', () => {
+// Each test migrates a fresh PGlite twice (up to an old migration, then to the newest): a minute on a busy machine.
+describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
   const dirs: string[] = [];
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
