@@ -30,7 +30,9 @@ async function blockedAnna(
 function voteMessage(h: Harness, chatId: number): RecordedMessage | undefined {
   return h.api
     .botMessages(chatId)
-    .find((message) => (message.text ?? '').includes(': голосование о досрочном снятии блокировки (п. 4.13.6'));
+    .find((message) =>
+      (message.text ?? '').includes(': голосование о досрочном снятии блокировки (п. 4.13.6'),
+    );
 }
 
 function ballotData(message: RecordedMessage | undefined, which: 0 | 1): string {
