@@ -37,3 +37,13 @@ export function neutralName(name: string): string {
     .replace(/(\p{L}|\p{N})\.(?=\p{L}|\p{N})/gu, `$1${ZERO_WIDTH_SPACE}.`)
     .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`);
 }
+
+/**
+ * A text as a sentence inside a message: trimmed, ending with its own full stop (or ?, !, …) so that
+ * what follows it reads right ("… на «вы». Следующее нарушение …"), never with two.
+ */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '' || /[.!?…]["»”)]*$/u.test(trimmed)) return trimmed;
+  return `${trimmed}.`;
+}

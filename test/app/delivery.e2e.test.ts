@@ -154,7 +154,7 @@ describe('the Telegram connector under faults', () => {
     await h.settle();
     const text = h.api.lastBotMessage(supergroup.id)?.text ?? '';
     expect(text).toContain('1. Правило группы');
-    expect(text).toContain('после 5 предупреждений');
+    expect(text).toContain('За 6-е нарушение — блокировка на');
   });
 
   it('reports /healthz degraded when the Bot API is unreachable', async () => {

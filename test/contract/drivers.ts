@@ -39,11 +39,14 @@ export interface Driver {
   /** The person is out of the chat. */
   removed(chat: number, person: Person): boolean;
   pendingUpdates(): number;
+  /** Every text the bot has sent so far, in the chats and private chats this driver made. */
+  everyBotText(): string[];
 }
 
 export function telegramDriver(clock: AdjustableClock): Driver {
   const api = new FakeBotApi({ clock: () => clock.now(), allowedUpdates: [...ALLOWED_UPDATES] });
   const users = new Map<number, import('telegraf/types').User>();
+  const chats = new Set<number>();
   return {
     platform: 'telegram',
     env: () => ({ BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot }),
@@ -56,6 +59,7 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     },
     classChat(title, teacher, parents) {
       const chat = api.createChat({ type: 'supergroup', title });
+      chats.add(chat.id);
       api.addMember(chat.id, users.get(teacher.id) as never, { status: 'creator' });
       for (const parent of parents)
         api.addMember(chat.id, users.get(parent.id) as never, { by: users.get(teacher.id) as never });
@@ -103,12 +107,15 @@ export function telegramDriver(clock: AdjustableClock): Driver {
       return ['kicked', 'left'].includes(api.member(chat, person.id).status);
     },
     pendingUpdates: () => api.pendingUpdates().length,
+    everyBotText: () =>
+      [...chats, ...users.keys()].flatMap((id) => api.botMessages(id).map((message) => message.text ?? '')),
   };
 }
 
 export function vkDriver(clock: AdjustableClock): Driver {
   const api = new FakeVkApi({ clock: () => clock.now(), requestsPerSecond: 1000 });
   const users = new Map<number, ReturnType<FakeVkApi['createUser']>>();
+  const chats = new Set<number>();
   return {
     platform: 'vk',
     env: () => ({ VK_TOKEN: api.token, VK_API_ROOT: api.apiBaseUrl, VK_GROUP_ID: String(api.groupId) }),
@@ -126,6 +133,7 @@ export function vkDriver(clock: AdjustableClock): Driver {
       const chat = api.createChat(title, { owner });
       for (const parent of parents) api.addMember(chat, users.get(parent.id) as never, { by: owner });
       api.addCommunity(chat, { by: owner, admin: true });
+      chats.add(chat.peerId);
       return chat.peerId;
     },
     addNewcomer(chat, person, by) {
@@ -164,5 +172,8 @@ export function vkDriver(clock: AdjustableClock): Driver {
     },
     // `ts` of the latest long poll is the last event the bot confirmed by asking for the next ones.
     pendingUpdates: () => api.events.length - Number(api.pollRequests.at(-1)?.ts ?? 0),
+    // Deleted messages too: a greeting removed later was still read.
+    everyBotText: () =>
+      [...chats, ...users.keys()].flatMap((id) => api.communityMessages(id).map((message) => message.text)),
   };
 }

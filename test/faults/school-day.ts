@@ -467,7 +467,11 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     if (i % 5 !== 0) continue;
     const vote = api
       .botMessages(chat.id)
-      .find((message) => message.text?.startsWith('Досрочная разблокировка') && message.reply_markup);
+      .find(
+        (message) =>
+          message.text?.includes(': голосование о досрочном снятии блокировки (п. 4.13.6') &&
+          message.reply_markup,
+      );
     const buttons = vote?.reply_markup?.inline_keyboard[0] ?? [];
     const object = buttons[0];
     const agree = buttons[1];

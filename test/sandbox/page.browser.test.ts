@@ -96,9 +96,7 @@ describe('the sandbox page in a real browser', () => {
         .poll(() => page.locator('.person[aria-pressed="true"] .name').textContent())
         .toBe('Галина Орлова');
       await message(privateLog(), 'Вы подали заявку на вступление в чат «7Б — родители»').waitFor();
-      await privateLog()
-        .getByRole('button', { name: 'С правилами ознакомлен(а), обязуюсь соблюдать' })
-        .click();
+      await privateLog().getByRole('button', { name: 'Принимаю правила' }).click();
       await message(privateLog(), 'заявка одобрена').waitFor();
       await groupLog().getByText('Новый участник: Галина Орлова').waitFor();
     });
@@ -113,7 +111,8 @@ describe('the sandbox page in a real browser', () => {
         await offending.getByRole('button', { name: 'Ответить' }).click();
         await page.locator('#group-composer .reply-preview').getByText('Галина Орлова').waitFor();
         await say('group', '/strike 3');
-        const answer = strike < 4 ? `Предупреждение ${strike} из 3` : '4-е предупреждение при допустимых 3';
+        const answer =
+          strike < 4 ? `Предупреждение ${strike} из 3` : 'Галина Орлова: 4-е нарушение, блокировка до';
         await message(groupLog(), answer).waitFor();
       }
     });
@@ -146,7 +145,7 @@ describe('the sandbox page in a real browser', () => {
 
     it('lifts the block when its week has run, and she can write again', async () => {
       await page.getByRole('button', { name: 'Перевести часы на 7 дней вперёд' }).click();
-      await message(groupLog(), 'Срок блокировки истёк: Галина Орлова снова может писать в чат.').waitFor();
+      await message(groupLog(), 'Галина Орлова: срок блокировки истёк, можно снова писать в чат.').waitFor();
       await groupLog().getByText('Галина Орлова снова может писать в группу').waitFor();
       await page.locator('#group-notice').waitFor({ state: 'hidden' });
       await say('group', 'Извините, больше не повторится.');

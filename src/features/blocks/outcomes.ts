@@ -20,7 +20,8 @@ function why(services: Services, chat: ChatRecord, error: ActionError): string {
   if (error.code === 'NOT_ENOUGH_RIGHTS' || error.code === 'BOT_NOT_IN_CHAT') return t('block.why_rights');
   if (error.code === 'NOT_SUPERGROUP') return t('block.why_supergroup');
   if (error.code === 'USER_IS_ADMIN') return t('block.why_admin');
-  return t('block.why_refused', { error: error.message });
+  // The platform's own words are for the log, not for parents.
+  return t('block.why_refused');
 }
 
 /**

@@ -1,8 +1,27 @@
 import { createAuditRepository } from '../../db/repos/audit.js';
+import type { Translate } from '../../i18n/index.js';
+import { SETTING_KEYS, type SettingKey } from '../../moderation/settings.js';
 import type { CommandSpec } from '../../runtime/commands.js';
 import { displayName, when } from '../../runtime/format.js';
+import { settingName, settingValue } from './setting-words.js';
 
 const LOG_DEFAULT = 10;
+
+/** A change of setting in words: "настройка «Вид блокировки» — только чтение". */
+function settingsLine(
+  t: Translate,
+  values: Record<string, unknown>,
+  details: Record<string, unknown>,
+): string {
+  const key = String(details.key ?? '');
+  if (!(SETTING_KEYS as string[]).includes(key)) return t('log.other', { at: String(values.at) });
+  const setting = key as SettingKey;
+  return t('log.settings_changed', {
+    ...values,
+    name: settingName(t, setting),
+    value: settingValue(t, setting, details.to),
+  });
+}
 const LOG_MAX = 50;
 
 /** `/log [n]`: the chat's last n moderation actions, newest first. */
@@ -50,11 +69,7 @@ export const logCommand: CommandSpec = {
         case 'rules_changed':
           return t('log.rules_changed', { ...values, version: String(details.version ?? '') });
         case 'settings_changed':
-          return t('log.settings_changed', {
-            ...values,
-            key: String(details.key ?? ''),
-            value: String(details.to ?? ''),
-          });
+          return settingsLine(t, values, details);
         case 'apology':
           return t('log.apology', values);
         case 'vote_opened':
@@ -77,7 +92,7 @@ export const logCommand: CommandSpec = {
         case 'attachment_rejected':
           return t(`log.${entry.action}`, values);
         default:
-          return t('log.other', { at, action: entry.action });
+          return t('log.other', { at });
       }
     });
     return ctx.reply([t('log.header'), ...lines].join('\n'));

@@ -11,18 +11,11 @@ import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.j
 import { chatsRepo } from '../chats/chats.js';
 import { moderatorRule } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
-
-function shown(t: Translate, value: ChatSettings[SettingKey]): string {
-  return value === null ? t('settings.not_set') : String(value);
-}
+import { settingChoices, settingName, settingValue } from './setting-words.js';
 
 function settingsList(t: Translate, settings: ChatSettings): string {
   const lines = SETTING_KEYS.map((key) =>
-    t('settings.line', {
-      key,
-      value: shown(t, settings[key]),
-      description: t(`settings.description.${key}`),
-    }),
+    t('settings.line', { key, name: settingName(t, key), value: settingValue(t, key, settings[key]) }),
   );
   return [t('settings.header'), ...lines, '', t('settings.usage')].join('\n');
 }
@@ -33,8 +26,10 @@ function refusal(t: Translate, key: SettingKey): string {
   if (key === 'strike_limit' && 'min' in allowed) return t('settings.invalid_strike_limit', allowed);
   if (key === 'vote_hours' && 'min' in allowed) return t('settings.invalid_vote_hours', allowed);
   if ('class' in allowed) return t('settings.invalid_class');
-  if ('choices' in allowed) return t('settings.invalid_choice', { key, choices: allowed.choices.join(', ') });
-  return t('settings.invalid_range', { key, min: allowed.min, max: allowed.max });
+  const name = settingName(t, key);
+  if ('choices' in allowed)
+    return t('settings.invalid_choice', { name, choices: settingChoices(t, key, allowed.choices) });
+  return t('settings.invalid_range', { name, min: allowed.min, max: allowed.max });
 }
 
 /** `/settings` shows the chat's settings; `/settings <key> <value>` changes one, validated. */
@@ -86,6 +81,11 @@ export const settingsCommand: CommandSpec = {
     // A change of language is answered in the new language.
     const t =
       change.key === 'language' ? ctx.services.texts.t(change.value as ChatSettings['language']) : ctx.t;
-    await ctx.reply(t('settings.changed', { key: change.key, value: shown(t, change.value) }));
+    await ctx.reply(
+      t('settings.changed', {
+        name: settingName(t, change.key),
+        value: settingValue(t, change.key, change.value),
+      }),
+    );
   },
 };

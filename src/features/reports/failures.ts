@@ -87,7 +87,7 @@ async function report(
       ? t('failure.why_rights', { right: t(right) })
       : error.code === 'NOT_SUPERGROUP'
         ? t('block.why_supergroup')
-        : t('block.why_refused', { error: error.message });
+        : t('block.why_refused');
   const name = t(`failure.action_${action.type as 'mute'}`);
   const text = account
     ? t('failure.report', { action: name, target: displayName(account), why })

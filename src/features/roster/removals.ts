@@ -157,7 +157,7 @@ async function summarise(services: Services, work: Work, batch: string, chatId: 
     lines.push(
       t('roster.failed_summary', {
         names: failed.map((row) => nameOf.get(row.accountId) ?? '—').join(', '),
-        why: failed[0]?.error === 'NOT_ENOUGH_RIGHTS' ? t('block.why_rights') : (failed[0]?.error ?? ''),
+        why: failed[0]?.error === 'NOT_ENOUGH_RIGHTS' ? t('block.why_rights') : t('block.why_refused'),
       }),
     );
   }

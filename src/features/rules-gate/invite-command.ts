@@ -68,7 +68,7 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
         const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(args.chatId);
         if (!chat) return;
         const t = services.texts.t(chat.settings.language);
-        const why = error.code === 'NOT_ENOUGH_RIGHTS' ? t('invite.why_rights') : error.message;
+        const why = error.code === 'NOT_ENOUGH_RIGHTS' ? t('invite.why_rights') : t('block.why_refused');
         await work.enqueue(
           {
             type: 'send',

@@ -1,7 +1,9 @@
 import type { Executor } from '../../db/client.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import { createRulesRepository } from '../../db/repos/rules.js';
+import type { Translate } from '../../i18n/index.js';
 import { formatRules, parseRules } from '../../moderation/rules.js';
+import type { ChatSettings } from '../../moderation/settings.js';
 import type { Services } from '../../runtime/services.js';
 
 export interface ChatRules {
@@ -9,10 +11,18 @@ export interface ChatRules {
   rules: string[];
 }
 
-/** The chat's current rules: its own, or the defaults in its language. */
+/**
+ * The rules a chat has until its moderator sets its own: a students' chat, a parents' chat and a staff
+ * chat are addressed differently. None repeats a number the settings can change: the footer says those.
+ */
+export function defaultRules(services: Services, chat: Pick<ChatRecord, 'settings'>): string {
+  return services.texts.t(chat.settings.language)(`rules.default_${chat.settings.kind}`);
+}
+
+/** The chat's current rules: its own, or the defaults for its kind in its language. */
 export async function currentRules(services: Services, ex: Executor, chat: ChatRecord): Promise<ChatRules> {
   const current = await createRulesRepository(ex).current(chat.id);
-  const text = current?.text ?? services.texts.t(chat.settings.language)('rules.default');
+  const text = current?.text ?? defaultRules(services, chat);
   const parsed = parseRules(text);
   return { version: current?.version ?? 1, rules: parsed.ok ? parsed.rules : [text] };
 }
@@ -23,6 +33,20 @@ export function rulesMessage(services: Services, chat: ChatRecord, rules: ChatRu
   return [
     t('rules.header', { title: chat.title }),
     formatRules(rules.rules),
-    t('rules.footer', { count: chat.settings.strike_limit }),
+    rulesFooter(t, chat.settings),
   ].join('\n\n');
+}
+
+/**
+ * What breaking the rules leads to, from the chat's settings: a strike each time, and a block for
+ * `block_days` on the violation after `strike_limit` (4.13.5: "более трех раз").
+ */
+export function rulesFooter(
+  t: Translate,
+  settings: Pick<ChatSettings, 'strike_limit' | 'block_days' | 'block_mode'>,
+): string {
+  return t(settings.block_mode === 'ban' ? 'rules.footer_ban' : 'rules.footer_mute', {
+    next: settings.strike_limit + 1,
+    days: t('time.days', { count: settings.block_days }),
+  });
 }

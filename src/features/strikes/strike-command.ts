@@ -1,5 +1,6 @@
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import { createStrikesRepository, type StrikeWithFacts } from '../../db/repos/strikes.js';
+import { sentence } from '../../lib/text.js';
 import { findRule } from '../../moderation/rules.js';
 import { decideStrike, isActiveStrike } from '../../moderation/strikes.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
@@ -90,7 +91,7 @@ export const strikeCommand: CommandSpec = {
         count: decision.count,
         limit: decision.limit,
         rule: rule.number,
-        ruleText: rule.text,
+        ruleText: sentence(rule.text),
       };
       const lines = [t('strike.recorded', counted)];
       if (decision.lastBeforeBlock) {
@@ -109,7 +110,7 @@ export const strikeCommand: CommandSpec = {
       if (account.privateChatOpen) {
         const mt = memberTexts(services, account);
         const note = [mt('strike.private', { ...counted, title: chat.title })];
-        if (reason) note.push(mt('strike.reason', { reason }));
+        if (reason) note.push(mt('strike.reason', { reason: sentence(reason) }));
         if (decision.lastBeforeBlock) {
           note.push(
             mt('strike.last_warning', { days: mt('time.days', { count: chat.settings.block_days }) }),
@@ -160,7 +161,7 @@ export const strikeCommand: CommandSpec = {
             rules: ruleNumbers.join(', '),
           }),
         ];
-        if (reason) lines.push(mt('strike.reason', { reason }));
+        if (reason) lines.push(mt('strike.reason', { reason: sentence(reason) }));
         lines.push(mt('block.how_to_apologize'));
         return lines.join('\n\n');
       },

@@ -1,6 +1,7 @@
 import type { AccountRecord } from '../../db/repos/accounts.js';
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import { createStrikesRepository, type StrikeWithFacts, strikeFacts } from '../../db/repos/strikes.js';
+import { sentence } from '../../lib/text.js';
 import { isActiveStrike } from '../../moderation/strikes.js';
 import type { CommandContext, CommandSpec, GroupContext } from '../../runtime/commands.js';
 import { day, displayName, privateChatOf, when } from '../../runtime/format.js';
@@ -17,10 +18,10 @@ function strikeLines(ctx: CommandContext, strikes: StrikeWithFacts[]): string[] 
       index: index + 1,
       date: day(ctx.services, strike.createdAt, ctx.language),
       rule: strike.ruleNumber,
-      ruleText: strike.ruleText,
+      ruleText: sentence(strike.ruleText),
       moderator: shownModerator(ctx, strike.moderatorName),
     });
-    return strike.reason ? line + ctx.t('list.line_reason', { reason: strike.reason }) : line;
+    return strike.reason ? line + ctx.t('list.line_reason', { reason: sentence(strike.reason) }) : line;
   });
 }
 

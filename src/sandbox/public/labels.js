@@ -40,8 +40,7 @@ export const LABELS = {
     newcomerHint:
       'По ссылке бота человек сначала получает правила в личном чате; добавленного напрямую бот приветствует в группе.',
     helpHeading: 'Что попробовать',
-    help1:
-      'Новичок: «Заявка по ссылке бота», затем в личном чате с ботом нажмите «С правилами ознакомлен(а)…».',
+    help1: 'Новичок: «Заявка по ссылке бота», затем в личном чате с ботом нажмите «Принимаю правила».',
     help2:
       'Новичок пишет в группу. Учитель отвечает на его сообщение: «Ответить», затем /strike 1 — четыре раза. После четвёртого новичок может только читать.',
     help3: 'Заблокированный пишет боту в личный чат: /apologize Простите, больше не повторится.',
@@ -132,7 +131,7 @@ export const LABELS = {
     newcomerHint:
       'Through the bot’s link a person first gets the rules in a private chat; someone added directly is greeted in the group.',
     helpHeading: 'What to try',
-    help1: 'Newcomer: “Request via the bot’s link”, then press “I have read the rules…” in the private chat.',
+    help1: 'Newcomer: “Request via the bot’s link”, then press “I accept the rules” in the private chat.',
     help2:
       'The newcomer writes in the group. The teacher replies to that message: “Reply”, then /strike 1 — four times. After the fourth the newcomer can only read.',
     help3: 'The blocked member writes to the bot privately: /apologize Sorry, it will not happen again.',

@@ -34,11 +34,13 @@ describe('4.13.2 the moderator is a teacher: in a school chat, administrators li
     h.api.sendMessage(chat, s.teacher, '/settings strike_limit 5');
     await h.settle();
     expect(lastBotText(h, chat)).toBe(
-      'Модерировать этот чат могут администраторы-сотрудники школы. Чтобы стать модератором, откройте личное приглашение школы или попросите модератора ответить на ваше сообщение командой /link staff:<ваш номер в школе>.',
+      'Модерировать этот чат могут только администраторы — сотрудники школы. Чтобы стать модератором, откройте личное приглашение школы или попросите модератора ответить на ваше сообщение командой /link staff:<ваш номер в списке школы>.',
     );
     h.api.sendMessage(chat, s.people.oleg, '/settings strike_limit 5');
     await h.settle();
-    expect(lastBotText(h, chat)).toBe('Настройка strike_limit теперь: 5.');
+    expect(lastBotText(h, chat)).toBe(
+      'Настройка «Допустимо предупреждений» изменена: 5, блокировка — за 6-е нарушение.',
+    );
   });
 
   it('lets every administrator moderate until one is linked to staff, and /settings says so', async () => {
@@ -53,7 +55,9 @@ describe('4.13.2 the moderator is a teacher: in a school chat, administrators li
     h.clock.advance(MINUTE);
     h.api.sendMessage(chat, s.teacher, '/settings strike_limit 5');
     await h.settle();
-    expect(lastBotText(h, chat)).toContain('Модерировать этот чат могут администраторы-сотрудники школы.');
+    expect(lastBotText(h, chat)).toContain(
+      'Модерировать этот чат могут только администраторы — сотрудники школы.',
+    );
   });
 
   it('4.13.8: an administrator whose employment ended stops moderating at once; the API and the other administrators are told', async () => {
@@ -76,6 +80,8 @@ describe('4.13.2 the moderator is a teacher: in a school chat, administrators li
     expect(h.api.member(chat, s.people.oleg).status).toBe('administrator');
     h.api.sendMessage(chat, s.people.oleg, '/settings strike_limit 6');
     await h.settle();
-    expect(lastBotText(h, chat)).toContain('Модерировать этот чат могут администраторы-сотрудники школы.');
+    expect(lastBotText(h, chat)).toContain(
+      'Модерировать этот чат могут только администраторы — сотрудники школы.',
+    );
   });
 });

@@ -30,7 +30,9 @@ async function blockedAnna(
 function voteMessage(h: Harness, chatId: number): RecordedMessage | undefined {
   return h.api
     .botMessages(chatId)
-    .find((message) => (message.text ?? '').startsWith('Досрочная разблокировка'));
+    .find((message) =>
+      (message.text ?? '').includes(': голосование о досрочном снятии блокировки (п. 4.13.6'),
+    );
 }
 
 function ballotData(message: RecordedMessage | undefined, which: 0 | 1): string {
@@ -123,7 +125,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
     it('refuses to open a vote and says the member has not apologised yet', () => {
       const { h, state: c } = story;
       expect(lastBotText(h, c.chatId)).toContain(
-        'Участник Анна Петрова ещё не принёс извинений, поэтому голосование открыть нельзя',
+        'Анна Петрова: извинений пока нет, поэтому голосование открыть нельзя',
       );
     });
   });
@@ -139,7 +141,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
     it('posts the apology in the chat and says how a moderator opens the vote', () => {
       const { h, state: c } = story;
       expect(lastBotText(h, c.chatId)).toBe(
-        'Анна Петрова приносит извинения участникам чата:\n«Простите, пожалуйста, больше не повторится.»\nМодератор может открыть голосование о досрочной разблокировке: ответьте на это сообщение командой /unblock.',
+        'Анна Петрова приносит извинения участникам чата:\n«Простите, пожалуйста, больше не повторится.»\nМодераторы, чтобы открыть голосование о досрочном снятии блокировки, ответьте на это сообщение командой /unblock.',
       );
     });
   });
@@ -149,7 +151,9 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
 
     it('opens a vote naming the member, the rules broken and the apology', () => {
       const { vote } = story.state;
-      expect(vote?.text).toContain('Досрочная разблокировка участника Анна Петрова (п. 4.13.6 положения).');
+      expect(vote?.text).toContain(
+        'Анна Петрова: голосование о досрочном снятии блокировки (п. 4.13.6 положения).',
+      );
       expect(vote?.text).toContain('за нарушение правил: 2, 3.');
       expect(vote?.text).toContain('Извинения: «Простите, пожалуйста, больше не повторится.»');
     });
@@ -166,9 +170,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
       const { h, state: c } = story;
       h.api.sendMessage(c.chatId, c.teacher, `/unblock ${c.anna.id}`);
       await h.settle();
-      expect(lastBotText(h, c.chatId)).toMatch(
-        /^Голосование о разблокировке участника Анна Петрова уже идёт/,
-      );
+      expect(lastBotText(h, c.chatId)).toMatch(/^Анна Петрова: голосование о снятии блокировки уже идёт/);
     });
   });
 
@@ -179,7 +181,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
       const { h, state: c } = story;
       for (const press of c.presses) {
         expect(h.api.callbackAnswer(press)?.text).toBe(
-          'Ваш голос учтён: «Не возражаю». До закрытия голосования его можно изменить.',
+          'Ваш голос учтён: «Не возражаю». До конца голосования его можно изменить.',
         );
       }
     });
@@ -187,7 +189,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
     it('does not let the blocked member vote on their own unblocking', () => {
       const { h, state: c } = story;
       expect(h.api.callbackAnswer(c.own)).toEqual({
-        text: 'По своей разблокировке голосовать нельзя.',
+        text: 'Голосовать о снятии собственной блокировки нельзя.',
         show_alert: true,
       });
     });
@@ -207,7 +209,7 @@ describe('4.13.6 early reinstatement: an apology, a vote and no objection', () =
       const { h, state: c } = story;
       expect(h.api.member(c.chatId, c.anna).status).toBe('member');
       expect(lastBotText(h, c.chatId)).toBe(
-        'Голосование завершено: возражений нет (не возражают: 3). Блокировка участника Анна Петрова снята досрочно, Анна Петрова снова может писать в чат.',
+        'Голосование завершено, возражений нет (не возражают: 3). Анна Петрова: блокировка снята досрочно, можно снова писать в чат.',
       );
     });
 
@@ -260,7 +262,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.settle();
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
     expect(lastBotText(h, c.chatId)).toMatch(
-      /^Голосование завершено: возражают 1, не возражают 3\. Блокировка участника Анна Петрова сохраняется до .+\.$/,
+      /^Голосование завершено: возражают — 1, не возражают — 3\. Анна Петрова: блокировка сохраняется до .+\.$/,
     );
     const late = h.api.pressButton(c.chatId, vote?.message_id ?? 0, boris, object);
     await h.settle();
@@ -286,7 +288,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     const press = h.api.pressButton(c.chatId, vote?.message_id ?? 0, newcomer, ballotData(vote, 0));
     await h.settle();
     expect(h.api.callbackAnswer(press)).toEqual({
-      text: 'Голосовать могут участники, которые были в чате, когда голосование открылось.',
+      text: 'Голосовать могут те, кто был в чате, когда голосование открылось.',
       show_alert: true,
     });
     await passVoteClose(h.db.database, h.clock);
@@ -375,7 +377,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.app.jobs.run('close-due-votes');
     await h.settle();
     expect(h.api.member(c.chatId, anna).status).toBe('member');
-    expect(lastBotText(h, c.chatId)).toContain('Голосование завершено: возражений нет (не возражают: 1).');
+    expect(lastBotText(h, c.chatId)).toContain('Голосование завершено, возражений нет (не возражают: 1).');
   });
 
   it('closes the vote as moot when the block ends first', async () => {
@@ -420,7 +422,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     await h.settle();
     const chooser = h.api.lastBotMessage(anna.id);
     expect(chooser?.text).toBe(
-      'Вы заблокированы в нескольких чатах. Участникам какого чата адресованы извинения?',
+      'У вас блокировка в нескольких чатах. Участникам какого чата адресованы извинения?',
     );
     const titles = chooser?.reply_markup?.inline_keyboard.map((row) => row[0]?.text);
     expect(titles).toEqual(['7Б', '7Б — родители']);
@@ -447,7 +449,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     h.api.sendMessage(c.chatId, c.teacher, `/unblock ${anna.id}`, { replyTo: pasted.message_id });
     await h.settle();
     expect(voteMessage(h, c.chatId)).toBeUndefined();
-    expect(lastBotText(h, c.chatId)).toContain('ещё не принёс');
+    expect(lastBotText(h, c.chatId)).toContain('извинений пока нет');
     const apologies = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'apology'));
     expect(apologies).toEqual([]);
   });
@@ -469,8 +471,8 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
       await h.settle();
     }
     const notice = h.api.lastBotMessage(anna.id)?.text ?? '';
-    expect(notice).toMatch(/^В чате «7Б» вы заблокированы до /);
-    expect(notice).toContain('нарушены правила 1, 2, 3');
+    expect(notice).toMatch(/^Чат «7Б»: у вас блокировка до /);
+    expect(notice).toContain('Нарушены правила: 1, 2, 3.');
     expect(notice).toContain('Причина: реклама в чате класса.');
     expect(notice).toContain('/apologize');
     expect(botTexts(h, c.chatId).join('\n')).not.toContain('реклама в чате класса');
@@ -483,7 +485,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     expect(announcement).toContain('https://t.me/class_moderator_bot?start=blocked');
     h.api.privateMessage(c.anna, '/start blocked');
     await h.settle();
-    expect(h.api.lastBotMessage(c.anna.id)?.text).toMatch(/^В чате «7Б» вы заблокированы до .*\/apologize/s);
+    expect(h.api.lastBotMessage(c.anna.id)?.text).toMatch(/^Чат «7Б»: у вас блокировка до .*\/apologize/s);
   });
 
   it('answers /apologize from someone who is not blocked', async () => {
@@ -493,7 +495,7 @@ describe('4.13.6 early reinstatement: apology and objection vote', () => {
     h.api.privateMessage(c.parents[2] as User, '/apologize');
     await h.settle();
     expect(h.api.lastBotMessage((c.parents[1] as User).id)?.text).toBe(
-      'Вы сейчас не заблокированы ни в одном чате.',
+      'Сейчас у вас нет блокировки ни в одном чате.',
     );
     expect(h.api.lastBotMessage((c.parents[2] as User).id)?.text).toContain(
       'Напишите извинение вместе с командой',

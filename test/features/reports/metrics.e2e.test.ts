@@ -58,9 +58,9 @@ describe('/metrics and failure reports', () => {
       h.api.sendMessage(c.chatId, c.teacher, '/del', { replyTo: spam.message_id });
       await h.settle();
     }
-    const reports = botTexts(h, c.chatId).filter((text) => text.startsWith('Не удалось выполнить действие'));
+    const reports = botTexts(h, c.chatId).filter((text) => text.startsWith('Не удалось удалить сообщение'));
     expect(reports).toEqual([
-      'Не удалось выполнить действие «удалить сообщение»: у меня нет права «Удаление сообщений». Проверьте мои права администратора.',
+      'Не удалось удалить сообщение — у меня нет права «Удаление сообщений». Проверьте мои права администратора.',
     ]);
     const failures = await h.db.database.db
       .select()

@@ -232,7 +232,7 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     h.api.sendMessage(s.chats.classChat, s.teacher, '/link S2', { replyTo: message.message_id });
     await h.settle();
     expect(botTexts(h, s.chats.classChat).at(-1)).toBe(
-      'Аккаунт участника Дима связан с записью школы: ученик S2.',
+      'Дима: аккаунт связан с записью школы — обучающийся S2.',
     );
     await api(h, 'POST', '/api/v1/roster/events', {
       token: s.token,

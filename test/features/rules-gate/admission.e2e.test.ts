@@ -45,10 +45,10 @@ describe('4.11.2, 4.13.8 strangers never enter a school’s class chat unseen: a
     const { c, url } = await schoolChat(h);
     const { stranger, press, ask } = await strangerAccepts(h, c, url);
     expect(h.api.callbackAnswer(press)?.text).toBe(
-      'Правила приняты. Осталось решение модератора: вы войдёте в чат, как только он подтвердит заявку.',
+      'Правила приняты. Осталось решение модератора: вы сможете войти в чат, как только заявку одобрят.',
     );
     expect(h.api.member(c.chatId, stranger).status).toBe('left');
-    expect(ask?.text).toContain('Хочет вступить в чат «7Б»: Степан Иванов.');
+    expect(ask?.text).toContain('Чат «7Б»: Степан Иванов хочет вступить.');
     expect([button(ask, 0, 0).text, button(ask, 0, 1).text]).toEqual(['Принять', 'Отклонить']);
   });
 

@@ -7,7 +7,7 @@ import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
 import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
 
-const BUTTON = 'С правилами ознакомлен(а), обязуюсь соблюдать';
+const BUTTON = 'Принимаю правила';
 
 /** The teacher asks for a join link; returns its URL. */
 async function inviteLink(h: Harness, c: ClassChat): Promise<string> {
@@ -89,7 +89,7 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     await h.settle();
     expect(h.api.joinRequests(c.chatId).at(-1)?.status).toBe('declined');
     expect(h.api.lastBotMessage(dmitry.id)?.text).toBe(
-      'Заявка на вступление в чат «7Б» отклонена: правила не были приняты в течение 24 часов. Вы можете подать заявку снова по той же ссылке.',
+      'Заявка на вступление в чат «7Б» отклонена: правила не приняты в течение 24 часов. Подать заявку снова можно по той же ссылке.',
     );
     expect(keyboardData(h.api.lastBotMessage(dmitry.id)).data).toBeUndefined();
   });
@@ -218,14 +218,14 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     h.api.sendMessage(c.chatId, c.teacher, '/stats');
     await h.settle();
     const stats = lastBotText(h, c.chatId);
-    expect(stats).toContain('Приняли текущие правила (редакция 3): 0');
+    expect(stats).toContain('Приняли действующие правила (редакция 3): 0');
     expect(stats).toContain('Приняли какую-либо редакцию правил: 1');
 
     h.api.sendMessage(c.chatId, c.teacher, '/rules confirm');
     await h.settle();
     const confirm = h.api.lastBotMessage(c.chatId);
     expect(confirm?.text).toContain(
-      'Модератор просит участников подтвердить, что они ознакомлены с правилами чата (редакция 3).',
+      'Модератор просит участников подтвердить, что они ознакомились с правилами чата (редакция 3).',
     );
     const data = keyboardData(confirm).data ?? '';
     const first = h.api.pressButton(c.chatId, confirm?.message_id ?? 0, anna, data);
@@ -238,7 +238,7 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     expect(h.api.member(c.chatId, anna).status).toBe('member');
     h.api.sendMessage(c.chatId, c.teacher, '/stats');
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toContain('Приняли текущие правила (редакция 3): 2');
+    expect(lastBotText(h, c.chatId)).toContain('Приняли действующие правила (редакция 3): 2');
 
     const boris = c.parents[1] as User;
     h.api.sendMessage(c.chatId, boris, '/rules confirm');
@@ -267,7 +267,7 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     await h.settle();
     expect(h.api.joinRequests(c.chatId).at(-1)?.status).toBe('declined');
     expect(h.api.lastBotMessage(anna.id)?.text).toMatch(
-      /^Заявка на вступление в чат «7Б» отклонена: вы заблокированы в этом чате до .+ за нарушение правил общения\.$/,
+      /^Заявка на вступление в чат «7Б» отклонена: у вас блокировка в этом чате до .+ за нарушение правил\.$/,
     );
     expect(botTexts(h, c.chatId).some((text) => text.startsWith('Добро пожаловать'))).toBe(false);
   });

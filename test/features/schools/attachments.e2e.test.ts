@@ -57,7 +57,7 @@ describe('a school’s code only asks: a chat belongs to a school once the schoo
     });
     await h.settle();
     expect((await chatRow(h, chatId))?.schoolId).toBe(1);
-    expect(lastBotText(h, chatId)).toBe('Школа «School» подтвердила: теперь это чат школы.');
+    expect(lastBotText(h, chatId)).toBe('Школа «School» подтвердила запрос: теперь это чат школы.');
     expect(await decideAttachment(h.app.services, 1, request?.id ?? 0, 'reject')).toEqual({
       result: 'already',
     });

@@ -80,7 +80,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
 
     const cases: Array<[User, string, number | undefined, string]> = [
       [boris, '/strike 2', annaMessage.message_id, 'Эта команда доступна только модераторам чата'],
-      [c.teacher, '/strike 2', undefined, 'Ответьте командой /strike на сообщение нарушителя'],
+      [c.teacher, '/strike 2', undefined, 'Ответьте командой /strike на сообщение с нарушением'],
       [c.teacher, '/strike', annaMessage.message_id, 'Укажите номер нарушенного правила'],
       [c.teacher, '/strike реклама', annaMessage.message_id, 'Укажите номер нарушенного правила'],
       [c.teacher, '/strike 9 реклама', annaMessage.message_id, 'В правилах этого чата нет пункта 9'],
@@ -96,7 +96,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     }
     h.api.privateMessage(c.teacher, '/strike 1');
     await h.settle();
-    expect(h.api.lastBotMessage(c.teacher.id)?.text).toBe('Эта команда работает в групповом чате.');
+    expect(h.api.lastBotMessage(c.teacher.id)?.text).toBe('Эта команда работает в общем чате.');
 
     const db = h.db.database.db;
     expect(await db.select().from(strikes)).toHaveLength(0);
@@ -109,12 +109,10 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const [anna] = c.parents as [User];
     const first = await strike(h, c, anna, 2, 'реклама пирогов');
     // A short reply to the offending message: the rule and the count; the reason stays out of the chat.
-    expect(lastBotText(h, c.chatId)).toBe('Предупреждение 1 из 3: нарушено правило 2 «Без рекламы».');
+    expect(lastBotText(h, c.chatId)).toBe('Предупреждение 1 из 3 — правило 2: Без рекламы.');
     expect(h.api.lastBotMessage(c.chatId)?.reply_to_message_id).toBe(first.message_id);
     await strike(h, c, anna, 'п.1');
-    expect(lastBotText(h, c.chatId)).toContain(
-      'Предупреждение 2 из 3: нарушено правило 1 «Общаемся вежливо»',
-    );
+    expect(lastBotText(h, c.chatId)).toContain('Предупреждение 2 из 3 — правило 1: Общаемся вежливо.');
     await strike(h, c, anna, 3);
     expect(lastBotText(h, c.chatId)).toContain('Предупреждение 3 из 3');
     expect(lastBotText(h, c.chatId)).toContain('Следующее нарушение — блокировка на 7 дней.');
@@ -129,9 +127,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const expectedUntil = Math.floor((blockedAt.getTime() + 7 * DAY) / 1000);
     expect(Math.abs((member.until_date ?? 0) - expectedUntil)).toBeLessThanOrEqual(2);
     const announcement = lastBotText(h, c.chatId);
-    expect(announcement).toContain(
-      'Анна Петрова получает 4-е предупреждение при допустимых 3 и блокируется до',
-    );
+    expect(announcement).toContain('Анна Петрова: 4-е нарушение, блокировка до');
     expect(announcement).toContain('только чтение');
     expect(announcement).toContain('Нарушены правила: 1, 2, 3.');
     const localEnd = new Intl.DateTimeFormat('ru-RU', {
@@ -153,7 +149,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const unmutes = unmuteCalls(h, anna);
     expect(unmutes).toHaveLength(1);
     expect(unmutes[0]?.params.permissions).toMatchObject(h.api.chat(c.chatId).permissions);
-    expect(lastBotText(h, c.chatId)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
+    expect(lastBotText(h, c.chatId)).toBe('Анна Петрова: срок блокировки истёк, можно снова писать в чат.');
     expect(h.api.member(c.chatId, anna).status).toBe('member');
     h.api.sendMessage(c.chatId, anna, 'Спасибо, больше не буду');
 
@@ -181,7 +177,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await h.settle();
     expect(unmuteCalls(h, anna)).toHaveLength(1);
     expect(unmuteCalls(h, boris)).toHaveLength(1);
-    expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Срок блокировки истёк'))).toHaveLength(2);
+    expect(botTexts(h, c.chatId).filter((text) => text.includes('срок блокировки истёк'))).toHaveLength(2);
   });
 
   it('keeps a block due when the platform refuses to lift it, tells the chat once, and lifts on a later run', async () => {
@@ -212,16 +208,18 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const live = await db.select().from(blocks).where(eq(blocks.status, 'active'));
     expect(live).toHaveLength(1);
     expect(lastBotText(h, c.chatId)).toBe(
-      'Не удаётся снять блокировку с участника Анна Петрова: у меня нет права «Блокировка участников». Я буду пробовать снова.',
+      'Анна Петрова: снять блокировку не удаётся — у меня нет права блокировать участников. Я попробую ещё раз.',
     );
     await h.app.jobs.run('lift-due-blocks');
     await h.settle();
-    expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Не удаётся снять'))).toHaveLength(1);
+    expect(botTexts(h, c.chatId).filter((text) => text.includes('снять блокировку не удаётся'))).toHaveLength(
+      1,
+    );
     await h.app.jobs.run('lift-due-blocks');
     await h.settle();
     expect(unmuteCalls(h, anna)).toHaveLength(2);
     expect(await db.select().from(blocks).where(eq(blocks.status, 'lifted'))).toHaveLength(2);
-    expect(lastBotText(h, c.chatId)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
+    expect(lastBotText(h, c.chatId)).toBe('Анна Петрова: срок блокировки истёк, можно снова писать в чат.');
   });
 
   it('restricts a blocked member again when they leave and rejoin during the term', async () => {
@@ -254,7 +252,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(unbans).toHaveLength(1);
     expect(unbans[0]?.params).toMatchObject({ user_id: anna.id, only_if_banned: true });
     expect(lastBotText(h, c.chatId)).toBe(
-      'Срок блокировки истёк: Анна Петрова может вернуться в чат по приглашению.',
+      'Анна Петрова: срок блокировки истёк, вернуться в чат можно по приглашению.',
     );
   });
 
@@ -267,7 +265,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const old = h.api.messages(c.chatId).find((message) => message.from.id === anna.id && !message.service);
     h.api.sendMessage(c.chatId, c.teacher, '/strike 2', { replyTo: old?.message_id ?? 0 });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toMatch(/^Участник Анна Петрова уже заблокирован до /);
+    expect(lastBotText(h, c.chatId)).toMatch(/^Анна Петрова: блокировка уже действует до /);
     expect(await h.db.database.db.select().from(strikes)).toHaveLength(before.length);
   });
 
@@ -294,7 +292,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     h.api.sendMessage(c.chatId, c.teacher, '/unstrike', { replyTo: last.message_id });
     await h.settle();
     expect(lastBotText(h, c.chatId)).toContain(
-      'Ответьте на сообщение участника командой /unstrike с причиной',
+      'Ответьте на сообщение участника командой /unstrike и укажите причину',
     );
     expect(h.api.member(c.chatId, anna).status).toBe('restricted');
     h.api.sendMessage(c.chatId, c.teacher, '/unstrike правило 3 здесь ни при чём', {
@@ -302,16 +300,16 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     });
     await h.settle();
     const texts = botTexts(h, c.chatId).slice(-2);
-    expect(texts[0]).toContain('Исправление: последнее предупреждение участника Анна Петрова (правило 3,');
+    expect(texts[0]).toContain('Исправление. Анна Петрова: последнее предупреждение (правило 3,');
     expect(texts.join('\n')).not.toContain('ни при чём');
     const [revoked] = await h.db.database.db
       .select()
       .from(auditLog)
       .where(eq(auditLog.action, 'strike_revoked'));
     expect(revoked?.reason).toBe('правило 3 здесь ни при чём');
-    expect(texts[0]).toContain('Действующих предупреждений: 3 при допустимых 3.');
+    expect(texts[0]).toContain('Действующих предупреждений: 3 из 3 допустимых.');
     expect(texts[1]).toBe(
-      'Блокировка участника Анна Петрова снята: предупреждение отозвано, действующих предупреждений — 3 при допустимых 3.',
+      'Анна Петрова: блокировка снята, потому что предупреждение отозвано как ошибочное. Действующих предупреждений: 3 из 3 допустимых.',
     );
     expect(unmuteCalls(h, anna)).toHaveLength(1);
     // The three remaining strikes count again: the next one blocks.
@@ -324,7 +322,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const borisMessage = h.api.sendMessage(c.chatId, boris, 'Привет');
     h.api.sendMessage(c.chatId, c.teacher, '/unstrike ошибка', { replyTo: borisMessage.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toBe('У участника Борис Смирнов нет действующих предупреждений.');
+    expect(lastBotText(h, c.chatId)).toBe('Борис Смирнов: действующих предупреждений нет.');
     h.api.sendMessage(c.chatId, boris, '/unstrike', { replyTo: borisMessage.message_id });
     await h.settle();
     expect(lastBotText(h, c.chatId)).toContain('только модераторам');
@@ -341,7 +339,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     h.api.sendMessage(c.chatId, anna, '/strikes');
     await h.settle();
     expect(lastBotText(h, c.chatId)).toBe(
-      'Анна Петрова, у вас 2 предупреждения в этом чате (допустимо 3). Чтобы получать подробности в личных сообщениях, напишите мне /start.',
+      'Анна Петрова, у вас в этом чате 2 предупреждения (допустимо 3). Чтобы получать подробности в личных сообщениях, напишите мне /start.',
     );
     h.api.privateMessage(anna, '/start');
     await h.settle();
@@ -349,9 +347,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await h.settle();
     expect(lastBotText(h, c.chatId)).toBe('Ответ — в личных сообщениях.');
     const own = h.api.lastBotMessage(anna.id)?.text ?? '';
-    expect(own).toContain('Ваши предупреждения в чате «7Б» — 2 предупреждения (допустимо 3):');
-    expect(own).toMatch(/1\. .+ — правило 4 «Не публикуем чужие фото»; модератор: Мария Ивановна/);
-    expect(own).toMatch(/2\. .+ — правило 2 «Без рекламы»; модератор: Мария Ивановна; причина: реклама/);
+    expect(own).toContain('Чат «7Б»: у вас 2 предупреждения (допустимо 3).');
+    expect(own).toMatch(/1\. .+, правило 4: Не публикуем чужие фото\. Модератор: Мария Ивановна\./);
+    expect(own).toMatch(/2\. .+, правило 2: Без рекламы\. Модератор: Мария Ивановна\. Причина: реклама\./);
 
     h.api.sendMessage(c.chatId, c.teacher, '/strikes');
     await h.settle();
@@ -361,9 +359,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const borisMessage = h.api.sendMessage(c.chatId, boris, 'ок');
     h.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: borisMessage.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toMatch(
-      /^Предупреждения участника Борис Смирнов — 1 предупреждение \(допустимо 3\):\n1\. /,
-    );
+    expect(lastBotText(h, c.chatId)).toMatch(/^Борис Смирнов: 1 предупреждение \(допустимо 3\)\.\n1\. /);
   });
 
   it('/del removes the message and the command; /log shows what happened and why', async () => {
@@ -385,9 +381,9 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await h.settle();
     const log = lastBotText(h, c.chatId).split('\n');
     expect(log[0]).toBe('Последние действия модерации:');
-    expect(log[1]).toMatch(/— Мария Ивановна: предупреждение участнику Анна Петрова, правило 2$/);
-    expect(log[2]).toMatch(/— Мария Ивановна: удалено сообщение участника Анна Петрова$/);
-    expect(log[3]).toMatch(/— Мария Ивановна: новые правила \(редакция 2\)$/);
+    expect(log[1]).toMatch(/— Анна Петрова: предупреждение, правило 2 \(модератор: Мария Ивановна\)$/);
+    expect(log[2]).toMatch(/— Анна Петрова: сообщение удалено \(модератор: Мария Ивановна\)$/);
+    expect(log[3]).toMatch(/— Мария Ивановна: новая редакция правил \(2\)$/);
     h.api.sendMessage(c.chatId, c.teacher, '/log сто');
     await h.settle();
     expect(lastBotText(h, c.chatId)).toContain('число от 1 до 50');
@@ -400,7 +396,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     const rude = h.api.sendMessage(c.chatId, anna, 'Грубость');
     h.api.sendMessage(c.chatId, boris, '/report оскорбление', { replyTo: rude.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toContain('Жалоба записана, но написать модераторам я не могу');
+    expect(lastBotText(h, c.chatId)).toContain('Жалоба записана, но передать её модераторам я не могу');
 
     h.api.privateMessage(c.teacher, '/start');
     await h.settle();
@@ -410,7 +406,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(h.api.messages(c.chatId).find((m) => m.message_id === command.message_id)?.deleted).toBe(true);
     const note = h.api.lastBotMessage(c.teacher.id)?.text ?? '';
     expect(note).toContain(
-      'Жалоба в чате «7Б» от участника Борис Смирнов на сообщение участника Анна Петрова:\n«Грубость»',
+      'Чат «7Б»: жалоба на сообщение.\nАвтор сообщения: Анна Петрова\nАвтор жалобы: Борис Смирнов\n«Грубость»',
     );
     expect(note).toContain(`https://t.me/c/${String(c.chatId).slice(4)}/${rude.message_id}`);
 
@@ -467,7 +463,7 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
         await Promise.all([h.app.jobs.run('lift-due-blocks'), second.app.jobs.run('lift-due-blocks')]);
         await Promise.all([h.settle(), second.settle()]);
         for (const parent of c.parents) expect(unmuteCalls(h, parent)).toHaveLength(1);
-        expect(botTexts(h, c.chatId).filter((text) => text.startsWith('Срок блокировки истёк'))).toHaveLength(
+        expect(botTexts(h, c.chatId).filter((text) => text.includes('срок блокировки истёк'))).toHaveLength(
           c.parents.length,
         );
         const audit = await h.db.database.db
