@@ -58,7 +58,9 @@ describe('4.13.5–4.13.6 privacy: a parents’ chat of a school lives through a
     await h.settle();
     h.api.sendMessage(chatId, s.teacher, `/unblock ${anna.id}`);
     await h.settle();
-    const vote = h.api.botMessages(chatId).find((m) => (m.text ?? '').startsWith('Досрочная разблокировка'));
+    const vote = h.api
+      .botMessages(chatId)
+      .find((m) => (m.text ?? '').includes('голосование о досрочном снятии блокировки') && m.reply_markup);
     expect(vote).toBeDefined();
     const noObjection = vote?.reply_markup?.inline_keyboard[0]?.[1];
     const data = noObjection && 'callback_data' in noObjection ? noObjection.callback_data : '';
