@@ -10,15 +10,17 @@ import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
-import { type Driver, type Person, telegramDriver, vkDriver } from './drivers.js';
+import { type Driver, type MessageRef, maxDriver, type Person, telegramDriver, vkDriver } from './drivers.js';
 
 /**
- * The contract every connector must keep, run against Telegram (fake Bot API) and VK (fake VK API): the
+ * The contract every connector must keep, run against Telegram (fake Bot API), VK (fake VK API) and MAX
+ * (fake MAX API): the
  * same scenarios, the same outcomes, only the platform differs.
  */
 describe.each([
   ['telegram', telegramDriver],
   ['vk', vkDriver],
+  ['max', maxDriver],
 ] as const)('connector contract: %s', (_name, makeDriver) => {
   let clock: AdjustableClock;
   let driver: Driver;
@@ -84,10 +86,11 @@ describe.each([
     return { chat, teacher, parents: parents as [Person, Person, Person, Person] };
   }
 
-  async function strike(chat: number, teacher: Person, member: Person, rule: number) {
+  async function strike(chat: number, teacher: Person, member: Person, rule: number): Promise<MessageRef> {
     const message = driver.post(chat, member, 'Реклама пирогов');
     driver.post(chat, teacher, `/strike ${rule}`, message);
     await settle();
+    return message;
   }
 
   const lastText = (chat: number) => driver.botMessages(chat).at(-1)?.text ?? '';
@@ -98,16 +101,16 @@ describe.each([
     const [anna] = parents;
     for (const rule of [1, 2, 3]) await strike(chat, teacher, anna, rule);
     expect(lastText(chat)).toContain('Предупреждение 3 из 3');
-    expect(driver.readOnly(chat, anna)).toBe(false);
+    expect(await driver.readOnly(chat, anna)).toBe(false);
     await strike(chat, teacher, anna, 2);
-    expect(driver.readOnly(chat, anna)).toBe(true);
+    expect(await driver.readOnly(chat, anna)).toBe(true);
     expect(lastText(chat)).toContain(
       'Анна Петрова получает 4-е предупреждение при допустимых 3 и блокируется до',
     );
     clock.advance(7 * DAY + MINUTE);
     await bot.app.jobs.run('lift-due-blocks');
     await settle();
-    expect(driver.readOnly(chat, anna)).toBe(false);
+    expect(await driver.readOnly(chat, anna)).toBe(false);
     expect(lastText(chat)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
   });
 
@@ -117,17 +120,17 @@ describe.each([
     const newcomer = driver.person('Дмитрий', 'Новиков');
     driver.addNewcomer(chat, newcomer, teacher);
     await settle();
-    expect(driver.readOnly(chat, newcomer)).toBe(true);
+    expect(await driver.readOnly(chat, newcomer)).toBe(true);
     const greeting = driver
       .botMessages(chat)
       .find((m) => m.text.startsWith('Добро пожаловать, Дмитрий Новиков'));
     expect(greeting?.labels[0]).toMatch(/^С правилами ознакомлен/);
     driver.press(chat, greeting?.id ?? 0, parents[0], 'С правилами');
     await settle();
-    expect(driver.readOnly(chat, newcomer)).toBe(true);
+    expect(await driver.readOnly(chat, newcomer)).toBe(true);
     driver.press(chat, greeting?.id ?? 0, newcomer, 'С правилами');
     await settle();
-    expect(driver.readOnly(chat, newcomer)).toBe(false);
+    expect(await driver.readOnly(chat, newcomer)).toBe(false);
     expect(driver.botMessages(chat).some((m) => m.id === greeting?.id)).toBe(false);
   });
 
@@ -136,7 +139,7 @@ describe.each([
     const { chat, teacher, parents } = await school();
     const [anna, boris, vera, galina] = parents;
     for (const rule of [1, 2, 3, 1]) await strike(chat, teacher, anna, rule);
-    expect(driver.readOnly(chat, anna)).toBe(true);
+    expect(await driver.readOnly(chat, anna)).toBe(true);
     driver.post(chat, teacher, `/unblock ${anna.id}`);
     await settle();
     expect(lastText(chat)).toContain('ещё не принёс извинений');
@@ -154,7 +157,7 @@ describe.each([
     await passVoteClose(db.database, clock);
     await bot.app.jobs.run('close-due-votes');
     await settle();
-    expect(driver.readOnly(chat, anna)).toBe(false);
+    expect(await driver.readOnly(chat, anna)).toBe(false);
     expect(lastText(chat)).toContain('Голосование завершено: возражений нет (не возражают: 3).');
   });
 
