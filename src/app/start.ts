@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { type Database, openDatabase } from '../db/client.js';
+import { createReadOnlyRepository } from '../db/repos/read-only.js';
 import { apiRoutes } from '../http/api.js';
 import type { HttpEnv } from '../http/context.js';
 import { healthRoutes } from '../http/health.js';
@@ -169,6 +170,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
+  // A platform without read-only (MAX) hears from us who is read-only now: a restart forgets nobody.
+  for (const connector of connectors) {
+    if (!connector.restoreReadOnly) continue;
+    const members = await createReadOnlyRepository(database.db).readOnlyMembers(connector.messenger.platform);
+    connector.restoreReadOnly(members);
+  }
   const attached: Array<Attached & { connector: Connector }> = connectors.map((connector) => ({
     connector,
     ...connector.attach(app.dispatcher.handle),

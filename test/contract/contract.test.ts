@@ -10,7 +10,15 @@ import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
-import { type Driver, type MessageRef, maxDriver, type Person, telegramDriver, vkDriver } from './drivers.js';
+import {
+  type Driver,
+  EMULATED_READ_ONLY_MS,
+  type MessageRef,
+  maxDriver,
+  type Person,
+  telegramDriver,
+  vkDriver,
+} from './drivers.js';
 
 /**
  * The contract every connector must keep, run against Telegram (fake Bot API), VK (fake VK API) and MAX
@@ -21,7 +29,7 @@ describe.each([
   ['telegram', telegramDriver],
   ['vk', vkDriver],
   ['max', maxDriver],
-] as const)('connector contract: %s', (_name, makeDriver) => {
+] as const)('connector contract: %s', (name, makeDriver) => {
   let clock: AdjustableClock;
   let driver: Driver;
   let db: TestDatabase;
@@ -32,6 +40,11 @@ describe.each([
     driver = makeDriver(clock);
     await driver.start();
     db = await createTestDatabase();
+    await launch();
+  }
+
+  /** Starts the bot (again, after a stop) on this driver and database. */
+  async function launch(): Promise<void> {
     bot = await startBot(loadConfig({ ...driver.env(), HTTP_PORT: '0' }), silentLogger, {
       database: db.database,
       clock,
@@ -196,4 +209,47 @@ describe.each([
     expect(driver.removed(chat, anna)).toBe(true);
     expect(lastText(chat)).toContain('По данным школы из чата удалены: Анна Петрова');
   });
+
+  it.runIf(name === 'max')(
+    'emulated read-only: a blocked member’s message is deleted within a second, they are told privately once, a restart keeps it, and after the lift they write again',
+    async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.privateMessage(anna, 'Здравствуйте');
+      await settle();
+      for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+      const api = (driver as ReturnType<typeof maxDriver>).api;
+      const deletedWithin = async (mid: MessageRef, ms: number) => {
+        const deadline = Date.now() + ms;
+        while (Date.now() < deadline) {
+          if (api.inspect.message(String(mid))?.deleted) return true;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        return false;
+      };
+      const notices = () => driver.privateTexts(anna).filter((text) => text.includes('удаляются сразу'));
+      expect(await deletedWithin(driver.post(chat, anna, 'Всё равно напишу'), EMULATED_READ_ONLY_MS)).toBe(
+        true,
+      );
+      expect(await deletedWithin(driver.post(chat, anna, 'И ещё раз'), EMULATED_READ_ONLY_MS)).toBe(true);
+      await settle();
+      expect(notices()).toHaveLength(1);
+      expect(notices()[0]).toContain('Вы заблокированы в чате «7Б» до');
+      // Others write as before meanwhile.
+      const other = driver.post(chat, parents[1], 'Обычное сообщение');
+      expect(await deletedWithin(other, 300)).toBe(false);
+
+      await bot.stop();
+      await launch();
+      expect(await deletedWithin(driver.post(chat, anna, 'После перезапуска'), EMULATED_READ_ONLY_MS)).toBe(
+        true,
+      );
+
+      clock.advance(7 * DAY + MINUTE);
+      await bot.app.jobs.run('lift-due-blocks');
+      await settle();
+      expect(await deletedWithin(driver.post(chat, anna, 'Снова пишу'), EMULATED_READ_ONLY_MS)).toBe(false);
+    },
+  );
 });
