@@ -254,6 +254,50 @@ describe.each([
         expect(await deletedWithin(driver.post(chat, anna, 'Снова пишу'), EMULATED_READ_ONLY_MS)).toBe(false);
       },
     );
+
+    it.runIf(name === 'max')(
+      'ban mode on MAX: removal with block=true; at the end the member is added back and gets the chat’s link privately',
+      async () => {
+        await start();
+        const { chat, teacher, parents } = await school();
+        const [anna] = parents;
+        const api = (driver as ReturnType<typeof maxDriver>).api;
+        driver.privateMessage(anna, 'Здравствуйте');
+        driver.post(chat, teacher, '/settings block_mode ban');
+        await settle();
+        for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+        expect(driver.removed(chat, anna)).toBe(true);
+        expect(api.inspect.isBlocked(chat, anna.id)).toBe(true);
+        expect(api.inspect.callsTo('DELETE /chats/{chatId}/members').at(-1)?.query).toMatchObject({
+          block: 'true',
+        });
+        clock.advance(7 * DAY + MINUTE);
+        await bot.app.jobs.run('lift-due-blocks');
+        await settle();
+        expect(api.inspect.isBlocked(chat, anna.id)).toBe(false);
+        expect(driver.removed(chat, anna)).toBe(false);
+        expect(driver.privateTexts(anna).at(-1)).toContain('Срок блокировки в чате «7Б» истёк');
+      },
+    );
+
+    it.runIf(name === 'max')(
+      'ban mode on MAX in a chat without a link (block=true does not hold): a member added back during the term is removed again',
+      async () => {
+        await start();
+        const { chat, teacher, parents } = await school();
+        const [anna, boris] = parents;
+        const api = (driver as ReturnType<typeof maxDriver>).api;
+        api.sim.setLink(chat, false);
+        driver.post(chat, teacher, '/settings block_mode ban');
+        await settle();
+        for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+        expect(driver.removed(chat, anna)).toBe(true);
+        expect(api.inspect.isBlocked(chat, anna.id)).toBe(false);
+        driver.addNewcomer(chat, anna, boris);
+        await settle();
+        expect(driver.removed(chat, anna)).toBe(true);
+      },
+    );
   },
   // End to end through a real HTTP fake and the embedded database: generous room on a busy machine.
   60_000,
