@@ -6,7 +6,7 @@ import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { outbox } from '../../src/db/schema.js';
 import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
-import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
+import { AdjustableClock, DAY, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
@@ -296,6 +296,24 @@ describe.each([
         driver.addNewcomer(chat, anna, boris);
         await settle();
         expect(driver.removed(chat, anna)).toBe(true);
+      },
+    );
+
+    it.runIf(name === 'max')(
+      'rights on MAX: the bot names exactly the administrator permissions it lacks',
+      async () => {
+        await start();
+        const api = (driver as ReturnType<typeof maxDriver>).api;
+        const teacher = api.sim.createUser('Мария', 'Ивановна');
+        const chat = api.sim.createChat('8А', { owner: teacher, link: 'private' });
+        api.sim.addBot(chat, {
+          by: teacher,
+          permissions: ['read_all_messages', 'write', 'add_remove_members'],
+        });
+        await settle();
+        const hello = lastText(chat.chatId);
+        expect(hello).toContain('«Удалять сообщения» и «Читать все сообщения»');
+        expect(hello).not.toContain('«Добавлять и удалять участников»');
       },
     );
   },
