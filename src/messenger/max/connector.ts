@@ -18,7 +18,7 @@ import { Reachability } from '../shared/reachability.js';
 import { createBot, DEFAULT_API_ROOT, keyboard, type WireMember } from './api.js';
 import { type NotFoundMeaning, toMessengerError } from './errors.js';
 import { Silences } from './silences.js';
-import { isGroupChatId, rightsFrom, userFrom } from './updates.js';
+import { isGroupChatId, rightsFrom, START_MESSAGE_PREFIX, userFrom } from './updates.js';
 
 export interface MaxOptions {
   token: string;
@@ -114,13 +114,27 @@ export class MaxMessenger implements Messenger {
     const body: Record<string, unknown> = { text, ...this.target(chat) };
     const attachments = keyboard(options.buttons);
     if (attachments.length > 0) body.attachments = attachments;
-    if (options.replyTo) body.link = { type: 'reply', mid: options.replyTo };
+    // A start from a link is no message to reply to (its id is ours, see updates.ts).
+    const replyTo = options.replyTo?.startsWith(START_MESSAGE_PREFIX) ? undefined : options.replyTo;
+    if (replyTo) body.link = { type: 'reply', mid: replyTo };
     if (options.silent) body.notify = false;
-    const answer = await this.call(
-      'POST /messages',
-      () => this.bot.api.raw.messages.send(body as never),
-      isGroupChatId(chat.platformChatId) ? 'CHAT_NOT_FOUND' : 'USER_NOT_FOUND',
-    );
+    const post = () =>
+      this.call(
+        'POST /messages',
+        () => this.bot.api.raw.messages.send(body as never),
+        isGroupChatId(chat.platformChatId) ? 'CHAT_NOT_FOUND' : 'USER_NOT_FOUND',
+      );
+    let answer: unknown;
+    try {
+      answer = await post();
+    } catch (error) {
+      // MAX refuses a reply to a message deleted meanwhile (404): the text goes out without the reply.
+      if (!replyTo || !(error instanceof MessengerError) || error.retryable || error.code === 'UNAUTHORIZED')
+        throw error;
+      if (error.code === 'CANNOT_MESSAGE_USER' || error.code === 'BOT_NOT_IN_CHAT') throw error;
+      delete body.link;
+      answer = await post();
+    }
     const mid = (answer as { message?: { body?: { mid?: unknown } } }).message?.body?.mid;
     if (typeof mid !== 'string')
       throw new MessengerError('BAD_REQUEST', 'POST /messages: no mid in the answer');
@@ -137,6 +151,7 @@ export class MaxMessenger implements Messenger {
   }
 
   async delete(_chat: ChatAddress, messageId: string): Promise<void> {
+    if (messageId.startsWith(START_MESSAGE_PREFIX)) return;
     await this.call('DELETE /messages', () => this.bot.api.deleteMessage(messageId), 'MESSAGE_GONE');
   }
 

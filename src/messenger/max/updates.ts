@@ -309,6 +309,9 @@ function membershipEvent(update: WireUpdate, key: string, context: MappingContex
   }
 }
 
+/** The message id of a `bot_started` (MAX gives it none): never sent to MAX as a message to reply to. */
+export const START_MESSAGE_PREFIX = 'start:';
+
 /** `bot_started`: the person opened the private chat, perhaps from a link carrying a start payload. */
 function startedEvent(update: WireUpdate, key: string): InboundEvent | undefined {
   if (!isUser(update.user)) return undefined;
@@ -320,7 +323,7 @@ function startedEvent(update: WireUpdate, key: string): InboundEvent | undefined
     kind: 'message',
     chat: privateChat(user),
     sender: { kind: 'user', user },
-    messageId: `start:${update.timestamp}`,
+    messageId: `${START_MESSAGE_PREFIX}${update.timestamp}`,
     text: payload ? `/start ${payload}` : '/start',
     command: { name: 'start', args: payload },
   };
