@@ -57,6 +57,7 @@ export class MaxMessenger implements Messenger {
   private me: UserInfo | undefined;
   private readonly reachability = new Reachability();
   private readonly titles = new Map<number, { title: string; link: string | null }>();
+  private readonly asking = new Map<number, Promise<{ title: string; link: string | null }>>();
 
   constructor(private readonly options: MaxOptions) {
     this.bot = createBot(options.token, options.apiRoot ?? DEFAULT_API_ROOT, options.timeoutMs ?? 15_000);
@@ -272,17 +273,22 @@ export class MaxMessenger implements Messenger {
     return member.is_admin ? (member.permissions ?? []) : null;
   }
 
-  /** A chat's title and link, cached; `fresh` asks again. */
+  /** A chat's title and link, cached; `fresh` asks again. Asks at once for a chat are one call. */
   async chatInfo(chatId: number, fresh = false): Promise<{ title: string; link: string | null }> {
     const known = this.titles.get(chatId);
     if (known && !fresh) return known;
-    const chat = (await this.call('GET /chats/{chatId}', () => this.bot.api.getChat(chatId))) as {
-      title?: string | null;
-      link?: string | null;
-    };
-    const info = { title: chat.title ?? `chat ${chatId}`, link: chat.link ?? null };
-    this.titles.set(chatId, info);
-    return info;
+    const asking = this.asking.get(chatId);
+    if (asking) return asking;
+    const ask = this.call('GET /chats/{chatId}', () => this.bot.api.getChat(chatId))
+      .then((chat) => {
+        const { title, link } = chat as { title?: string | null; link?: string | null };
+        const info = { title: title ?? `chat ${chatId}`, link: link ?? null };
+        this.titles.set(chatId, info);
+        return info;
+      })
+      .finally(() => this.asking.delete(chatId));
+    this.asking.set(chatId, ask);
+    return ask;
   }
 
   /** The title a `chat_title_changed` update carries. */

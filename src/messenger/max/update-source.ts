@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../lib/logger.js';
 import { pause } from '../../lib/pause.js';
 import type { Delivery, EventSink, InboundEvent, UserInfo } from '../port.js';
@@ -18,6 +19,9 @@ import {
   type WireUpdate,
 } from './updates.js';
 
+/** Tries at reading an update (asking the API for titles and names) before it counts as failed. */
+const READ_ATTEMPTS = 3;
+
 export interface MaxUpdateSourceOptions {
   /** `GET /updates` timeout in seconds (MAX holds a request up to 90). */
   pollTimeoutSeconds?: number;
@@ -36,12 +40,19 @@ export interface MaxUpdateSourceOptions {
  */
 export class MaxUpdateSource {
   private polling = false;
-  private stopController = new AbortController();
+  private stopController = MaxUpdateSource.stopSignal();
   private loop: Promise<void> | undefined;
   private marker: number | undefined;
   private readonly deleter: Deleter;
   private readonly timeoutSeconds: number;
   private readonly maxAttempts: number;
+
+  private static stopSignal(): AbortController {
+    const controller = new AbortController();
+    // Every pause of a retry listens to it; a busy webhook has many at once.
+    setMaxListeners(0, controller.signal);
+    return controller;
+  }
 
   constructor(
     private readonly messenger: MaxMessenger,
@@ -130,6 +141,19 @@ export class MaxUpdateSource {
     };
   }
 
+  /** Reading asks the API: a busy or briefly failing API is asked again, a little later, a few times. */
+  private async prepareRetrying(update: WireUpdate): Promise<InboundEvent | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.prepare(update);
+      } catch (error) {
+        if (!(error instanceof MessengerError) || !error.retryable || attempt >= READ_ATTEMPTS) throw error;
+        const wait = Math.max((error.details.retryAfterSeconds ?? 0) * 1000, 250 * 2 ** (attempt - 1));
+        await pause(wait, this.stopController.signal);
+      }
+    }
+  }
+
   /** Reads one update into the core's event: undefined for one to skip (logged when malformed). */
   private async read(raw: unknown): Promise<InboundEvent | undefined> {
     if (!isUpdate(raw)) {
@@ -138,7 +162,7 @@ export class MaxUpdateSource {
     }
     const silenced = this.silenced(raw);
     if (silenced !== undefined) return silenced ?? undefined;
-    const event = await this.prepare(raw);
+    const event = await this.prepareRetrying(raw);
     if (
       !event &&
       (UPDATE_TYPES as readonly string[]).includes(raw.update_type) &&
@@ -164,7 +188,7 @@ export class MaxUpdateSource {
 
   async startPolling(): Promise<void> {
     this.polling = true;
-    this.stopController = new AbortController();
+    this.stopController = MaxUpdateSource.stopSignal();
     // MAX refuses long polling while the bot has webhook subscriptions (as the client's own start does).
     const subscriptions = await this.messenger.call('GET /subscriptions', () =>
       this.messenger.bot.api.getSubscriptions(),
