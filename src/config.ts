@@ -107,6 +107,32 @@ const EnvSchema = z
         .regex(/^[A-Za-z0-9._:-]{8,}$/, { message: 'must be the bot token from the MAX partner platform' })
         .optional(),
     ),
+    MAX_API_ROOT: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({
+          protocol: /^https?$/,
+          message: 'must be an http(s) URL such as https://platform-api2.max.ru/',
+        })
+        .default('https://platform-api2.max.ru/'),
+    ),
+    MAX_MODE: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['polling', 'webhook'], { message: "must be 'polling' or 'webhook'" }).default('polling'),
+    ),
+    MAX_WEBHOOK_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https$/, message: 'must be the public https URL MAX will call (port 443)' })
+        .optional(),
+    ),
+    MAX_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{5,256}$/, { message: 'must be 5-256 characters of A-Z, a-z, 0-9, _ and -' })
+        .optional(),
+    ),
     SANDBOX_HOST: z.preprocess(
       emptyAsUndefined,
       z
@@ -196,6 +222,13 @@ const EnvSchema = z
       if (!env.VK_SECRET)
         ctx.addIssue({ code: 'custom', path: ['VK_SECRET'], message: 'is required when VK_MODE=callback' });
     }
+    if (env.MAX_TOKEN && env.MAX_MODE === 'webhook') {
+      for (const variable of ['MAX_WEBHOOK_URL', 'MAX_SECRET'] as const) {
+        if (!env[variable]) {
+          ctx.addIssue({ code: 'custom', path: [variable], message: 'is required when MAX_MODE=webhook' });
+        }
+      }
+    }
   });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -226,6 +259,15 @@ export interface Config {
     | undefined;
   /** The MAX bot's token, when MAX_TOKEN is set. */
   maxToken: string | undefined;
+  /** The MAX bot, when MAX_TOKEN is set: polling, or the webhook (its URL, its path on HTTP_PORT, the secret). */
+  max:
+    | {
+        token: string;
+        apiRoot: string;
+        mode: 'polling' | 'webhook';
+        webhook: { url: string; path: string; secret: string } | undefined;
+      }
+    | undefined;
   /** Where the sandbox's page listens (only ever without platform tokens, outside production). */
   sandboxHost: string;
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
@@ -283,6 +325,22 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : undefined,
     logLevel: env.LOG_LEVEL,
     maxToken: env.MAX_TOKEN,
+    max: env.MAX_TOKEN
+      ? {
+          token: env.MAX_TOKEN,
+          // The client joins paths with new URL(path, root): a root with a path must end in '/'.
+          apiRoot: env.MAX_API_ROOT.endsWith('/') ? env.MAX_API_ROOT : `${env.MAX_API_ROOT}/`,
+          mode: env.MAX_MODE,
+          webhook:
+            env.MAX_MODE === 'webhook' && env.MAX_WEBHOOK_URL && env.MAX_SECRET
+              ? {
+                  url: env.MAX_WEBHOOK_URL,
+                  path: new URL(env.MAX_WEBHOOK_URL).pathname,
+                  secret: env.MAX_SECRET,
+                }
+              : undefined,
+        }
+      : undefined,
     sandboxHost: env.SANDBOX_HOST,
   };
 }

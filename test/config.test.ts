@@ -71,6 +71,25 @@ describe('loadConfig', () => {
       { TELEGRAM_API_ROOT: 'ftp://example.org' },
       'Configuration error: TELEGRAM_API_ROOT must be an http(s) URL',
     ],
+    [
+      { MAX_TOKEN: 'short' },
+      'Configuration error: MAX_TOKEN must be the bot token from the MAX partner platform',
+    ],
+    [{ MAX_API_ROOT: 'max.ru' }, 'Configuration error: MAX_API_ROOT must be an http(s) URL'],
+    [{ MAX_MODE: 'longpoll' }, "Configuration error: MAX_MODE must be 'polling' or 'webhook'"],
+    [
+      { MAX_TOKEN: 'max-token-abcdef', MAX_MODE: 'webhook' },
+      'Configuration error: MAX_WEBHOOK_URL is required when MAX_MODE=webhook',
+    ],
+    [
+      { MAX_TOKEN: 'max-token-abcdef', MAX_MODE: 'webhook', MAX_WEBHOOK_URL: 'https://bot.example/max' },
+      'Configuration error: MAX_SECRET is required when MAX_MODE=webhook',
+    ],
+    [
+      { MAX_WEBHOOK_URL: 'http://bot.example/max' },
+      'Configuration error: MAX_WEBHOOK_URL must be the public https URL MAX will call',
+    ],
+    [{ MAX_SECRET: 'abc' }, 'Configuration error: MAX_SECRET must be 5-256 characters'],
   ])('%j stops start-up with one line naming the variable', (env, expected) => {
     let message = '';
     try {
@@ -96,6 +115,30 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('leaked');
     }
+  });
+
+  it('reads the MAX bot: polling by default, or the webhook with its path on HTTP_PORT', () => {
+    expect(loadConfig({ MAX_TOKEN: 'max-token-abcdef' }).max).toEqual({
+      token: 'max-token-abcdef',
+      apiRoot: 'https://platform-api2.max.ru/',
+      mode: 'polling',
+      webhook: undefined,
+    });
+    expect(
+      loadConfig({
+        MAX_TOKEN: 'max-token-abcdef',
+        MAX_API_ROOT: 'http://127.0.0.1:9000/proxy',
+        MAX_MODE: 'webhook',
+        MAX_WEBHOOK_URL: 'https://bot.school.example/max/hook',
+        MAX_SECRET: 'max_secret-1',
+      }).max,
+    ).toEqual({
+      token: 'max-token-abcdef',
+      // The client joins paths with new URL(path, root): a root with a path gets its trailing slash.
+      apiRoot: 'http://127.0.0.1:9000/proxy/',
+      mode: 'webhook',
+      webhook: { url: 'https://bot.school.example/max/hook', path: '/max/hook', secret: 'max_secret-1' },
+    });
   });
 
   it('treats an empty variable as unset', () => {

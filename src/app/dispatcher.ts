@@ -1,6 +1,6 @@
 import type { ChatRecord } from '../db/repos/chats.js';
 import { createUpdatesRepository } from '../db/repos/updates.js';
-import { reapplyOnRejoin } from '../features/blocks/index.js';
+import { onMessageSuppressed, reapplyOnRejoin } from '../features/blocks/index.js';
 import { loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
 import { noteManualSanction } from '../features/membership/manual.js';
 import {
@@ -166,6 +166,8 @@ export class Dispatcher {
         return this.onButton(event);
       case 'join_request':
         return this.once(event, (work) => onJoinRequest(services, work, event));
+      case 'message_suppressed':
+        return this.once(event, (work) => onMessageSuppressed(services, work, event));
     }
   }
 

@@ -47,6 +47,7 @@ export function storableEvent(event: InboundEvent): InboundEvent {
       return { ...event, chat, member: user(event.member), ...(event.by ? { by: user(event.by) } : {}) };
     case 'button':
     case 'join_request':
+    case 'message_suppressed':
       return { ...event, chat, user: user(event.user) };
     case 'bot_membership':
       return { ...event, chat, ...(event.by ? { by: user(event.by) } : {}) };

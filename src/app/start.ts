@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { type Database, openDatabase } from '../db/client.js';
+import { createReadOnlyRepository } from '../db/repos/read-only.js';
 import { apiRoutes } from '../http/api.js';
 import type { HttpEnv } from '../http/context.js';
 import { healthRoutes } from '../http/health.js';
@@ -10,6 +11,9 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { claimDataDir } from '../lib/data-dir-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Attached, Connector } from '../messenger/connector.js';
+import type { MaxMessenger } from '../messenger/max/connector.js';
+import { createConnector as createMaxConnector } from '../messenger/max/index.js';
+import type { MaxUpdateSource } from '../messenger/max/update-source.js';
 import { type Messenger, MessengerError } from '../messenger/port.js';
 import type { TelegramMessenger } from '../messenger/telegram/connector.js';
 import { createConnector as createTelegramConnector } from '../messenger/telegram/index.js';
@@ -29,6 +33,8 @@ export interface RunningBot {
   updates: TelegramUpdateSource | undefined;
   /** The VK connector, when VK_TOKEN is set. */
   vk: { messenger: VkMessenger; updates: VkUpdateSource } | undefined;
+  /** The MAX connector, when MAX_TOKEN is set. */
+  max: { messenger: MaxMessenger; updates: MaxUpdateSource } | undefined;
   httpPort: number;
   /** Graceful stop: no new updates, in-flight work finished, database closed. */
   stop(): Promise<void>;
@@ -86,11 +92,6 @@ export async function startBot(config: Config, log: Logger, options: StartOption
       'Configuration error: BOT_TOKEN is required (the token BotFather gave), or VK_TOKEN for VK, MAX_TOKEN for MAX',
     );
   }
-  if (config.maxToken && !config.botToken && !config.vk) {
-    throw new StartupError(
-      'Configuration error: MAX_TOKEN is set, but this version has no MAX connector yet',
-    );
-  }
   const clock = options.clock ?? systemClock;
   let database = options.database;
   // A database handed in belongs to the caller (tests restart the bot on it); one opened here is ours.
@@ -113,7 +114,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ? createTelegramConnector({ ...config, botToken: config.botToken }, deps)
     : undefined;
   const vk = config.vk ? createVkConnector(config.vk, deps) : undefined;
-  const connectors: Connector[] = [telegram, vk].filter((c): c is NonNullable<typeof c> => !!c);
+  const max = config.max ? createMaxConnector(config.max, deps) : undefined;
+  const connectors: Connector[] = [telegram, vk, max].filter((c): c is NonNullable<typeof c> => !!c);
   const messengers: Messenger[] = connectors.map((connector) => connector.messenger);
   // The database opens (the embedded one takes about a second) while the platforms are asked who we are.
   const platformsReady = Promise.all(
@@ -168,6 +170,12 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
+  // A platform without read-only (MAX) hears from us who is read-only now: a restart forgets nobody.
+  for (const connector of connectors) {
+    if (!connector.restoreReadOnly) continue;
+    const members = await createReadOnlyRepository(database.db).readOnlyMembers(connector.messenger.platform);
+    connector.restoreReadOnly(members);
+  }
   const attached: Array<Attached & { connector: Connector }> = connectors.map((connector) => ({
     connector,
     ...connector.attach(app.dispatcher.handle),
@@ -230,6 +238,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     telegram: telegram?.messenger,
     updates: telegram?.updates(),
     vk: vk ? { messenger: vk.messenger, updates: vk.updates() as VkUpdateSource } : undefined,
+    max: max ? { messenger: max.messenger, updates: max.updates() as MaxUpdateSource } : undefined,
     httpPort,
     stop() {
       stopping ??= (async () => {

@@ -44,4 +44,11 @@ export interface Connector {
   attach(sink: EventSink): Attached;
   /** A short description for the ready line of the log. */
   describe(): string;
+  /**
+   * Where the connector emulates read-only (`capabilities.readOnly === 'emulated'`), who is read-only now,
+   * from the core's records: given once at start, before updates are taken, so a restart forgets nobody.
+   */
+  restoreReadOnly?(
+    members: ReadonlyArray<{ platformChatId: string; platformUserId: string; until: Date | undefined }>,
+  ): void;
 }

@@ -1,10 +1,10 @@
 /**
  * The messenger port: the platform-neutral events the core receives and the actions it asks for.
- * The core never imports a platform SDK; a connector (Telegram now, VK next) translates both ways.
+ * The core never imports a platform SDK; a connector (Telegram, VK, MAX) translates both ways.
  * Ids are strings so that every platform's ids fit.
  */
 
-export type Platform = 'telegram' | 'vk';
+export type Platform = 'telegram' | 'vk' | 'max';
 
 /** A chat on a platform. Private chats with a person are chats too. */
 export interface ChatAddress {
@@ -144,8 +144,21 @@ export interface ChatMigrated extends EventBase {
   toChatId: string;
 }
 
+/**
+ * A member who may only read wrote anyway, on a platform with no read-only state (MAX): the connector has
+ * deleted the message already; the core tells the person privately why, once per block or gate entry.
+ */
+export interface MessageSuppressed extends EventBase {
+  kind: 'message_suppressed';
+  chat: ChatInfo;
+  user: UserInfo;
+  /** The end of the silence, for a block; none for a newcomer who has not accepted the rules yet. */
+  until?: Date;
+}
+
 export type InboundEvent =
   | MessagePosted
+  | MessageSuppressed
   | MembersJoined
   | MemberLeft
   | MemberStatusChanged
@@ -255,10 +268,16 @@ export interface Capabilities {
   /** Whether a link to a message can be built (for reports to moderators). */
   messageLinks: boolean;
   /**
-   * How the bot's powers in a chat are granted: `granular` rights one by one (Telegram), or being made an
-   * administrator at all (VK), which is what the chat is asked for when something is missing.
+   * Whether read-only is the platform's own state (`native`), or emulated by the connector deleting a
+   * silenced member's every new message at once (`emulated`, MAX).
    */
-  rights: 'granular' | 'admin';
+  readOnly: 'native' | 'emulated';
+  /**
+   * How the bot's powers in a chat are granted: `granular` rights one by one (Telegram), being made an
+   * administrator at all (VK), or an administrator's named permissions (`permissions`, MAX), which is what
+   * the chat is asked for when something is missing.
+   */
+  rights: 'granular' | 'admin' | 'permissions';
 }
 
 /** Who the bot is on a platform and what the platform can do. */

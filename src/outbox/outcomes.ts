@@ -23,7 +23,7 @@ export interface Outcomes {
     actorAccountId?: number | null;
   };
   /** A link to come back, for platforms that cannot let a removed member back in themselves. */
-  'block.rejoin_link': { chatId: number; announcement: string };
+  'block.rejoin_link': { chatId: number; announcement: string; accountId?: number };
   'gate.request_message': { requestId: number };
   'gate.request_approved': { requestId: number };
   'gate.greeting_sent': { greetingId: number };

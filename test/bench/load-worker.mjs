@@ -1,9 +1,9 @@
 // The load generator of the HTTP scenarios, in its own thread: the bot (or the bare telegraf bot) under
 // test gets the main thread to itself, so a ratio compares the servers and not the client's share of one
-// event loop. Receives {url, secret, bodies, concurrency}; answers {durations, statuses, seconds}.
+// event loop. Receives {url, secret, bodies, concurrency, secretHeader?}; answers {durations, statuses, seconds}.
 import { parentPort } from 'node:worker_threads';
 
-parentPort?.on('message', async ({ url, secret, bodies, concurrency }) => {
+parentPort?.on('message', async ({ url, secret, bodies, concurrency, secretHeader }) => {
   const durations = [];
   const statuses = {};
   let next = 0;
@@ -14,7 +14,10 @@ parentPort?.on('message', async ({ url, secret, bodies, concurrency }) => {
       const started = performance.now();
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        headers: {
+          'content-type': 'application/json',
+          [secretHeader ?? 'x-telegram-bot-api-secret-token']: secret,
+        },
         body: bodies[index],
       });
       await response.arrayBuffer();

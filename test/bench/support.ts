@@ -60,6 +60,7 @@ export async function bulkChats(
     firstName: 'Участник',
     lastName: String(userId),
   }),
+  platform: 'telegram' | 'max' = 'telegram',
 ) {
   const db = database.db;
   const schoolId = await ensureDefaultSchool(db, 'School');
@@ -67,7 +68,7 @@ export async function bulkChats(
     const slice = chats.slice(start, start + 2000);
     await db.execute(sql`
       insert into chats (school_id, platform, platform_chat_id, type, title, bot_status, bot_rights)
-      select ${schoolId}, 'telegram', c, 'supergroup', t, 'administrator',
+      select ${schoolId}, ${platform}, c, 'supergroup', t, 'administrator',
         '{"canRestrictMembers":true,"canDeleteMessages":true,"canInviteUsers":true}'::jsonb
       from unnest(${texts(slice.map((c) => String(c.chatId)))}, ${texts(slice.map((c) => c.title))}) as x(c, t)
       on conflict do nothing`);
@@ -79,7 +80,7 @@ export async function bulkChats(
     const slice = pairs.slice(start, start + 20_000);
     await db.execute(sql`
       insert into accounts (platform, platform_user_id, first_name, last_name)
-      select 'telegram', u, f, l
+      select ${platform}, u, f, l
       from unnest(${texts(slice.map((p) => p[1]))}, ${texts(slice.map((p) => profile(Number(p[1])).firstName))},
         ${texts(slice.map((p) => profile(Number(p[1])).lastName))}) as x(u, f, l)
       on conflict do nothing`);
@@ -87,8 +88,8 @@ export async function bulkChats(
       insert into chat_members (chat_id, account_id, status)
       select c.id, a.id, 'member'
       from unnest(${texts(slice.map((p) => p[0]))}, ${texts(slice.map((p) => p[1]))}) as x(chat, u)
-      join chats c on c.platform = 'telegram' and c.platform_chat_id = x.chat
-      join accounts a on a.platform = 'telegram' and a.platform_user_id = x.u
+      join chats c on c.platform = ${platform} and c.platform_chat_id = x.chat
+      join accounts a on a.platform = ${platform} and a.platform_user_id = x.u
       on conflict do nothing`);
   }
   await db.execute(
@@ -162,6 +163,7 @@ export async function load(
   secret: string,
   bodies: string[],
   concurrency: number,
+  secretHeader?: string,
 ): Promise<Load> {
   const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
   try {
@@ -169,7 +171,7 @@ export async function load(
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    worker.postMessage({ url, secret, bodies, concurrency });
+    worker.postMessage({ url, secret, bodies, concurrency, secretHeader });
     return await result;
   } finally {
     await worker.terminate();

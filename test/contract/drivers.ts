@@ -1,6 +1,7 @@
 import type { AdjustableClock } from '../../src/lib/clock.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { FakeBotApi } from '../support/fake-bot-api/index.js';
+import { FakeMaxApi, type MaxUser, MODERATOR_PERMISSIONS } from '../support/fake-max-api/index.js';
 import { FakeVkApi } from '../support/fake-vk-api/index.js';
 
 /** A person on the platform under test. */
@@ -9,8 +10,11 @@ export interface Person {
   name: string;
 }
 
+/** A message id: a number on Telegram and VK, MAX's `mid` string on MAX. */
+export type MessageRef = number | string;
+
 export interface BotMessage {
-  id: number;
+  id: MessageRef;
   text: string;
   labels: string[];
 }
@@ -21,7 +25,7 @@ export interface BotMessage {
  * One driver per connector; the suite is the same for both.
  */
 export interface Driver {
-  readonly platform: 'telegram' | 'vk';
+  readonly platform: 'telegram' | 'vk' | 'max';
   /** The environment that points the bot at this fake. */
   env(): Record<string, string>;
   start(): Promise<void>;
@@ -29,13 +33,16 @@ export interface Driver {
   person(first: string, last: string): Person;
   classChat(title: string, teacher: Person, parents: Person[]): number;
   addNewcomer(chat: number, person: Person, by: Person): void;
-  post(chat: number, person: Person, text: string, replyTo?: number): number;
+  post(chat: number, person: Person, text: string, replyTo?: MessageRef): MessageRef;
   privateMessage(person: Person, text: string): void;
   botMessages(chat: number): BotMessage[];
   privateTexts(person: Person): string[];
-  press(chat: number, messageId: number, person: Person, label: string): void;
-  /** The person can read but not write (a block's mute or the rules gate). */
-  readOnly(chat: number, person: Person): boolean;
+  press(chat: number, messageId: MessageRef, person: Person, label: string): void;
+  /**
+   * The person can read but not write (a block's mute or the rules gate). On MAX, where read-only is
+   * emulated, this posts a probe and says whether the bot deleted it within a second.
+   */
+  readOnly(chat: number, person: Person): boolean | Promise<boolean>;
   /** The person is out of the chat. */
   removed(chat: number, person: Person): boolean;
   pendingUpdates(): number;
@@ -74,8 +81,12 @@ export function telegramDriver(clock: AdjustableClock): Driver {
       api.addMember(chat, users.get(person.id) as never, { by: users.get(by.id) as never });
     },
     post(chat, person, text, replyTo) {
-      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {})
-        .message_id;
+      return api.sendMessage(
+        chat,
+        users.get(person.id) as never,
+        text,
+        replyTo ? { replyTo: Number(replyTo) } : {},
+      ).message_id;
     },
     privateMessage(person, text) {
       api.privateMessage(users.get(person.id) as never, text);
@@ -97,7 +108,7 @@ export function telegramDriver(clock: AdjustableClock): Driver {
         .find((b) => b.text.startsWith(label));
       if (!button || !('callback_data' in button))
         throw new Error(`no button "${label}" on message ${messageId}`);
-      api.pressButton(chat, messageId, users.get(person.id) as never, button.callback_data ?? '');
+      api.pressButton(chat, Number(messageId), users.get(person.id) as never, button.callback_data ?? '');
     },
     readOnly(chat, person) {
       const member = api.member(chat, person.id);
@@ -140,7 +151,12 @@ export function vkDriver(clock: AdjustableClock): Driver {
       api.addMember(chat, users.get(person.id) as never, { by: users.get(by.id) as never });
     },
     post(chat, person, text, replyTo) {
-      return api.sendMessage(chat, users.get(person.id) as never, text, replyTo ? { replyTo } : {});
+      return api.sendMessage(
+        chat,
+        users.get(person.id) as never,
+        text,
+        replyTo ? { replyTo: Number(replyTo) } : {},
+      );
     },
     privateMessage(person, text) {
       api.privateMessage(users.get(person.id) as never, text);
@@ -162,7 +178,7 @@ export function vkDriver(clock: AdjustableClock): Driver {
       const message = api.communityMessages(chat).find((m) => m.cmid === messageId);
       const button = (message?.keyboard?.buttons ?? []).flat().find((b) => b.label.startsWith(label));
       if (!button) throw new Error(`no button "${label}" on message ${messageId}`);
-      api.pressButton(chat, messageId, users.get(person.id) as never, { label: button.label });
+      api.pressButton(chat, Number(messageId), users.get(person.id) as never, { label: button.label });
     },
     readOnly(chat, person) {
       return api.member(chat, person.id)?.isRestrictedToWrite === true;
@@ -175,5 +191,88 @@ export function vkDriver(clock: AdjustableClock): Driver {
     // Deleted messages too: a greeting removed later was still read.
     everyBotText: () =>
       [...chats, ...users.keys()].flatMap((id) => api.communityMessages(id).map((message) => message.text)),
+  };
+}
+
+/** How long the bot may take to delete a silenced member's message (the issue's bound). */
+export const EMULATED_READ_ONLY_MS = 1000;
+
+export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } {
+  const api = new FakeMaxApi({ clock: () => clock.now(), requestsPerSecond: false });
+  const users = new Map<number, MaxUser>();
+  const user = (person: Person) => users.get(person.id) as MaxUser;
+  const started = new Set<number>();
+  return {
+    api,
+    platform: 'max',
+    env: () => ({ MAX_TOKEN: api.token, MAX_API_ROOT: api.baseUrl }),
+    start: () => api.start(),
+    stop: () => api.stop(),
+    person(first, last) {
+      const created = api.sim.createUser(first, last);
+      users.set(created.user_id, created);
+      return { id: created.user_id, name: `${first} ${last}` };
+    },
+    classChat(title, teacher, parents) {
+      // A private join link: MAX honours block=true only in chats with one.
+      const chat = api.sim.createChat(title, {
+        owner: user(teacher),
+        members: parents.map(user),
+        link: 'private',
+      });
+      api.sim.addBot(chat, { by: user(teacher), permissions: MODERATOR_PERMISSIONS });
+      return chat.chatId;
+    },
+    addNewcomer(chat, person, by) {
+      api.sim.addMember(chat, user(person), { by: user(by) });
+    },
+    post(chat, person, text, replyTo) {
+      return api.sim.post(chat, user(person), text, replyTo ? { replyTo: String(replyTo) } : {});
+    },
+    privateMessage(person, text) {
+      // A person first opens the bot's chat (Start), then writes.
+      if (!started.has(person.id)) {
+        started.add(person.id);
+        api.sim.startBot(user(person));
+      }
+      api.sim.postPrivate(user(person), text);
+    },
+    botMessages(chat) {
+      return api.inspect.botMessages(chat).map((message) => ({
+        id: message.mid,
+        text: message.text ?? '',
+        labels: (message.keyboard ?? []).flat().map((button) => button.text),
+      }));
+    },
+    privateTexts(person) {
+      return api.inspect
+        .privateMessages(person.id)
+        .filter((message) => message.senderId === api.bot.user_id)
+        .map((message) => message.text ?? '');
+    },
+    press(_chat, messageId, person, label) {
+      const message = api.inspect.message(String(messageId));
+      const button = (message?.keyboard ?? []).flat().find((b) => b.text.startsWith(label));
+      if (!button) throw new Error(`no button "${label}" on message ${messageId}`);
+      api.sim.press(String(messageId), user(person), { text: button.text });
+    },
+    async readOnly(chat, person) {
+      const mid = api.sim.post(chat, user(person), 'Проверка');
+      const deadline = Date.now() + EMULATED_READ_ONLY_MS;
+      while (Date.now() < deadline) {
+        if (api.inspect.message(mid)?.deleted) return true;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return api.inspect.message(mid)?.deleted === true;
+    },
+    removed(chat, person) {
+      return api.inspect.member(chat, person.id) === undefined;
+    },
+    pendingUpdates: () => api.inspect.pendingUpdates.length,
+    // Everything the bot sent, edited or answered to a press, as sent (deleted messages too).
+    everyBotText: () =>
+      ['POST /messages', 'PUT /messages', 'POST /answers'].flatMap((route) =>
+        api.inspect.callsTo(route).map((call) => JSON.stringify(call.body)),
+      ),
   };
 }

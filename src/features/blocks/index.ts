@@ -10,6 +10,7 @@ import { liftDueBlocks } from './lift.js';
 export { BLOCK_START_PAYLOAD, blockMember, blocksNotice, memberTexts } from './block-member.js';
 export { reapplyOnRejoin, startLift, termEndedText } from './lift.js';
 export { type AfterLift, blockOutcomes } from './outcomes.js';
+export { onMessageSuppressed } from './suppressed.js';
 
 export function blocksJobs(services: Services, due: Pick<JobSpec, 'cron' | 'everySeconds'>): JobSpec[] {
   return [{ name: 'lift-due-blocks', ...due, runOnStart: true, run: () => liftDueBlocks(services) }];

@@ -120,7 +120,11 @@ export function blockOutcomes(services: Services, afterLift: AfterLift): BlockOu
         if (!args.announcement) return;
         if (block.mode === 'ban' && !services.platform(chat.platform).capabilities.timedBan) {
           // The platform cannot let them back in itself: the announcement carries the chat's link.
-          const rejoin = outcome('block.rejoin_link', { chatId: chat.id, announcement: args.announcement });
+          const rejoin = outcome('block.rejoin_link', {
+            chatId: chat.id,
+            announcement: args.announcement,
+            accountId: account.id,
+          });
           await work.enqueue(
             { type: 'create_invite', chat: chatAddress(chat), name: 'return' },
             { chatId: chat.id, onDone: rejoin, onFailed: rejoin },
@@ -162,6 +166,20 @@ export function blockOutcomes(services: Services, afterLift: AfterLift): BlockOu
         const t = services.texts.t(chat.settings.language);
         const link = result?.url ? `\n${t('block.rejoin_link', { url: result.url })}` : '';
         await send(work, chat, `${args.announcement}${link}`);
+        // The member is out of the chat and does not see it there: the link goes to them privately too.
+        const account = args.accountId
+          ? await createAccountsRepository(work.tx).byId(args.accountId)
+          : undefined;
+        if (account && result?.url) {
+          await work.enqueue(
+            {
+              type: 'send',
+              chat: privateChatOf(account),
+              text: t('block.rejoin_private', { title: chat.title, url: result.url }),
+            },
+            { chatId: chat.id },
+          );
+        }
       },
       async failed(work, args) {
         const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(args.chatId);

@@ -39,8 +39,14 @@ export function missingRights(rights: BotRights): Array<'restrict' | 'delete' | 
 
 function rightsText(services: Services, chat: ChatRecord, missing: ReturnType<typeof missingRights>): string {
   const t = services.texts.t(chat.settings.language);
-  if (services.platform(chat.platform).capabilities.rights === 'admin') return t('bot.rights_missing_admin');
-  const names = missing.map((right) => t(`bot.right_${right}`));
+  const { rights } = services.platform(chat.platform).capabilities;
+  if (rights === 'admin') return t('bot.rights_missing_admin');
+  // MAX names an administrator's permissions its own way; the text names the ones to tick.
+  const names = [
+    ...new Set(
+      missing.map((right) => t(rights === 'permissions' ? `bot.permission_${right}` : `bot.right_${right}`)),
+    ),
+  ];
   return t('bot.rights_missing', { rights: names.join(', ') });
 }
 

@@ -109,6 +109,7 @@ export class TelegramMessenger implements Messenger {
     timedMute: true,
     timedBan: true,
     messageLinks: true,
+    readOnly: 'native',
     rights: 'granular',
   };
   readonly telegram: Telegram;

@@ -69,6 +69,7 @@ export class VkMessenger implements Messenger {
     timedBan: false,
     messageLinks: false,
     // A community is an administrator of a chat or it is not; there are no separate rights to ask for.
+    readOnly: 'native',
     rights: 'admin',
   };
   readonly vk: VK;

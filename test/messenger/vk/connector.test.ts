@@ -66,6 +66,7 @@ describe('VkMessenger', () => {
       timedMute: true,
       timedBan: false,
       messageLinks: false,
+      readOnly: 'native',
       rights: 'admin',
     });
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '100001' })).toBe(true);

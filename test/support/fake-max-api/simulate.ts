@@ -8,6 +8,7 @@ import {
   type ChatRef,
   type MaxUser,
   type UserLike,
+  type WireUpdate,
 } from './types.js';
 import { type ChatRecord, keyboardOf, type MessageRecord } from './world.js';
 
@@ -239,6 +240,14 @@ export class Simulation {
     const dialog = this.ctx.world.dialogWith(user.user_id);
     dialog.dialogStatus = 'suspended';
     this.events.botStopped(dialog, user.user_id);
+  }
+
+  /**
+   * Sends an update as given (its `timestamp` filled in if missing), whatever its shape: for testing how a
+   * bot takes update types it does not know, missing fields and other bad input.
+   */
+  rawUpdate(update: Record<string, unknown>): void {
+    this.ctx.emit({ timestamp: this.ctx.world.now(), update_type: 'unknown', ...update } as WireUpdate);
   }
 
   /** A member renames the chat: `chat_title_changed`. */

@@ -1,0 +1,201 @@
+import http from 'node:http';
+import { Bot } from '@maxhub/max-bot-api';
+import { type RunningBot, startBot } from '../../src/app/start.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import { createLogger, silentLogger } from '../../src/lib/logger.js';
+import { FakeMaxApi, type MaxUser, MODERATOR_PERMISSIONS } from '../support/fake-max-api/index.js';
+import { freePort, waitFor } from '../support/net.js';
+import type { Row } from './scenarios.js';
+import { allOk, benchDatabase, bulkChats, load, percentile } from './support.js';
+
+const SECRET = 'bench_max_secret';
+const SECRET_HEADER = 'x-max-bot-api-secret';
+
+interface Fixture {
+  api: FakeMaxApi;
+  chats: Array<{ chatId: number; title: string; members: MaxUser[] }>;
+}
+
+/** `count` class chats in the fake MAX (the bot an administrator of each) and the same chats in the database. */
+async function fixture(
+  database: Database,
+  count: number,
+  perChat: number,
+  api: FakeMaxApi,
+): Promise<Fixture> {
+  const chats: Fixture['chats'] = [];
+  for (let n = 0; n < count; n += 1) {
+    const members = Array.from({ length: perChat }, (_, k) => api.sim.createUser('Участник', `${n}-${k}`));
+    const [owner, ...rest] = members as [MaxUser, ...MaxUser[]];
+    const title = `Чат ${n}`;
+    const chat = api.sim.createChat(title, { owner, members: rest, link: 'private' });
+    api.sim.addBot(chat, { by: owner, permissions: MODERATOR_PERMISSIONS });
+    chats.push({ chatId: chat.chatId, title, members });
+  }
+  await bulkChats(
+    database,
+    chats.map((chat) => ({
+      chatId: chat.chatId,
+      title: chat.title,
+      userIds: chat.members.map((m) => m.user_id),
+    })),
+    (userId) => {
+      const member = chats.flatMap((chat) => chat.members).find((m) => m.user_id === userId);
+      return { firstName: member?.first_name ?? 'Участник', lastName: member?.last_name ?? String(userId) };
+    },
+    'max',
+  );
+  return { api, chats };
+}
+
+async function maxBot(
+  api: FakeMaxApi,
+  database: Database,
+  extra: Record<string, string> = {},
+): Promise<RunningBot> {
+  const config = loadConfig({ MAX_TOKEN: api.token, MAX_API_ROOT: api.baseUrl, HTTP_PORT: '0', ...extra });
+  const log = process.env.BENCH_LOG ? createLogger(process.env.BENCH_LOG, process.stderr) : silentLogger;
+  return startBot(config, log, { database, pollTimeoutSeconds: 5 });
+}
+
+/**
+ * The emulated read-only under load: 25 messages a second from blocked members across 100 chats (with as
+ * many ordinary messages meanwhile), against the fake's 30 requests a second per token and 2 deletions a
+ * second per chat; p99 from a message to its deletion.
+ */
+export async function maxEmulatedReadOnly(): Promise<Row> {
+  const api = new FakeMaxApi();
+  await api.start();
+  const db = await benchDatabase();
+  const { chats } = await fixture(db.database, 100, 5, api);
+  // Without limits while the bot catches up with the 100 `bot_added` updates of the set-up.
+  api.setRateLimit(false);
+  const bot = await maxBot(api, db.database);
+  await waitFor(() => api.inspect.pendingUpdates.length === 0, 'the set-up updates', 120_000);
+  await bot.app.settled();
+  api.setRateLimit(30);
+  const max = bot.max;
+  if (!max) throw new Error('no MAX connector');
+  // One blocked member in each chat (as the core's `mute` leaves them), one who writes as usual.
+  const until = new Date(Date.now() + 3_600_000);
+  for (const chat of chats)
+    max.messenger.silences.set(String(chat.chatId), String(chat.members[1]?.user_id), until);
+  const posted = new Map<string, number>();
+  const seconds = 20;
+  const perSecond = 25;
+  let ordinary = 0;
+  const post = (index: number, measured: boolean) => {
+    const chat = chats[index % chats.length] as Fixture['chats'][number];
+    const blocked = chat.members[1] as MaxUser;
+    const mid = api.sim.post(chat, blocked, `Сообщение ${index}`);
+    // The fake stamps calls with performance.now(): the same clock here.
+    if (measured) posted.set(mid, performance.now());
+    api.sim.post(chat, chat.members[2] as MaxUser, `Обычное сообщение ${index}`);
+    ordinary += 1;
+  };
+  // Warm-up: each blocked member writes once (and is told privately once).
+  for (let i = 0; i < chats.length; i += 1) {
+    post(i, false);
+    await new Promise((resolve) => setTimeout(resolve, 1000 / perSecond));
+  }
+  await waitFor(() => api.inspect.pendingUpdates.length === 0, 'the warm-up', 60_000);
+  await bot.app.settled();
+  const from = api.inspect.calls.length;
+  const started = Date.now();
+  for (let i = 0; i < seconds * perSecond; i += 1) {
+    const due = started + (i * 1000) / perSecond;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    post(chats.length + i, true);
+  }
+  await waitFor(
+    () => [...posted.keys()].every((mid) => api.inspect.message(mid)?.deleted),
+    'every blocked member’s message deleted',
+    60_000,
+  );
+  const deletedAt = new Map<string, number>();
+  for (const call of api.inspect.calls.slice(from)) {
+    if (call.route === 'DELETE /messages' && call.status === 200)
+      deletedAt.set(call.query.message_id ?? '', call.arrivedAt);
+  }
+  const latencies = [...posted].map(([mid, at]) => (deletedAt.get(mid) ?? Number.POSITIVE_INFINITY) - at);
+  const p99 = percentile(latencies, 99);
+  const stats = api.inspect.stats();
+  await bot.stop();
+  await db.drop();
+  await api.stop();
+  return {
+    scenario: 'MAX emulated read-only: 25 blocked members’ messages a second across 100 chats',
+    figure: `p99 ${Math.round(p99)} ms, p50 ${Math.round(percentile(latencies, 50))} ms (429s: ${stats.tooManyRequests + stats.deletionsThrottled})`,
+    target: 'p99 ≤ 1000 ms',
+    pass: p99 <= 1000,
+    details: { messages: posted.size, ordinary, p99, stats },
+  };
+}
+
+/** Ordinary messages through the MAX webhook, against a bare `@maxhub/max-bot-api` webhook with an empty handler. */
+export async function maxWebhookThroughput(): Promise<Row> {
+  const api = new FakeMaxApi();
+  await api.start();
+  const db = await benchDatabase();
+  const { chats } = await fixture(db.database, 100, 20, api);
+  const port = await freePort();
+  const bot = await maxBot(api, db.database, {
+    HTTP_PORT: String(port),
+    MAX_MODE: 'webhook',
+    MAX_WEBHOOK_URL: `https://127.0.0.1:${port}/hook`,
+    MAX_SECRET: SECRET,
+  });
+  let seq = 1;
+  const updates = (count: number) =>
+    Array.from({ length: count }, (_, i) => {
+      const chat = chats[i % chats.length] as Fixture['chats'][number];
+      const sender = chat.members[Math.floor(i / chats.length) % chat.members.length] as MaxUser;
+      const n = seq++;
+      return JSON.stringify({
+        update_type: 'message_created',
+        timestamp: Date.now(),
+        message: {
+          sender,
+          recipient: { chat_id: chat.chatId, chat_type: 'chat' },
+          timestamp: Date.now(),
+          body: { mid: `mid.bench.${n}`, seq: n, text: 'Когда собрание?' },
+        },
+      });
+    });
+  const url = `http://127.0.0.1:${port}/hook`;
+  // Warm-up: every member posts once, so the bot knows them and the chats' titles.
+  allOk(await load(url, SECRET, updates(2000), 32, SECRET_HEADER), 'warm-up');
+  const N = Number(process.env.BENCH_MAX_N ?? 20_000);
+  const callsBefore = api.inspect.calls.length;
+  const ours = await load(url, SECRET, updates(N), 32, SECRET_HEADER);
+  allOk(ours, 'our bot');
+  const apiCalls = api.inspect.calls.length - callsBefore;
+  const ourRate = N / ours.seconds;
+  await bot.stop();
+
+  const bare = new Bot(api.token, { clientOptions: { baseUrl: api.baseUrl } });
+  bare.botInfo = { ...api.bot, username: 'bare_bot' } as never;
+  bare.on('message_created', () => {});
+  const barePort = await freePort();
+  const server = http.createServer(
+    bare.webhookCallback({ domain: `https://127.0.0.1:${barePort}`, path: '/hook', secret: SECRET }),
+  );
+  await new Promise<void>((resolve) => server.listen(barePort, '127.0.0.1', resolve));
+  const bareUrl = `http://127.0.0.1:${barePort}/hook`;
+  allOk(await load(bareUrl, SECRET, updates(2000), 32, SECRET_HEADER), 'bare warm-up');
+  const theirs = await load(bareUrl, SECRET, updates(N), 32, SECRET_HEADER);
+  allOk(theirs, 'bare bot');
+  const bareRate = N / theirs.seconds;
+  await new Promise((resolve) => server.close(resolve));
+  await db.drop();
+  await api.stop();
+  const ratio = ourRate / bareRate;
+  return {
+    scenario: 'MAX: ordinary group messages through the webhook vs a bare @maxhub/max-bot-api webhook',
+    figure: `${Math.round(ourRate)}/s vs ${Math.round(bareRate)}/s = ${Math.round(ratio * 100)}%`,
+    target: '≥ 70% of the bare bot',
+    pass: ratio >= 0.7,
+    details: { updates: N, concurrency: 32, ours: ourRate, bare: bareRate, ratio, apiCalls },
+  };
+}
