@@ -31,6 +31,8 @@ export interface Outcomes {
   'apology.announced': { apologyId: number };
   'vote.posted': { voteId: number };
   'roster.removal': { removalId: number };
+  /** A moderator's command deleted after a private answer; where the platform refuses, it simply stays. */
+  'privacy.command_deleted': Record<string, never>;
   'invitation.link': { chatId: number; accountId: number; invitationId: number; expiresAt: string };
 }
 

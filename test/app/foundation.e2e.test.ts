@@ -137,10 +137,23 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
     h.api.sendMessage(chatId, parent, '/settings strike_limit 5');
     await h.settle();
     expect(texts().at(-1)).toBe('Эта команда доступна только модераторам чата (его администраторам).');
+    // Shown settings go to the moderator privately; the group reads where the answer went.
     h.api.sendMessage(chatId, teacher, '/settings');
     await h.settle();
-    expect(texts().at(-1)).toContain('strike_limit = 3');
-    expect(texts().at(-1)).toContain('block_mode = mute');
+    expect(texts().at(-1)).toBe(
+      'Ответ на /settings бот присылает только в личные сообщения. Откройте личный чат с ботом: https://t.me/class_moderator_bot?start=answers — и повторите команду.',
+    );
+    h.api.privateMessage(teacher, '/start answers');
+    await h.settle();
+    expect(h.api.lastBotMessage(teacher.id)?.text).toBe(
+      'Готово: ответы на команды модератора будут приходить сюда. Повторите команду в чате.',
+    );
+    h.api.sendMessage(chatId, teacher, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Ответ на /settings отправлен в личные сообщения.');
+    const shown = h.api.lastBotMessage(teacher.id)?.text ?? '';
+    expect(shown).toContain('strike_limit = 3');
+    expect(shown).toContain('block_mode = mute');
 
     h.api.sendMessage(chatId, teacher, '/settings strike_limit 4');
     await h.settle();
@@ -165,7 +178,8 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
     h.api.promote(chatId, parent, { can_restrict_members: true, can_delete_messages: true }, teacher);
     h.api.sendMessage(chatId, parent, '/settings');
     await h.settle();
-    expect(texts().at(-1)).toContain('Настройки чата:');
+    // Answered as a moderator: the settings are only ever sent privately.
+    expect(texts().at(-1)).toMatch(/^Ответ на \/settings бот присылает только в личные сообщения\./);
     h.api.demote(chatId, parent, teacher);
     // A member's refusals are answered twice a minute at most: this one comes after a minute.
     h.clock.advance(MINUTE);

@@ -182,15 +182,20 @@ describe.each([
       { id: 'e1', type: 'student.enrolled', studentId: 'S1', classCode: '7Б' },
       { id: 'e2', type: 'guardian.linked', guardianId: 'G1', studentId: 'S1', name: 'Анна Петрова' },
     ]);
+    // Privacy in class chats: the moderator reads the result of /link and the removed names privately.
+    driver.privateMessage(teacher, '/start');
+    await settle();
     const hello = driver.post(chat, anna, 'Я мама Ивана');
     driver.post(chat, teacher, '/link guardian:G1', hello);
     await settle();
-    expect(lastText(chat)).toContain('связан с записью школы');
+    expect(lastText(chat)).toBe('Ответ на /link отправлен в личные сообщения.');
+    expect(driver.privateTexts(teacher).at(-1)).toContain('связан с записью школы');
     const account = await createAccountsRepository(db.database.db).find(driver.platform, String(anna.id));
     expect(account).toBeDefined();
     await push([{ id: 'e3', type: 'student.departed', studentId: 'S1' }]);
     await settle();
     expect(driver.removed(chat, anna)).toBe(true);
-    expect(lastText(chat)).toContain('По данным школы из чата удалены: Анна Петрова');
+    expect(lastText(chat)).toContain('По данным школы из чата удалён 1 участник');
+    expect(driver.privateTexts(teacher).at(-1)).toContain('По данным школы из чата удалены: Анна Петрова');
   });
 });

@@ -5,7 +5,7 @@ import { displayName, when } from '../../runtime/format.js';
 const LOG_DEFAULT = 10;
 const LOG_MAX = 50;
 
-/** `/log [n]`: the chat's last n moderation actions, newest first. */
+/** `/log [n]`: the chat's last n moderation actions, newest first, to the moderator privately. */
 export const logCommand: CommandSpec = {
   name: 'log',
   audience: 'moderator',
@@ -18,7 +18,7 @@ export const logCommand: CommandSpec = {
       return ctx.refuse(t('log.usage'));
     }
     const rows = await createAuditRepository(work.tx).forLog(chat.id, limit);
-    if (rows.length === 0) return ctx.reply(t('log.empty'));
+    if (rows.length === 0) return ctx.answerPrivately(t('log.empty'));
     const lines = rows.map(({ entry, actor: who, target: whom }) => {
       const at = when(ctx.services, entry.at, ctx.language);
       const actorName =
@@ -80,6 +80,6 @@ export const logCommand: CommandSpec = {
           return t('log.other', { at, action: entry.action });
       }
     });
-    return ctx.reply([t('log.header'), ...lines].join('\n'));
+    return ctx.answerPrivately([t('log.header'), ...lines].join('\n'));
   },
 };
