@@ -33,10 +33,11 @@ export const logCommand: CommandSpec = {
       switch (entry.action) {
         case 'strike':
         case 'strike_revoked':
-        case 'message_deleted':
         case 'report':
         case 'block_failed':
           return t(`log.${entry.action}`, values);
+        case 'message_deleted':
+          return t(entry.ruleNumber ? 'log.message_deleted_rule' : 'log.message_deleted', values);
         case 'block':
           return t('log.block', {
             ...values,
