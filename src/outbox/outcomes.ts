@@ -27,7 +27,13 @@ export interface Outcomes {
   'gate.request_message': { requestId: number };
   'gate.request_approved': { requestId: number };
   'gate.greeting_sent': { greetingId: number };
-  'gate.invite_created': { chatId: number; replyTo: string; createdBy?: number | null };
+  'gate.invite_created': {
+    chatId: number;
+    replyTo: string;
+    createdBy?: number | null;
+    /** When the link stops working (the chat's `invite_link_days`); it is revoked then. */
+    expiresAt?: string;
+  };
   'apology.announced': { apologyId: number };
   'vote.posted': { voteId: number };
   'roster.removal': { removalId: number };
