@@ -111,6 +111,43 @@ describe.each([
     expect(lastText(chat)).toBe('Срок блокировки истёк: Анна Петрова снова может писать в чат.');
   });
 
+  it('4.13 privacy: /log and /strikes answer the moderator privately; the group reads one neutral line', async () => {
+    await start();
+    const { chat, teacher, parents } = await school();
+    await strike(chat, teacher, parents[0], 1);
+    const before = driver.botMessages(chat).length;
+    driver.post(chat, teacher, '/log');
+    await settle();
+    expect(
+      driver
+        .botMessages(chat)
+        .slice(before)
+        .map((m) => m.text),
+    ).toEqual([
+      expect.stringMatching(
+        /^Ответ на \/log бот присылает только в личные сообщения\. Откройте личный чат с ботом: https:\/\/\S+ — и повторите команду\.$/,
+      ),
+    ]);
+    driver.privateMessage(teacher, '/start');
+    await settle();
+    for (const [command, header] of [
+      ['/log', 'Последние действия модерации:'],
+      ['/strikes', 'Участники с действующими предупреждениями:'],
+    ] as const) {
+      const count = driver.botMessages(chat).length;
+      driver.post(chat, teacher, command);
+      await settle();
+      expect(
+        driver
+          .botMessages(chat)
+          .slice(count)
+          .map((m) => m.text),
+      ).toEqual([`Ответ на ${command} отправлен в личные сообщения.`]);
+      expect(driver.privateTexts(teacher).at(-1)).toMatch(new RegExp(`^Чат «7Б»:\n${header}\n`));
+    }
+    for (const message of driver.botMessages(chat)) expect(message.text).not.toContain('Последние действия');
+  });
+
   it('rules gate: a newcomer is read-only until their own press', async () => {
     await start();
     const { chat, teacher, parents } = await school();
