@@ -6,7 +6,7 @@ import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { outbox } from '../../src/db/schema.js';
 import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
-import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
+import { AdjustableClock, DAY, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
