@@ -37,6 +37,7 @@ import {
 } from '../outbox/worker.js';
 import type { CommandSpec } from '../runtime/commands.js';
 import { gaugeFrom, labelledFrom } from '../runtime/metrics.js';
+import { privacyOutcomes } from '../runtime/privately.js';
 import { Services } from '../runtime/services.js';
 import { buttonRouter } from './buttons.js';
 import { Dispatcher } from './dispatcher.js';
@@ -106,6 +107,7 @@ export class App {
       ...rulesGateOutcomes(services),
       ...reinstatementOutcomes(services),
       ...rosterOutcomes(services),
+      ...privacyOutcomes(),
     };
 
     const everySeconds = options.jobsIntervalSeconds ?? 60;

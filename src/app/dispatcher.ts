@@ -29,6 +29,7 @@ import type {
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
+import { answerPrivately } from '../runtime/privately.js';
 import type { Services, Work } from '../runtime/services.js';
 import type { ButtonRouter } from './buttons.js';
 import { storableEvent } from './inbound.js';
@@ -298,6 +299,12 @@ export class Dispatcher {
       language,
       t: services.texts.t(language),
       reply,
+      answerPrivately: async (text, options = {}) => {
+        if (!chat) return reply(text);
+        const command = event.command?.name ?? '';
+        const answer = { chat, account, text, command, commandMessageId: event.messageId, ...options };
+        await answerPrivately(services, work, answer);
+      },
       refuse: async (text, options = {}) => {
         if (!chat || moderator) return reply(text);
         const t = services.texts.t(language);

@@ -27,6 +27,8 @@ export const SETTING_DEFINITIONS = {
   kind: { schema: z.enum(['class', 'parents', 'staff']), default: 'class', kind: 'choice' },
   strike_days: { schema: z.number().int().min(1).max(3650), default: 365, kind: 'integer' },
   gate_hours: { schema: z.number().int().min(1).max(168), default: 48, kind: 'integer' },
+  // 4.11.2: a chat's /invite link is revoked after this many days, so an old link cannot open the chat.
+  invite_link_days: { schema: z.number().int().min(1).max(30), default: 7, kind: 'integer' },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFINITIONS;
@@ -43,6 +45,7 @@ export interface ChatSettings {
   kind: 'class' | 'parents' | 'staff';
   strike_days: number;
   gate_hours: number;
+  invite_link_days: number;
 }
 
 export function defaultSettings(language: ChatSettings['language']): ChatSettings {
@@ -57,6 +60,7 @@ export function defaultSettings(language: ChatSettings['language']): ChatSetting
     kind: SETTING_DEFINITIONS.kind.default,
     strike_days: SETTING_DEFINITIONS.strike_days.default,
     gate_hours: SETTING_DEFINITIONS.gate_hours.default,
+    invite_link_days: SETTING_DEFINITIONS.invite_link_days.default,
   };
 }
 

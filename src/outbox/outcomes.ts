@@ -27,10 +27,18 @@ export interface Outcomes {
   'gate.request_message': { requestId: number };
   'gate.request_approved': { requestId: number };
   'gate.greeting_sent': { greetingId: number };
-  'gate.invite_created': { chatId: number; replyTo: string; createdBy?: number | null };
+  'gate.invite_created': {
+    chatId: number;
+    replyTo: string;
+    createdBy?: number | null;
+    /** When the link stops working (the chat's `invite_link_days`); it is revoked then. */
+    expiresAt?: string;
+  };
   'apology.announced': { apologyId: number };
   'vote.posted': { voteId: number };
   'roster.removal': { removalId: number };
+  /** A moderator's command deleted after a private answer; where the platform refuses, it simply stays. */
+  'privacy.command_deleted': Record<string, never>;
   'invitation.link': { chatId: number; accountId: number; invitationId: number; expiresAt: string };
 }
 

@@ -34,6 +34,12 @@ export interface CommandContext {
    * sender).
    */
   refuse(text: string, options?: { quietInGroup?: boolean }): Promise<void>;
+  /**
+   * Answers privately what lists people or history (runtime/privately.ts): the command is deleted from
+   * the group and the group reads one neutral line saying where the answer went. In a private chat it
+   * is an ordinary answer.
+   */
+  answerPrivately(text: string, options?: { quietInGroup?: boolean; fallback?: string }): Promise<void>;
 }
 
 export interface CommandSpec {

@@ -141,15 +141,26 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
     h.api.sendMessage(chatId, parent, '/settings strike_limit 5');
     await h.settle();
     expect(texts().at(-1)).toBe('Эта команда доступна только модераторам чата.');
+    // Shown settings go to the moderator privately; the group reads where the answer went.
     h.api.sendMessage(chatId, teacher, '/settings');
     await h.settle();
-    // In words, with the code to type in brackets.
-    expect(texts().at(-1)).toContain(
-      'Допустимо предупреждений: 3, блокировка — за 4-е нарушение (strike_limit)',
+    expect(texts().at(-1)).toBe(
+      'Ответ на /settings бот присылает только в личные сообщения. Откройте личный чат с ботом: https://t.me/class_moderator_bot?start=answers — и повторите команду.',
     );
-    expect(texts().at(-1)).toContain('Вид блокировки: только чтение (block_mode)');
-    expect(texts().at(-1)).toContain('Срок блокировки: 7 дней (block_days)');
-    expect(texts().at(-1)).not.toContain('= mute');
+    h.api.privateMessage(teacher, '/start answers');
+    await h.settle();
+    expect(h.api.lastBotMessage(teacher.id)?.text).toBe(
+      'Готово: ответы на команды модератора будут приходить сюда. Повторите команду в чате.',
+    );
+    h.api.sendMessage(chatId, teacher, '/settings');
+    await h.settle();
+    expect(texts().at(-1)).toBe('Ответ на /settings отправлен в личные сообщения.');
+    const shown = h.api.lastBotMessage(teacher.id)?.text ?? '';
+    // In words, with the code to type in brackets.
+    expect(shown).toContain('Допустимо предупреждений: 3, блокировка — за 4-е нарушение (strike_limit)');
+    expect(shown).toContain('Вид блокировки: только чтение (block_mode)');
+    expect(shown).toContain('Срок блокировки: 7 дней (block_days)');
+    expect(shown).not.toContain('= mute');
 
     h.api.sendMessage(chatId, teacher, '/settings strike_limit 4');
     await h.settle();
@@ -176,7 +187,8 @@ describe('4.13.1 registered chats: a chat on the fake Bot API, its moderators (4
     h.api.promote(chatId, parent, { can_restrict_members: true, can_delete_messages: true }, teacher);
     h.api.sendMessage(chatId, parent, '/settings');
     await h.settle();
-    expect(texts().at(-1)).toContain('Настройки чата:');
+    // Answered as a moderator: the settings are only ever sent privately.
+    expect(texts().at(-1)).toMatch(/^Ответ на \/settings бот присылает только в личные сообщения\./);
     h.api.demote(chatId, parent, teacher);
     // A member's refusals are answered twice a minute at most: this one comes after a minute.
     h.clock.advance(MINUTE);

@@ -133,6 +133,44 @@ describe.each([
       expect(lastText(chat)).toBe('Анна Петрова: срок блокировки истёк, можно снова писать в чат.');
     });
 
+    it('4.13 privacy: /log and /strikes answer the moderator privately; the group reads one neutral line', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      await strike(chat, teacher, parents[0], 1);
+      const before = driver.botMessages(chat).length;
+      driver.post(chat, teacher, '/log');
+      await settle();
+      expect(
+        driver
+          .botMessages(chat)
+          .slice(before)
+          .map((m) => m.text),
+      ).toEqual([
+        expect.stringMatching(
+          /^Ответ на \/log бот присылает только в личные сообщения\. Откройте личный чат с ботом: https:\/\/\S+ — и повторите команду\.$/,
+        ),
+      ]);
+      driver.privateMessage(teacher, '/start');
+      await settle();
+      for (const [command, header] of [
+        ['/log', 'Последние действия модерации:'],
+        ['/strikes', 'Участники с действующими предупреждениями:'],
+      ] as const) {
+        const count = driver.botMessages(chat).length;
+        driver.post(chat, teacher, command);
+        await settle();
+        expect(
+          driver
+            .botMessages(chat)
+            .slice(count)
+            .map((m) => m.text),
+        ).toEqual([`Ответ на ${command} отправлен в личные сообщения.`]);
+        expect(driver.privateTexts(teacher).at(-1)).toMatch(new RegExp(`^Чат «7Б»:\n${header}\n`));
+      }
+      for (const message of driver.botMessages(chat))
+        expect(message.text).not.toContain('Последние действия');
+    });
+
     it('rules gate: a newcomer is read-only until their own press', async () => {
       await start();
       const { chat, teacher, parents } = await school();
@@ -204,16 +242,21 @@ describe.each([
         { id: 'e1', type: 'student.enrolled', studentId: 'S1', classCode: '7Б' },
         { id: 'e2', type: 'guardian.linked', guardianId: 'G1', studentId: 'S1', name: 'Анна Петрова' },
       ]);
+      // Privacy in class chats: the moderator reads the result of /link and the removed names privately.
+      driver.privateMessage(teacher, '/start');
+      await settle();
       const hello = driver.post(chat, anna, 'Я мама Ивана');
       driver.post(chat, teacher, '/link guardian:G1', hello);
       await settle();
-      expect(lastText(chat)).toContain('связан с записью школы');
+      expect(lastText(chat)).toBe('Ответ на /link отправлен в личные сообщения.');
+      expect(driver.privateTexts(teacher).at(-1)).toContain('связан с записью школы');
       const account = await createAccountsRepository(db.database.db).find(driver.platform, String(anna.id));
       expect(account).toBeDefined();
       await push([{ id: 'e3', type: 'student.departed', studentId: 'S1' }]);
       await settle();
       expect(driver.removed(chat, anna)).toBe(true);
-      expect(lastText(chat)).toContain('По данным школы из чата удалены: Анна Петрова');
+      expect(lastText(chat)).toContain('По данным школы из чата удалён 1 участник');
+      expect(driver.privateTexts(teacher).at(-1)).toContain('По данным школы из чата удалены: Анна Петрова');
     });
 
     it.runIf(name === 'max')(

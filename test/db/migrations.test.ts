@@ -110,4 +110,53 @@ describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
     ]);
     await client.close();
   });
+  it('gives /invite links made before expiry the default 7 days, and keeps live personal links as they are (0011)', async () => {
+    const before = migrationsUpTo('0010_admission_by_moderator');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    await client.query(
+      `insert into chats (platform, platform_chat_id, type, bot_status) values ('telegram', '-1', 'supergroup', 'administrator')`,
+    );
+    await client.query(
+      `insert into invite_links (chat_id, url, name, kind, created_at, expires_at, revoked_at) values
+       (1, 'https://t.me/+old', 'invite', 'chat', '2026-11-01T00:00:00Z', null, null),
+       (1, 'https://t.me/+gone', 'invite', 'chat', '2026-11-01T00:00:00Z', null, '2026-11-02T00:00:00Z'),
+       (1, 'https://t.me/+mine', 'personal', 'personal', '2026-11-01T00:00:00Z', '2026-11-15T00:00:00Z', null)`,
+    );
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ url: string; expires: string | null }>(
+      `select url, to_char(expires_at at time zone 'UTC', 'YYYY-MM-DD') as expires from invite_links order by id`,
+    );
+    expect(rows).toEqual([
+      { url: 'https://t.me/+old', expires: '2026-11-08' },
+      { url: 'https://t.me/+gone', expires: null },
+      { url: 'https://t.me/+mine', expires: '2026-11-15' },
+    ]);
+    await client.close();
+  });
+
+  it('drops the excerpt of deleted messages from the audit log, and the log stays append-only (0012)', async () => {
+    const before = migrationsUpTo('0011_invite_link_expiry');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    await client.query(
+      `insert into audit_log (at, actor_kind, actor_name, action, details) values
+       (now(), 'moderator', 'Мария Ивановна', 'message_deleted', '{"messageId":"7","excerpt":"Телефон: +7 900"}'),
+       (now(), 'member', 'Борис', 'report', '{"messageId":"8","excerpt":"Грубость"}')`,
+    );
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ action: string; details: unknown; actor: string }>(
+      'select action, details, actor_name as actor from audit_log order by id',
+    );
+    expect(rows).toEqual([
+      { action: 'message_deleted', details: { messageId: '7' }, actor: 'Мария Ивановна' },
+      { action: 'report', details: { messageId: '8', excerpt: 'Грубость' }, actor: 'Борис' },
+    ]);
+    await expect(client.query(`update audit_log set action = 'x'`)).rejects.toThrow(/append-only/);
+    await client.close();
+  });
 });

@@ -14,6 +14,7 @@ describe('chat settings', () => {
       kind: 'class',
       strike_days: 365,
       gate_hours: 48,
+      invite_link_days: 7,
     });
   });
 
@@ -33,6 +34,8 @@ describe('chat settings', () => {
     { key: 'strike_days', raw: '30', value: 30 },
     { key: 'kind', raw: 'Parents', value: 'parents' },
     { key: 'gate_hours', raw: '72', value: 72 },
+    { key: 'invite_link_days', raw: '1', value: 1 },
+    { key: 'invite_link_days', raw: '30', value: 30 },
   ])('$key $raw → $value', ({ key, raw, value }) => {
     const change = changeSetting({}, key, raw);
     expect(change).toMatchObject({ ok: true, value });
@@ -55,6 +58,8 @@ describe('chat settings', () => {
     { key: 'class', raw: '7 Б' },
     { key: 'class', raw: 'a-very-long-class-code' },
     { key: 'kind', raw: 'teachers' },
+    { key: 'invite_link_days', raw: '0' },
+    { key: 'invite_link_days', raw: '31' },
   ])('$key $raw is refused as an invalid value', ({ key, raw }) => {
     expect(changeSetting({ strike_limit: 5 }, key, raw)).toEqual({
       ok: false,

@@ -113,6 +113,7 @@ describe('the outbox worker performs decided actions durably', () => {
       'apology.announced': both,
       'vote.posted': both,
       'roster.removal': both,
+      'privacy.command_deleted': both,
       'invitation.link': both,
     };
   };

@@ -51,3 +51,17 @@ export function botTexts(h: Harness, chatId: number): string[] {
 export function lastBotText(h: Harness, chatId: number): string {
   return botTexts(h, chatId).at(-1) ?? '';
 }
+
+/** Opens a person's private chat with the bot: where moderators' lists, logs and settings are sent. */
+export async function openPrivateChat(h: Harness, user: User): Promise<void> {
+  h.api.privateMessage(user, '/start');
+  await h.settle();
+}
+
+/** The text of the bot's latest private message to a person. */
+export function lastPrivateText(h: Harness, user: User): string {
+  return h.api.lastBotMessage(user.id)?.text ?? '';
+}
+
+/** The group's line when a moderator's answer went privately. */
+export const SENT_PRIVATELY = (command: string) => `Ответ на /${command} отправлен в личные сообщения.`;

@@ -192,18 +192,15 @@ export function createGateRepository(ex: Executor) {
         .orderBy(asc(gateEntries.id));
     },
 
-    /** Marks personal links past their date revoked; returns them so the platform revokes them too. */
-    async expirePersonalLinks(now: Date) {
+    /**
+     * Marks links past their date revoked (personal ones and moderators' /invite links alike); returns
+     * them so the platform revokes them too, in the same transaction's outbox.
+     */
+    async expireLinks(now: Date) {
       return ex
         .update(inviteLinks)
         .set({ revokedAt: now })
-        .where(
-          and(
-            eq(inviteLinks.kind, 'personal'),
-            isNull(inviteLinks.revokedAt),
-            lte(inviteLinks.expiresAt, now),
-          ),
-        )
+        .where(and(isNull(inviteLinks.revokedAt), lte(inviteLinks.expiresAt, now)))
         .returning();
     },
 

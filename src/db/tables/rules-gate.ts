@@ -19,7 +19,7 @@ export const inviteLinks = pgTable(
       .references(() => chats.id, { onDelete: 'cascade' }),
     url: text('url').notNull(),
     name: text('name').notNull(),
-    /** chat (a moderator's /invite) or personal (a roster invitation) */
+    /** chat (a moderator's /invite, valid for the chat's `invite_link_days`) or personal (a roster invitation) */
     kind: text('kind').$type<'chat' | 'personal'>().notNull(),
     createdByAccountId: integer('created_by_account_id').references(() => accounts.id),
     /** For a personal link: the invitation it was made for. */
@@ -28,7 +28,11 @@ export const inviteLinks = pgTable(
     expiresAt: ts('expires_at'),
     revokedAt: ts('revoked_at'),
   },
-  (t) => [uniqueIndex('invite_links_url_uq').on(t.url)],
+  (t) => [
+    uniqueIndex('invite_links_url_uq').on(t.url),
+    // The scheduled revocation looks only at live links that expire (4.11.2).
+    index('invite_links_due_idx').on(t.expiresAt).where(sql`revoked_at IS NULL AND expires_at IS NOT NULL`),
+  ],
 );
 
 /**

@@ -1,6 +1,7 @@
 import type { Translate } from '../../i18n/index.js';
 import type { CommandMenuEntry } from '../../messenger/port.js';
 import type { CommandContext, CommandSpec } from '../../runtime/commands.js';
+import { ANSWERS_START_PAYLOAD } from '../../runtime/privately.js';
 import { BLOCK_START_PAYLOAD, blocksNotice } from '../blocks/index.js';
 import { claimInvitation } from '../roster/index.js';
 
@@ -69,6 +70,8 @@ export const startCommand: CommandSpec = {
       const notice = await blocksNotice(ctx.services, ctx.work, ctx.account);
       return ctx.reply(notice ?? ctx.t('apology.not_blocked'));
     }
+    // A moderator sent here by the group's line: the private chat is open now (the dispatcher noted it).
+    if (code === ANSWERS_START_PAYLOAD) return ctx.reply(ctx.t('privacy.start_answers'));
     if (code) return claimInvitation(ctx.services, ctx.work, ctx, code);
     await ctx.reply(ctx.t('bot.private_hello'));
   },

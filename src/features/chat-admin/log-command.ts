@@ -24,7 +24,7 @@ function settingsLine(
 }
 const LOG_MAX = 50;
 
-/** `/log [n]`: the chat's last n moderation actions, newest first. */
+/** `/log [n]`: the chat's last n moderation actions, newest first, to the moderator privately. */
 export const logCommand: CommandSpec = {
   name: 'log',
   audience: 'moderator',
@@ -37,7 +37,7 @@ export const logCommand: CommandSpec = {
       return ctx.refuse(t('log.usage'));
     }
     const rows = await createAuditRepository(work.tx).forLog(chat.id, limit);
-    if (rows.length === 0) return ctx.reply(t('log.empty'));
+    if (rows.length === 0) return ctx.answerPrivately(t('log.empty'));
     const lines = rows.map(({ entry, actor: who, target: whom }) => {
       const at = when(ctx.services, entry.at, ctx.language);
       const actorName =
@@ -52,10 +52,11 @@ export const logCommand: CommandSpec = {
       switch (entry.action) {
         case 'strike':
         case 'strike_revoked':
-        case 'message_deleted':
         case 'report':
         case 'block_failed':
           return t(`log.${entry.action}`, values);
+        case 'message_deleted':
+          return t(entry.ruleNumber ? 'log.message_deleted_rule' : 'log.message_deleted', values);
         case 'block':
           return t('log.block', {
             ...values,
@@ -95,6 +96,6 @@ export const logCommand: CommandSpec = {
           return t('log.other', { at });
       }
     });
-    return ctx.reply([t('log.header'), ...lines].join('\n'));
+    return ctx.answerPrivately([t('log.header'), ...lines].join('\n'));
   },
 };

@@ -16,6 +16,7 @@ export function settingValue(t: Translate, key: SettingKey, value: unknown): str
       return t('settings.value.strike_limit', { count: Number(value), next: Number(value) + 1 });
     case 'block_days':
     case 'strike_days':
+    case 'invite_link_days':
       return t('time.days', { count: Number(value) });
     case 'vote_hours':
     case 'gate_hours':

@@ -49,7 +49,7 @@ export const settingsCommand: CommandSpec = {
         : ctx.t('settings.school_line_none');
       const rule = await moderatorRule(ctx.services, chat);
       const warning = rule.staffOnly ? '' : `\n\n${ctx.t('settings.moderators_all_admins')}`;
-      await ctx.reply(`${list}\n${schoolLine}${warning}`);
+      await ctx.answerPrivately(`${list}\n${schoolLine}${warning}`);
       return;
     }
     const [key = '', ...rest] = args.split(/\s+/);

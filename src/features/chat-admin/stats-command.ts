@@ -34,6 +34,6 @@ export const statsCommand: CommandSpec = {
         kept: counts.votes.kept,
       }),
     ];
-    await ctx.reply(lines.join('\n'));
+    await ctx.answerPrivately(lines.join('\n'));
   },
 };

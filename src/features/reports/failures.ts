@@ -1,10 +1,12 @@
 import { createAccountsRepository } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { createChatsRepository } from '../../db/repos/chats.js';
+import type { Translate } from '../../i18n/index.js';
 import type { Action } from '../../outbox/actions.js';
 import type { ActionError } from '../../outbox/outcomes.js';
 import type { OutboxEvents } from '../../outbox/worker.js';
 import { displayName } from '../../runtime/format.js';
+import { moderatorsStartLine, tellModeratorsPrivately } from '../../runtime/privately.js';
 import type { Services, Work } from '../../runtime/services.js';
 
 /** Actions whose failure the chat's moderators should hear about (their own outcome handlers aside). */
@@ -22,7 +24,7 @@ const REPORT_WINDOW_MS = 60 * 60_000;
 
 /**
  * What the outbox tells the core about outcomes: counted for /metrics; a final failure is written to
- * the audit log and reported to the chat's moderators once (per chat and hour).
+ * the audit log and reported to the chat's moderators privately once (per chat and hour).
  */
 export function outboxEvents(services: Services): OutboxEvents {
   return {
@@ -73,7 +75,6 @@ async function report(
 ): Promise<void> {
   const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(chatId);
   if (!chat) return;
-  const t = services.texts.t(chat.settings.language);
   const userId = 'userId' in action ? action.userId : undefined;
   const account = userId ? await createAccountsRepository(work.tx).find(chat.platform, userId) : undefined;
   const right =
@@ -82,15 +83,27 @@ async function report(
       : action.type.endsWith('_join')
         ? 'bot.right_invite'
         : 'bot.right_restrict';
-  const why =
-    error.code === 'NOT_ENOUGH_RIGHTS' || error.code === 'BOT_NOT_IN_CHAT'
-      ? t('failure.why_rights', { right: t(right) })
-      : error.code === 'NOT_SUPERGROUP'
-        ? t('block.why_supergroup')
-        : t('block.why_refused');
-  const name = t(`failure.action_${action.type as 'mute'}`);
-  const text = account
-    ? t('failure.report', { action: name, target: displayName(account), why })
-    : t('failure.report_no_target', { action: name, why });
+  const render = (t: Translate, named: boolean) => {
+    const why =
+      error.code === 'NOT_ENOUGH_RIGHTS' || error.code === 'BOT_NOT_IN_CHAT'
+        ? t('failure.why_rights', { right: t(right) })
+        : error.code === 'NOT_SUPERGROUP'
+          ? t('block.why_supergroup')
+          : t('block.why_refused');
+    const name = t(`failure.action_${action.type as 'mute'}`);
+    return account && named
+      ? t('failure.report', { action: name, target: displayName(account), why })
+      : t('failure.report_no_target', { action: name, why });
+  };
+  // Who it concerned is for the moderators' eyes only; the group reads at most what is wrong, unnamed.
+  const told = await tellModeratorsPrivately(
+    services,
+    work,
+    chat,
+    (t) => `${t('privacy.from_chat', { title: chat.title })}\n${render(t, true)}`,
+  );
+  if (told > 0) return;
+  const t = services.texts.t(chat.settings.language);
+  const text = `${render(t, false)}\n${moderatorsStartLine(services, chat)}`;
   await work.enqueue({ type: 'send', chat: action.chat, text }, { chatId: chat.id, maxAttempts: 3 });
 }

@@ -61,17 +61,18 @@ export const reportCommand: CommandSpec = {
       if (link) lines.push(mt('report.link', { link }));
       await work.enqueue({ type: 'send', chat: privateChatOf(account), text: lines.join('\n') });
     }
-    await work.enqueue(
-      { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
-      { chatId: chat.id },
-    );
-    await work.enqueue(
-      {
-        type: 'send',
-        chat: chatAddress(chat),
-        text: moderators.length > 0 ? t('report.sent') : t('report.nobody'),
-      },
-      { chatId: chat.id },
-    );
+    if (moderators.length === 0) {
+      await work.enqueue(
+        { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
+        { chatId: chat.id },
+      );
+      await work.enqueue(
+        { type: 'send', chat: chatAddress(chat), text: t('report.nobody') },
+        { chatId: chat.id },
+      );
+      return;
+    }
+    // The reporter reads the confirmation privately when the bot may write to them, and the group nothing.
+    await ctx.answerPrivately(t('report.sent'), { quietInGroup: true, fallback: t('report.sent') });
   },
 };

@@ -131,11 +131,14 @@ async function chatsServing(services: Services, tx: Tx, schoolId: number, person
   return chats;
 }
 
-/** Revokes unclaimed invitations past `invite_days`, and the personal links that have expired. */
+/**
+ * Revokes unclaimed invitations past `invite_days`, and every invite link past its date (personal links,
+ * and moderators' /invite links after the chat's `invite_link_days`; 4.11.2).
+ */
 export async function expireInvitations(services: Services): Promise<number> {
   return services.transact(async (work) => {
     const revoked = await createRosterRepository(work.tx).claimExpiredInvitations(work.now, 1000);
-    const links = await createGateRepository(work.tx).expirePersonalLinks(work.now);
+    const links = await createGateRepository(work.tx).expireLinks(work.now);
     const chats = createChatsRepository(work.tx, services.deps.defaultLanguage);
     for (const link of links) {
       const chat = await chats.byId(link.chatId);

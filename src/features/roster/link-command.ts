@@ -39,7 +39,7 @@ export const linkCommand: CommandSpec = {
       targetAccountId: account.id,
       details: { personId: person.id, by: 'moderator' },
     });
-    return ctx.reply(
+    return ctx.answerPrivately(
       t('roster.link_done', {
         name: displayName(account),
         role: t(roleKey(person.kind)),

@@ -8,15 +8,18 @@ import {
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
+import type { Translate } from '../../i18n/index.js';
 import type { Removal } from '../../moderation/departures.js';
 import { type ActionError, outcome } from '../../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
-import { chatAddress, displayName, privateChatOf } from '../../runtime/format.js';
+import { chatAddress, displayName } from '../../runtime/format.js';
+import { moderatorsStartLine, tellModeratorsPrivately } from '../../runtime/privately.js';
 import type { Services, Work } from '../../runtime/services.js';
 
 /**
  * Removals (regulation 4.13.8): each departure's removal from a chat is a durable ban in the outbox,
- * audited with the roster event that caused it; each chat gets one summary per batch.
+ * audited with the roster event that caused it; each chat gets one summary per batch (a count; the
+ * names go to its moderators privately).
  */
 
 /** A removal decided, with the roster event that caused it. */
@@ -102,13 +105,9 @@ export async function scheduleRemovals(
 
 /** An administrator the roster says left: the chat's other administrators are told privately. */
 async function tellAdmins(services: Services, work: Work, chat: ChatRecord, departed: AccountRecord) {
-  const admins = await createAdminsRepository(work.tx).reachableModerators(chat.id);
-  for (const admin of admins) {
-    if (admin.id === departed.id) continue;
-    const t = services.texts.t(services.texts.languageFor(admin.languageCode ?? undefined));
-    const text = t('roster.admin_departed', { name: displayName(departed), title: chat.title });
-    await work.enqueue({ type: 'send', chat: privateChatOf(admin), text });
-  }
+  const render = (t: Translate) =>
+    t('roster.admin_departed', { name: displayName(departed), title: chat.title });
+  await tellModeratorsPrivately(services, work, chat, render, { except: departed.id });
 }
 
 /** Re-enrolment: the bans the person's (or their child's) departure caused are lifted. */
@@ -140,7 +139,10 @@ export async function liftRemovals(services: Services, work: Work, personIds: nu
   return lifted;
 }
 
-/** Once every removal of a batch in a chat has an outcome, the chat gets one summary message. */
+/**
+ * Once every removal of a batch in a chat has an outcome, the chat gets one summary: a neutral count.
+ * The names go to the chat's moderators privately (privacy in class chats).
+ */
 async function summarise(services: Services, work: Work, batch: string, chatId: number): Promise<void> {
   const rows = await createRosterRepository(work.tx).batchRemovals(batch, chatId);
   if (rows.some((row) => row.status === 'pending')) return;
@@ -148,22 +150,38 @@ async function summarise(services: Services, work: Work, batch: string, chatId: 
   if (!chat) return;
   const people = await createAccountsRepository(work.tx).byIds(rows.map((row) => row.accountId));
   const nameOf = new Map(people.map((row) => [row.id, displayName(row)]));
-  const t = services.texts.t(chat.settings.language);
-  const done = rows.filter((row) => row.status === 'done').map((row) => nameOf.get(row.accountId) ?? '—');
+  const done = rows.filter((row) => row.status === 'done');
   const failed = rows.filter((row) => row.status === 'failed');
-  const lines: string[] = [];
-  if (done.length > 0) lines.push(t('roster.removed_summary', { names: done.join(', ') }));
-  if (failed.length > 0) {
-    lines.push(
-      t('roster.failed_summary', {
-        names: failed.map((row) => nameOf.get(row.accountId) ?? '—').join(', '),
-        why: failed[0]?.error === 'NOT_ENOUGH_RIGHTS' ? t('block.why_rights') : t('block.why_refused'),
-      }),
-    );
-  }
-  if (lines.length > 0) {
-    await work.enqueue({ type: 'send', chat: chatAddress(chat), text: lines.join('\n') }, { chatId });
-  }
+  if (done.length === 0 && failed.length === 0) return;
+  const names = (list: typeof rows) => list.map((row) => nameOf.get(row.accountId) ?? '—').join(', ');
+  const summary = (t: Translate, named: boolean) => {
+    const why = failed[0]?.error === 'NOT_ENOUGH_RIGHTS' ? t('block.why_rights') : t('block.why_refused');
+    const lines: string[] = [];
+    if (done.length > 0) {
+      lines.push(
+        named
+          ? t('roster.removed_summary', { names: names(done) })
+          : t('roster.removed_count', { count: done.length }),
+      );
+    }
+    if (failed.length > 0) {
+      lines.push(
+        named
+          ? t('roster.failed_summary', { names: names(failed), why })
+          : t('roster.failed_count', { count: failed.length, why }),
+      );
+    }
+    return lines.join('\n');
+  };
+  const told = await tellModeratorsPrivately(
+    services,
+    work,
+    chat,
+    (t) => `${t('privacy.from_chat', { title: chat.title })}\n${summary(t, true)}`,
+  );
+  const t = services.texts.t(chat.settings.language);
+  const text = told > 0 ? summary(t, false) : `${summary(t, false)}\n${moderatorsStartLine(services, chat)}`;
+  await work.enqueue({ type: 'send', chat: chatAddress(chat), text }, { chatId });
 }
 
 /** A removal reached the platform (or finally failed): recorded, audited, and summarised per chat. */

@@ -3,7 +3,7 @@ import { createGateRepository } from '../../db/repos/rules-gate.js';
 import { outcome } from '../../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
 import type { CommandSpec } from '../../runtime/commands.js';
-import { chatAddress } from '../../runtime/format.js';
+import { chatAddress, when } from '../../runtime/format.js';
 import type { Services } from '../../runtime/services.js';
 
 /** Telegram keeps link names to 32 characters. */
@@ -11,21 +11,34 @@ function linkName(prefix: string, date: Date): string {
   return `${prefix} ${date.toISOString().slice(0, 10)}`.slice(0, 32);
 }
 
-/** `/invite`: a join-request link; people who use it accept the rules before they are let in. */
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * `/invite`: a join-request link; people who use it accept the rules before they are let in. It expires
+ * after the chat's `invite_link_days` and is revoked then (4.11.2), by the platform where it can set an
+ * expiry and by the scheduled job (roster's `expire-invitations`) in any case.
+ */
 export const inviteCommand: CommandSpec = {
   name: 'invite',
   audience: 'moderator',
   where: 'group',
   async run(ctx) {
     const { chat, work } = ctx;
+    const expiresAt = new Date(work.now.getTime() + chat.settings.invite_link_days * DAY_MS).toISOString();
     await work.enqueue(
-      { type: 'create_invite', chat: chatAddress(chat), name: linkName(ctx.t('invite.link_name'), work.now) },
+      {
+        type: 'create_invite',
+        chat: chatAddress(chat),
+        name: linkName(ctx.t('invite.link_name'), work.now),
+        expiresAt,
+      },
       {
         chatId: chat.id,
         onDone: outcome('gate.invite_created', {
           chatId: chat.id,
           replyTo: ctx.event.messageId,
           createdBy: ctx.account?.id ?? null,
+          expiresAt,
         }),
         onFailed: outcome('gate.invite_created', { chatId: chat.id, replyTo: ctx.event.messageId }),
       },
@@ -47,6 +60,7 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
           kind: 'chat',
           createdByAccountId: args.createdBy ?? null,
           createdAt: work.now,
+          expiresAt: args.expiresAt ? new Date(args.expiresAt) : null,
         });
         const t = services.texts.t(chat.settings.language);
         const key = !services.platform(chat.platform).capabilities.joinRequests
@@ -58,7 +72,11 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
           {
             type: 'send',
             chat: chatAddress(chat),
-            text: t(key, { title: chat.title, url: result.url }),
+            text: args.expiresAt
+              ? `${t(key, { title: chat.title, url: result.url })}\n${t('invite.valid_until', {
+                  until: when(services, new Date(args.expiresAt), chat.settings.language),
+                })}`
+              : t(key, { title: chat.title, url: result.url }),
             options: { replyTo: args.replyTo },
           },
           { chatId: chat.id },

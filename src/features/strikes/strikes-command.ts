@@ -86,7 +86,7 @@ async function chatOverview(ctx: GroupContext): Promise<string> {
 
 /**
  * `/strikes`: a member sees their own strikes (privately when the bot may write to them); a moderator
- * replying sees that member's, and alone, everyone's in the chat.
+ * replying sees that member's, and alone, everyone's in the chat, privately (runtime/privately.ts).
  */
 export const strikesCommand: CommandSpec = {
   name: 'strikes',
@@ -97,9 +97,9 @@ export const strikesCommand: CommandSpec = {
     const author = ctx.event.replyTo?.sender;
     if (ctx.isModerator && author?.kind === 'user' && !author.user.isBot) {
       const account = await saveAccount(services, work, chat.platform, author.user);
-      return ctx.reply((await memberReport(ctx, account, false)).text);
+      return ctx.answerPrivately((await memberReport(ctx, account, false)).text);
     }
-    if (ctx.isModerator) return ctx.reply(await chatOverview(ctx));
+    if (ctx.isModerator) return ctx.answerPrivately(await chatOverview(ctx));
     const account = ctx.account;
     if (!account) return;
     const report = await memberReport(ctx, account, true);

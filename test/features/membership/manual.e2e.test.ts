@@ -3,7 +3,13 @@ import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../src/db/schema.js';
 import { Harness } from '../../support/harness.js';
-import { classChat, lastBotText } from '../../support/school.js';
+import {
+  classChat,
+  lastBotText,
+  lastPrivateText,
+  openPrivateChat,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 
 describe('4.13.7 a removal or restriction made by hand is logged and the other moderators are told', () => {
   let h: Harness | undefined;
@@ -33,9 +39,11 @@ describe('4.13.7 a removal or restriction made by hand is logged and the other m
     expect(h.api.lastBotMessage(boris.id)?.text).toBe(
       'Чат «7Б»: удаление из чата вручную, без ссылки на правило чата. Кого удалили: Анна Петрова. Кто удалил: Мария Ивановна. По положению (п. 4.13.7) удалять и блокировать можно только за нарушение правил: если это ошибка, верните участника в чат. Действие записано в журнал модерации.',
     );
+    await openPrivateChat(h, c.teacher);
     h.api.sendMessage(c.chatId, c.teacher, '/log 1');
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toMatch(
+    expect(lastBotText(h, c.chatId)).toBe(SENT_PRIVATELY('log'));
+    expect(lastPrivateText(h, c.teacher)).toMatch(
       /Анна Петрова: удаление из чата вручную, без ссылки на правило \(администратор: Мария Ивановна\)$/,
     );
   });

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
 import { api, school } from '../../support/roster.js';
-import { lastBotText } from '../../support/school.js';
+import {
+  botTexts,
+  lastBotText,
+  lastPrivateText,
+  openPrivateChat,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 
 describe('4.13.2 the moderator is a teacher: in a school chat, administrators linked to staff moderate', () => {
   let h: Harness | undefined;
@@ -46,16 +52,19 @@ describe('4.13.2 the moderator is a teacher: in a school chat, administrators li
   it('lets every administrator moderate until one is linked to staff, and /settings says so', async () => {
     h = await Harness.start();
     const { s, chat } = await withStaffAdmin(h, false);
+    await openPrivateChat(h, s.teacher);
     h.api.sendMessage(chat, s.teacher, '/settings');
     await h.settle();
-    expect(lastBotText(h, chat)).toContain('Сейчас модерируют все администраторы чата');
+    expect(lastBotText(h, chat)).toBe(SENT_PRIVATELY('settings'));
+    expect(lastPrivateText(h, s.teacher)).toContain('Сейчас модерируют все администраторы чата');
     const olegMessage = h.api.sendMessage(chat, s.people.oleg, 'Я Олег Сидорович');
     h.api.sendMessage(chat, s.teacher, '/link staff:T1', { replyTo: olegMessage.message_id });
     await h.settle();
     h.clock.advance(MINUTE);
     h.api.sendMessage(chat, s.teacher, '/settings strike_limit 5');
     await h.settle();
-    expect(lastBotText(h, chat)).toContain(
+    // With a private chat open, the refusal goes there.
+    expect(lastPrivateText(h, s.teacher)).toContain(
       'Модерировать этот чат могут только администраторы — сотрудники школы.',
     );
   });
@@ -76,7 +85,9 @@ describe('4.13.2 the moderator is a teacher: in a school chat, administrators li
       ]),
     );
     await h.settle();
-    expect(h.api.lastBotMessage(s.teacher.id)?.text).toContain('Олег Сидоров больше не работает в школе');
+    expect(botTexts(h, s.teacher.id)).toEqual(
+      expect.arrayContaining([expect.stringContaining('Олег Сидоров больше не работает в школе')]),
+    );
     expect(h.api.member(chat, s.people.oleg).status).toBe('administrator');
     h.api.sendMessage(chat, s.people.oleg, '/settings strike_limit 6');
     await h.settle();

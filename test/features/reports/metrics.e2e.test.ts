@@ -60,7 +60,8 @@ describe('/metrics and failure reports', () => {
     }
     const reports = botTexts(h, c.chatId).filter((text) => text.startsWith('Не удалось удалить сообщение'));
     expect(reports).toEqual([
-      'Не удалось удалить сообщение — у меня нет права «Удаление сообщений». Проверьте мои права администратора.',
+      // No moderator has a private chat with the bot: the group reads what is wrong, unnamed, and how to get the details.
+      'Не удалось удалить сообщение — у меня нет права «Удаление сообщений». Проверьте мои права администратора.\nПодробности бот присылает модераторам в личные сообщения. Чтобы их получать, откройте личный чат с ботом: https://t.me/class_moderator_bot?start=answers',
     ]);
     const failures = await h.db.database.db
       .select()

@@ -6,7 +6,7 @@ import { auditLog, invitations, persons, removals, rosterEvents } from '../../..
 import { DAY, MINUTE } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
 import { api, type School, school, schoolToken } from '../../support/roster.js';
-import { botTexts } from '../../support/school.js';
+import { botTexts, lastPrivateText, openPrivateChat, SENT_PRIVATELY } from '../../support/school.js';
 import { sharedHarness } from '../../support/shared-harness.js';
 
 function bannedIn(h: Harness, s: School, user: User): string[] {
@@ -36,6 +36,7 @@ describe('4.13.8 roster departures: students, their families and departed staff 
   it('bans exactly the right accounts in the right chats, one summary per chat, and a repeat changes nothing', async () => {
     h = await Harness.start();
     const s = await school(h);
+    await openPrivateChat(h, s.teacher);
     const push = await api(h, 'POST', '/api/v1/roster/events', {
       token: s.token,
       body: { events: [{ id: 'd1', type: 'student.departed', studentId: 'S1' }] },
@@ -50,12 +51,17 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     expect(bannedIn(h, s, s.people.boris)).toEqual([]);
     expect(bannedIn(h, s, s.people.vera)).toEqual(['parents7']);
     expect(bannedIn(h, s, s.people.oleg)).toEqual([]);
+    // The group reads a neutral count; the names go to the moderators privately.
     expect(summaries(h, s.chats.classChat)).toEqual([
-      'По данным школы из чата удалены: Иван Петров, Анна Петрова (п. 4.13.8 положения: выбытие обучающегося или увольнение работника).',
+      'По данным школы из чата удалены 2 участника (п. 4.13.8 положения: выбытие обучающегося или увольнение работника).',
     ]);
-    expect(summaries(h, s.chats.parents7)).toEqual([
-      expect.stringContaining('удалены: Анна Петрова, Вера Козлова'),
-    ]);
+    expect(summaries(h, s.chats.parents7)).toEqual([expect.stringContaining('удалены 2 участника')]);
+    expect(botTexts(h, s.teacher.id)).toEqual(
+      expect.arrayContaining([
+        'Чат «7Б»:\nПо данным школы из чата удалены: Иван Петров, Анна Петрова (п. 4.13.8 положения: выбытие обучающегося или увольнение работника).',
+        expect.stringMatching(/^Чат «.+»:\nПо данным школы из чата удалены: Анна Петрова, Вера Козлова/),
+      ]),
+    );
     expect(summaries(h, s.chats.parents8)).toEqual([]);
     const audit = await h.db.database.db.select().from(auditLog).where(eq(auditLog.action, 'removed'));
     expect(audit).toHaveLength(4);
@@ -229,10 +235,12 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     const dima = h.api.createUser({ first_name: 'Дима' });
     h.api.addMember(s.chats.classChat, dima, { by: s.teacher });
     const message = h.api.sendMessage(s.chats.classChat, dima, 'Привет');
+    await openPrivateChat(h, s.teacher);
     h.api.sendMessage(s.chats.classChat, s.teacher, '/link S2', { replyTo: message.message_id });
     await h.settle();
-    expect(botTexts(h, s.chats.classChat).at(-1)).toBe(
-      'Дима: аккаунт связан с записью школы — обучающийся S2.',
+    expect(botTexts(h, s.chats.classChat).at(-1)).toBe(SENT_PRIVATELY('link'));
+    expect(lastPrivateText(h, s.teacher)).toMatch(
+      /^Чат «.+»:\nДима: аккаунт связан с записью школы — обучающийся S2\./,
     );
     await api(h, 'POST', '/api/v1/roster/events', {
       token: s.token,

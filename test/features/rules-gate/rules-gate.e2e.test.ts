@@ -5,7 +5,15 @@ import { acceptances } from '../../../src/db/schema.js';
 import { HOUR, MINUTE } from '../../../src/lib/clock.js';
 import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
-import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
+import {
+  botTexts,
+  type ClassChat,
+  classChat,
+  lastBotText,
+  lastPrivateText,
+  openPrivateChat,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 
 const BUTTON = 'Принимаю правила';
 
@@ -215,9 +223,11 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     await h.settle();
     expect(h.api.member(c.chatId, olga).status).toBe('member');
 
+    await openPrivateChat(h, c.teacher);
     h.api.sendMessage(c.chatId, c.teacher, '/stats');
     await h.settle();
-    const stats = lastBotText(h, c.chatId);
+    expect(lastBotText(h, c.chatId)).toBe(SENT_PRIVATELY('stats'));
+    const stats = lastPrivateText(h, c.teacher);
     expect(stats).toContain('Приняли действующие правила (редакция 3): 0');
     expect(stats).toContain('Приняли какую-либо редакцию правил: 1');
 
@@ -238,7 +248,7 @@ describe('4.13.3 rules before entry: newcomers accept the rules before they may 
     expect(h.api.member(c.chatId, anna).status).toBe('member');
     h.api.sendMessage(c.chatId, c.teacher, '/stats');
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toContain('Приняли действующие правила (редакция 3): 2');
+    expect(lastPrivateText(h, c.teacher)).toContain('Приняли действующие правила (редакция 3): 2');
 
     const boris = c.parents[1] as User;
     h.api.sendMessage(c.chatId, boris, '/rules confirm');

@@ -5,7 +5,15 @@ import { auditLog, blocks, strikes } from '../../../src/db/schema.js';
 import { DAY, MINUTE } from '../../../src/lib/clock.js';
 import { testDbKind } from '../../support/db.js';
 import { Harness } from '../../support/harness.js';
-import { botTexts, type ClassChat, classChat, lastBotText } from '../../support/school.js';
+import {
+  botTexts,
+  type ClassChat,
+  classChat,
+  lastBotText,
+  lastPrivateText,
+  openPrivateChat,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 
 const MUTED_KEYS = [
   'can_send_messages',
@@ -351,15 +359,21 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     expect(own).toMatch(/1\. .+, правило 4: Не публикуем чужие фото\. Модератор: Мария Ивановна\./);
     expect(own).toMatch(/2\. .+, правило 2: Без рекламы\. Модератор: Мария Ивановна\. Причина: реклама\./);
 
+    // A moderator's lists go privately; the group reads only where the answer went.
+    await openPrivateChat(h, c.teacher);
     h.api.sendMessage(c.chatId, c.teacher, '/strikes');
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toBe(
-      'Участники с действующими предупреждениями:\nАнна Петрова — 2 предупреждения\nБорис Смирнов — 1 предупреждение',
+    expect(lastBotText(h, c.chatId)).toBe(SENT_PRIVATELY('strikes'));
+    expect(lastPrivateText(h, c.teacher)).toBe(
+      'Чат «7Б»:\nУчастники с действующими предупреждениями:\nАнна Петрова — 2 предупреждения\nБорис Смирнов — 1 предупреждение',
     );
     const borisMessage = h.api.sendMessage(c.chatId, boris, 'ок');
     h.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: borisMessage.message_id });
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toMatch(/^Борис Смирнов: 1 предупреждение \(допустимо 3\)\.\n1\. /);
+    expect(lastBotText(h, c.chatId)).toBe(SENT_PRIVATELY('strikes'));
+    expect(lastPrivateText(h, c.teacher)).toMatch(
+      /^Чат «7Б»:\nБорис Смирнов: 1 предупреждение \(допустимо 3\)\.\n1\. /,
+    );
   });
 
   it('/del removes the message and the command; /log shows what happened and why', async () => {
@@ -377,13 +391,16 @@ describe('4.13.5 strikes and blocks: strikes, blocks up to a month and scheduled
     await h.settle();
     expect(lastBotText(h, c.chatId)).toContain('только модераторам');
 
+    await openPrivateChat(h, c.teacher);
     h.api.sendMessage(c.chatId, c.teacher, '/log 5');
     await h.settle();
-    const log = lastBotText(h, c.chatId).split('\n');
-    expect(log[0]).toBe('Последние действия модерации:');
-    expect(log[1]).toMatch(/— Анна Петрова: предупреждение, правило 2 \(модератор: Мария Ивановна\)$/);
-    expect(log[2]).toMatch(/— Анна Петрова: сообщение удалено \(модератор: Мария Ивановна\)$/);
-    expect(log[3]).toMatch(/— Мария Ивановна: новая редакция правил \(2\)$/);
+    expect(lastBotText(h, c.chatId)).toBe(SENT_PRIVATELY('log'));
+    const log = lastPrivateText(h, c.teacher).split('\n');
+    expect(log[0]).toBe('Чат «7Б»:');
+    expect(log[1]).toBe('Последние действия модерации:');
+    expect(log[2]).toMatch(/— Анна Петрова: предупреждение, правило 2 \(модератор: Мария Ивановна\)$/);
+    expect(log[3]).toMatch(/— Анна Петрова: сообщение удалено \(модератор: Мария Ивановна\)$/);
+    expect(log[4]).toMatch(/— Мария Ивановна: новая редакция правил \(2\)$/);
     h.api.sendMessage(c.chatId, c.teacher, '/log сто');
     await h.settle();
     expect(lastBotText(h, c.chatId)).toContain('число от 1 до 50');
