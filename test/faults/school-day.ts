@@ -24,6 +24,13 @@ export const CHATS = 50;
 const PARENTS = 6;
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+/**
+ * The day starts at a fixed time, whatever the machine's clock says: a Monday, 09:00 in Moscow (the bot's
+ * TIMEZONE here). A vote due between 22:00 and 08:00 closes at 08:00, so the script's time of day decides
+ * when its votes close; from a fixed start the clean and faulty runs open and close them alike.
+ */
+const DAY_STARTS = Date.parse('2026-12-07T09:00:00+03:00');
+const TIMEZONE = 'Europe/Moscow';
 
 export interface DayOptions {
   databaseUrl: string;
@@ -44,7 +51,15 @@ export interface DayReport {
   injectedFaults: number;
   duplicatesSent: number;
   botMessages: Map<number, string[]>;
+  /** The bot's private messages per person (by name): rules to applicants, moderators' notes, answers. */
+  privateMessages: Map<string, string[]>;
   titles: Map<number, string>;
+  /** Calls made before a 429's retry_after had passed (the fake refuses them with another 429). */
+  earlyRetries: number;
+  /** Injected faults by kind. */
+  faultsByKind: Record<string, number>;
+  /** The platform's view of every person in every chat: status and whether they may write. */
+  platform: string[];
 }
 
 class BotProcess {
@@ -133,12 +148,13 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     offset = value;
     writeFileSync(clockFile, String(offset));
   };
-  setOffset(0);
+  setOffset(DAY_STARTS - Date.now());
   const now = () => new Date(Date.now() + offset);
 
   const api = new FakeBotApi({
     clock: now,
     allowedUpdates: [...ALLOWED_UPDATES],
+    enforceRetryAfter: true,
     webhook: { retryDelayMs: 50 },
   });
   await api.start();
@@ -150,6 +166,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     JOBS_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'error',
     FAULT_CLOCK_FILE: clockFile,
+    TIMEZONE,
     ...(lb
       ? { BOT_MODE: 'webhook', WEBHOOK_URL: `http://127.0.0.1:${lb.port}/hook`, WEBHOOK_SECRET: 'day' }
       : {}),
@@ -250,7 +267,13 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
 
   // ---- the school: chats, teachers, parents, rules and settings --------------------------------------
   const classCode = (i: number) => `${(i % 11) + 1}${'АБВГДЕ'[Math.floor(i / 11)]}`;
-  const chats: Array<{ id: number; teacher: User; parents: User[]; newcomers: User[] }> = [];
+  const chats: Array<{
+    id: number;
+    teacher: User;
+    parents: User[];
+    newcomers: User[];
+    applicants: User[];
+  }> = [];
   for (let i = 0; i < CHATS; i += 1) {
     const teacher = api.createUser({ first_name: 'Учитель', last_name: `№${i}` });
     const chat = api.createChat({ type: 'supergroup', title: `Класс ${classCode(i)}` });
@@ -260,7 +283,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       api.addMember(chat.id, user, { by: teacher });
       return user;
     });
-    chats.push({ id: chat.id, teacher, parents, newcomers: [] });
+    chats.push({ id: chat.id, teacher, parents, newcomers: [], applicants: [] });
   }
   // Telegram answers callbacks, commands menus and the like in any order; faults start after the setup.
   for (const [i, chat] of chats.entries()) {
@@ -279,9 +302,42 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
           '/setrules\nВежливость\nБез рекламы\nПо делу\nБез чужих фото',
         ),
     );
-    for (const setting of [`class ${classCode(i)}`, 'strike_limit 2', 'block_days 1', 'vote_hours 3']) {
+    // The regulation's floors: a block on the violation after the third (4.13.5), a vote of at least 12 hours.
+    for (const setting of [`class ${classCode(i)}`, 'strike_limit 3', 'block_days 1', 'vote_hours 12']) {
       await step(() => void api.sendMessage(chat.id, chat.teacher, `/settings ${setting}`));
     }
+    // Teachers talk to the bot privately: that is where newcomers the school does not know are put to them.
+    await step(() => void api.privateMessage(chat.teacher, '/start'));
+  }
+  await settle();
+
+  // ---- the chats become the school's: each teacher asks with the school's code, the school confirms ---
+  const roster = createRosterRepository(db);
+  const token = await roster.createToken(1, 'day', now());
+  const schoolCode = await roster.ensureSchoolCode(1);
+  const call = async (url: string, method: 'GET' | 'POST' = 'POST', body?: unknown) => {
+    const port = bots[0]?.port;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).catch(() => undefined);
+      if (response?.status === 200) return (await response.json()) as Record<string, unknown>;
+      if (response && response.status !== 500)
+        throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  for (const chat of chats) {
+    await step(() => void api.sendMessage(chat.id, chat.teacher, `/settings school ${schoolCode}`));
+  }
+  await settle();
+  const requests = (await call('/api/v1/attachments', 'GET')).attachments as Array<{ id: number }>;
+  if (requests.length !== CHATS) throw new Error(`${requests.length} of ${CHATS} chats asked to join`);
+  for (const request of requests) {
+    const answer = await call(`/api/v1/attachments/${request.id}/confirm`);
+    if (answer.result !== 'confirmed') throw new Error(`attachment ${request.id}: ${JSON.stringify(answer)}`);
   }
   await settle();
   if (options.faults) {
@@ -296,7 +352,6 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
 
   phase('before roster');
   // ---- roster: three students per class, the parents as guardians, linked by the teachers ------------
-  const token = await createRosterRepository(db).createToken(1, 'day', now());
   const events: Array<Record<string, unknown>> = [];
   chats.forEach((chat, i) => {
     for (let s = 0; s < 3; s += 1)
@@ -315,20 +370,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       });
     });
   });
-  const push = async (body: unknown, method: 'POST' | 'PUT' = 'POST', url = '/api/v1/roster/events') => {
-    const port = bots[0]?.port;
-    for (;;) {
-      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).catch(() => undefined);
-      if (response?.status === 200) return response.json();
-      if (response && response.status !== 500)
-        throw new Error(`roster push: ${response.status} ${await response.text()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const push = (body: unknown) => call('/api/v1/roster/events', 'POST', body);
   await push({ events });
   for (const [i, chat] of chats.entries()) {
     for (const [k, parent] of chat.parents.entries()) {
@@ -362,6 +404,26 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     }
     await settle();
   };
+  /**
+   * The teachers answer «Принять» to the newcomers the school does not know, as they are put to them
+   * privately (the second applicant of a chat is not among them: nobody answers, their request expires).
+   */
+  const admitStrangers = async () => {
+    for (const chat of chats) {
+      for (const user of chat.newcomers) {
+        const name = `${user.first_name} ${user.last_name}`;
+        const ask = api
+          .botMessages(chat.teacher.id)
+          .find((message) => message.text?.includes(name) && message.reply_markup);
+        const admit = ask?.reply_markup?.inline_keyboard[0]?.[0];
+        if (!ask || !admit || !('callback_data' in admit)) continue;
+        await step(
+          () => void api.pressButton(chat.teacher.id, ask.message_id, chat.teacher, admit.callback_data ?? ''),
+        );
+      }
+    }
+    await settle();
+  };
   const canPost = (chatId: number, user: User) => {
     const member = api.member(chatId, user);
     return (
@@ -372,16 +434,19 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await chatter(4);
 
   phase('before newcomers');
-  // ---- newcomers added by teachers: greeted and read-only until they accept ---------------------------
+  // ---- newcomers: greeted and read-only until they accept; one a teacher added, one a parent added ------
+  // The school does not know either; the one a parent added also waits for a moderator (4.11.2).
   for (const [i, chat] of chats.entries()) {
     if (i % 2 !== 0) continue;
     for (let n = 0; n < 2; n += 1) {
       const user = api.createUser({ first_name: `Новичок${n}`, last_name: `Класс${i}` });
       chat.newcomers.push(user);
-      await step(() => void api.addMember(chat.id, user, { by: chat.teacher }));
+      const by = n === 0 ? chat.teacher : (chat.parents[2] as User);
+      await step(() => void api.addMember(chat.id, user, { by }));
     }
   }
   await settle();
+  await admitStrangers();
   for (const chat of chats) {
     for (const user of chat.newcomers) {
       const greeting = api
@@ -412,10 +477,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     for (let n = 0; n < 2; n += 1) {
       const user = api.createUser({ first_name: `Заявитель${n}`, last_name: `Класс${i}` });
       await step(() => void api.requestJoin(chat.id, user, url));
+      chat.applicants.push(user);
       if (n === 0) chat.newcomers.push(user);
     }
   }
   await settle();
+  await admitStrangers();
   for (const chat of chats) {
     for (const user of chat.newcomers.filter((u) => u.first_name.startsWith('Заявитель'))) {
       const message = api.botMessages(user.id).find((m) => m.reply_markup);
@@ -429,12 +496,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await chatter(2);
 
   phase('before strikes');
-  // ---- strikes: a third strike blocks (limit 2) --------------------------------------------------------
+  // ---- strikes: the fourth strike blocks (limit 3) -----------------------------------------------------
   for (const [i, chat] of chats.entries()) {
     const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
     for (const offender of offenders) {
       if (!offender) continue;
-      const count = i % 5 < 2 ? 3 : 1;
+      const count = i % 5 < 2 ? 4 : 1;
       for (let s = 0; s < count; s += 1) {
         let message = 0;
         await step(() => {
@@ -478,7 +545,8 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     }
   }
   await settle();
-  setOffset(offset + 4 * HOUR);
+  // The votes (12 hours, opened in the morning) close in the evening, before the night's 22:00.
+  setOffset(offset + 13 * HOUR);
   await settle();
   await chatter(1);
 
@@ -502,23 +570,43 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   phase('end');
   if (process.env.FAULTS_VERBOSE) console.error(`phases: ${JSON.stringify(phases)}`);
   const botMessages = new Map<number, string[]>();
+  const privateMessages = new Map<string, string[]>();
   const titles = new Map<number, string>();
+  const platform: string[] = [];
   for (const chat of chats) {
     botMessages.set(
       chat.id,
       api.botMessages(chat.id).map((message) => message.text ?? ''),
     );
     titles.set(chat.id, api.chat(chat.id).title ?? '');
+    for (const user of [chat.teacher, ...chat.parents, ...chat.newcomers, ...chat.applicants.slice(1)]) {
+      const name = `${user.first_name} ${user.last_name}`;
+      // Someone who never opened a private chat with the bot has none in the fake.
+      let texts: string[] = [];
+      try {
+        texts = api.botMessages(user.id).map((message) => message.text ?? '');
+      } catch {}
+      privateMessages.set(name, texts);
+      const member = api.member(chat.id, user);
+      platform.push(
+        `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}`,
+      );
+    }
   }
   const counts = api.updateCounts();
+  const stats = api.stats();
   const report: DayReport = {
     updates: counts.created,
     steps,
     kills,
-    injectedFaults: api.stats().injectedFaults,
+    injectedFaults: stats.injectedFaults,
     duplicatesSent: counts.duplicated,
     botMessages,
+    privateMessages,
     titles,
+    earlyRetries: stats.earlyRetries.length,
+    faultsByKind: { ...stats.faultsByKind },
+    platform: platform.sort(),
   };
   for (const bot of bots) await bot.kill('SIGTERM');
   await lb?.close();
