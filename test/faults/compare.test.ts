@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { compareAll, compareSeen, realDifferences } from './compare.js';
+
+const seen = (sent: string, now = sent) => ({ sent, now });
+
+describe('comparing what people saw in two runs', () => {
+  it('counts a copy of a sent message as an extra, not as agreement', () => {
+    const clean = [seen('Голосование', 'Итог: разблокирован'), seen('Привет')];
+    const faulty = [seen('Голосование'), seen('Голосование', 'Итог: разблокирован'), seen('Привет')];
+    expect(compareSeen(clean, faulty)).toEqual({ extra: [seen('Голосование')], missing: [], unexpected: [] });
+  });
+
+  it('reports a lost message and one the clean run never sent', () => {
+    const clean = [seen('Блокировка'), seen('Привет')];
+    const faulty = [seen('Привет'), seen('Чужое')];
+    expect(compareSeen(clean, faulty)).toEqual({
+      extra: [],
+      missing: [seen('Блокировка')],
+      unexpected: [seen('Чужое')],
+    });
+  });
+
+  it('does not take a second announcement for a copy when the clean run sent it once and never again', () => {
+    const clean = [seen('Блокировка', 'Блокировка снята')];
+    const faulty = [seen('Блокировка'), seen('Блокировка')];
+    const { extra, missing } = compareSeen(clean, faulty);
+    // Neither is what the clean run shows now: the edit is lost, whatever the extras.
+    expect(missing).toEqual([seen('Блокировка', 'Блокировка снята')]);
+    expect(extra).toHaveLength(2);
+  });
+
+  it('sums extras over places and keeps only real differences as disagreement', () => {
+    const clean = new Map([
+      ['Класс 1А', [seen('А')]],
+      ['Иванов', [seen('Б')]],
+    ]);
+    const faulty = new Map([
+      ['Класс 1А', [seen('А'), seen('А')]],
+      ['Иванов', [seen('Б')]],
+      ['Петров', [seen('В')]],
+    ]);
+    const { extraCopies, differences } = compareAll(clean, faulty);
+    expect(extraCopies).toBe(1);
+    expect(Object.keys(realDifferences(differences))).toEqual(['Петров']);
+  });
+});

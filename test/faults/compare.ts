@@ -1,0 +1,77 @@
+/**
+ * Comparing what people saw in two runs of the school day, with the extra copies that lost answers make
+ * counted rather than hidden.
+ *
+ * A message is described by the text it was sent with and the text it shows now (a vote's message is
+ * edited with its result). When Telegram sent a message but its answer was lost, the bot sends it again:
+ * the first copy stays as it was sent (the bot never learned its id, so it is never edited or deleted).
+ * Such a copy is an extra: a message of the faulty run that the clean run does not have, sent with a text
+ * the clean run also sent to the same place. Anything else that differs is a real difference.
+ */
+
+/** A message as a person sees it: the text it was sent with and the text it shows now. */
+export interface Seen {
+  readonly sent: string;
+  readonly now: string;
+}
+
+/** What the faulty run showed somewhere compared with the clean run. */
+export interface Difference {
+  /** Messages of the faulty run the clean run lacks, each an extra copy of one the clean run sent. */
+  readonly extra: Seen[];
+  /** Messages the clean run showed that the faulty run did not: lost effects. */
+  readonly missing: Seen[];
+  /** Messages of the faulty run the clean run lacks and that copy nothing it sent. */
+  readonly unexpected: Seen[];
+}
+
+const key = (message: Seen) => `${message.sent}\u0000${message.now}`;
+
+/** Matches the faulty run's messages in one place against the clean run's, as multisets. */
+export function compareSeen(clean: readonly Seen[], faulty: readonly Seen[]): Difference {
+  const left = new Map<string, number>();
+  for (const message of clean) left.set(key(message), (left.get(key(message)) ?? 0) + 1);
+  const unmatched: Seen[] = [];
+  for (const message of faulty) {
+    const n = left.get(key(message)) ?? 0;
+    if (n > 0) left.set(key(message), n - 1);
+    else unmatched.push(message);
+  }
+  const missing = clean.filter((message) => {
+    const n = left.get(key(message)) ?? 0;
+    if (n === 0) return false;
+    left.set(key(message), n - 1);
+    return true;
+  });
+  const sentTexts = new Set(clean.map((message) => message.sent));
+  return {
+    extra: unmatched.filter((message) => sentTexts.has(message.sent)),
+    missing,
+    unexpected: unmatched.filter((message) => !sentTexts.has(message.sent)),
+  };
+}
+
+/** Every place (a chat or a person) compared; places only one run has count with an empty list. */
+export function compareAll(
+  clean: ReadonlyMap<string, readonly Seen[]>,
+  faulty: ReadonlyMap<string, readonly Seen[]>,
+): { extraCopies: number; differences: Record<string, Difference> } {
+  const differences: Record<string, Difference> = {};
+  let extraCopies = 0;
+  for (const place of new Set([...clean.keys(), ...faulty.keys()])) {
+    const difference = compareSeen(clean.get(place) ?? [], faulty.get(place) ?? []);
+    extraCopies += difference.extra.length;
+    if (difference.extra.length + difference.missing.length + difference.unexpected.length > 0)
+      differences[place] = difference;
+  }
+  return { extraCopies, differences };
+}
+
+/** The differences that are not counted extra copies: what must be empty for the runs to agree. */
+export function realDifferences(differences: Record<string, Difference>): Record<string, Difference> {
+  return Object.fromEntries(
+    Object.entries(differences).filter(
+      ([, difference]) => difference.missing.length + difference.unexpected.length > 0,
+    ),
+  );
+}
