@@ -198,9 +198,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       async () => {
         const faulty = process.env.FAULTS_ONLY === 'faulty';
         const alone = await run(
-          faulty
-            ? { faults: faults(Number(process.env.FAULTS_STEPS ?? 2400)) }
-            : { replicas: 2 },
+          faulty ? { faults: faults(Number(process.env.FAULTS_STEPS ?? 1865)) } : { replicas: 2 },
         );
         const { botMessages, privateMessages, titles, platform, ...figures } = alone.report;
         console.log(JSON.stringify({ ...figures, seconds: alone.seconds }, null, 1));
