@@ -37,23 +37,48 @@ export interface DayOptions {
   database: Database;
   seed: number;
   /** Fault injection: Telegram failing calls, duplicating updates, the bot killed at these step counts. */
-  faults?: { rate5xx: number; rate429: number; duplicates: number; killAtSteps: number[] };
+  faults?: {
+    rate5xx: number;
+    rate429: number;
+    /** Share of calls that run and then lose their answer (half a 5xx after the effect, half a reset). */
+    rateIndeterminate?: number;
+    duplicates: number;
+    /** Hold a duplicate back until this many more updates were created (a later batch, maybe a restart). */
+    duplicatesAfterUpdates?: number;
+    /** Steps after which the bot is killed (seeded random, spread over the day). */
+    killAtSteps: number[];
+    /** Also kill at these moments of the day (each as soon as its moment is reached). */
+    killAtMoments?: KillMoment[];
+  };
   /** Two bot processes behind a round-robin load balancer in webhook mode. */
   replicas?: 2;
 }
+
+/**
+ * Moments worth a crash: a block decided but (most likely) not yet announced, a vote's close under way, a
+ * roster removal batch waiting in the outbox, and the jump of a day while blocks are being lifted.
+ */
+export type KillMoment = 'block decided' | 'vote closing' | 'removal batch' | 'day jump';
 
 export interface DayReport {
   /** Updates the fake Telegram created for the bot. */
   updates: number;
   /** Scripted actions (a post, a press, a join …). */
   steps: number;
-  kills: number;
+  /** Where each SIGKILL hit: `step N` or a {@link KillMoment}, with the outbox actions pending then. */
+  kills: string[];
   injectedFaults: number;
   duplicatesSent: number;
   botMessages: Map<number, string[]>;
   /** The bot's private messages per person (by name): rules to applicants, moderators' notes, answers. */
   privateMessages: Map<string, string[]>;
   titles: Map<number, string>;
+  /** The early retries by `method chat`, with how much too early the worst came (ms). */
+  earlyRetriesBy: Record<string, { count: number; worstMs: number }>;
+  /** Calls that ran and lost their answer, by method. */
+  indeterminate: Record<string, number>;
+  /** Duplicated updates that came later, held back behind other updates. */
+  redelivered: number;
   /** Calls made before a 429's retry_after had passed (the fake refuses them with another 429). */
   earlyRetries: number;
   /** Injected faults by kind. */
@@ -180,7 +205,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
 
   const db = options.database.db;
   let steps = 0;
-  let kills = 0;
+  const kills: string[] = [];
 
   /** Waits until the bot has handled every update and carried out every action and every due job. */
   let phaseStarted = Date.now();
@@ -250,19 +275,40 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     phases.push([`settle (${loops} loops, ${jumps} jumps)`, Date.now() - settleStarted]);
   };
 
+  const count = async (query: ReturnType<typeof sql>): Promise<number> =>
+    Number(rowsOf<{ n: number }>(await db.execute(query))[0]?.n ?? 0);
+
+  /** SIGKILLs the bot (the first replica) and starts it again. */
+  const crash = async (where: string): Promise<void> => {
+    const bot = bots[0] as BotProcess;
+    await bot.kill('SIGKILL');
+    const pending = await count(sql`select count(*)::int as n from outbox where status = 'pending'`);
+    kills.push(`${where} (${pending} actions pending)`);
+    // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
+    setOffset(offset + 61_000);
+    bot.start();
+    await bot.ready();
+  };
+
+  /**
+   * In the faulty run, kills the bot at a moment of the day as soon as `reached` says it has come (polled,
+   * not timed: the moment is a state of the database every run passes through).
+   */
+  const crashAt = async (moment: KillMoment, reached: () => Promise<boolean>): Promise<void> => {
+    if (!options.faults?.killAtMoments?.includes(moment)) return;
+    const deadline = Date.now() + 120_000;
+    while (!(await reached())) {
+      if (Date.now() > deadline) throw new Error(`the day never reached the moment "${moment}"`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await crash(moment);
+  };
+
   /** One step of the script; in the faulty run the bot is killed at chosen steps and started again. */
   const step = async (action: () => void | Promise<void>): Promise<void> => {
     await action();
     steps += 1;
-    if (options.faults?.killAtSteps.includes(steps)) {
-      const bot = bots[0] as BotProcess;
-      await bot.kill('SIGKILL');
-      kills += 1;
-      // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
-      setOffset(offset + 61_000);
-      bot.start();
-      await bot.ready();
-    }
+    if (options.faults?.killAtSteps.includes(steps)) await crash(`step ${steps}`);
   };
 
   // ---- the school: chats, teachers, parents, rules and settings --------------------------------------
@@ -344,10 +390,16 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     api.chaos({
       rate5xx: options.faults.rate5xx,
       rate429: options.faults.rate429,
+      rateIndeterminate: options.faults.rateIndeterminate ?? 0,
       retryAfter: 1,
       seed: options.seed,
     });
-    api.duplicateUpdates({ rate: options.faults.duplicates, seed: options.seed + 1 });
+    const later = options.faults.duplicatesAfterUpdates;
+    api.duplicateUpdates({
+      rate: options.faults.duplicates,
+      seed: options.seed + 1,
+      ...(later ? { hold: { afterUpdates: later } } : {}),
+    });
   }
 
   phase('before roster');
@@ -418,11 +470,20 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         const admit = ask?.reply_markup?.inline_keyboard[0]?.[0];
         if (!ask || !admit || !('callback_data' in admit)) continue;
         await step(
-          () => void api.pressButton(chat.teacher.id, ask.message_id, chat.teacher, admit.callback_data ?? ''),
+          () =>
+            void api.pressButton(chat.teacher.id, ask.message_id, chat.teacher, admit.callback_data ?? ''),
         );
       }
     }
     await settle();
+  };
+  /** The bot's private messages to someone (none when they never opened a private chat with it). */
+  const privateTexts = (user: User): string[] => {
+    try {
+      return api.botMessages(user.id).map((message) => message.text ?? '');
+    } catch {
+      return [];
+    }
   };
   const canPost = (chatId: number, user: User) => {
     const member = api.member(chatId, user);
@@ -472,7 +533,14 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   for (const [i, chat] of chats.entries()) {
     if (i % 5 !== 1) continue;
-    const url = api.inviteLinks(chat.id).find((link) => link.creates_join_request)?.invite_link;
+    // The link the bot gave the teacher (a link whose answer was lost is on Telegram but nobody has it).
+    const given = [...privateTexts(chat.teacher), ...api.botMessages(chat.id).map((m) => m.text ?? '')]
+      .join('\n')
+      .match(/https:\/\/t\.me\/\+\S+/g)
+      ?.at(-1);
+    const url = api
+      .inviteLinks(chat.id)
+      .find((link) => link.creates_join_request && link.invite_link === given)?.invite_link;
     if (!url) continue;
     for (let n = 0; n < 2; n += 1) {
       const user = api.createUser({ first_name: `Заявитель${n}`, last_name: `Класс${i}` });
@@ -501,8 +569,8 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
     for (const offender of offenders) {
       if (!offender) continue;
-      const count = i % 5 < 2 ? 4 : 1;
-      for (let s = 0; s < count; s += 1) {
+      const strikesGiven = i % 5 < 2 ? 4 : 1;
+      for (let s = 0; s < strikesGiven; s += 1) {
         let message = 0;
         await step(() => {
           message = api.sendMessage(chat.id, offender, 'Реклама пирогов!').message_id;
@@ -515,6 +583,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         );
       }
     }
+    // The first block is in the database; its announcement waits behind the chat's paced replies.
+    if (i === 0)
+      await crashAt(
+        'block decided',
+        async () => (await count(sql`select count(*)::int as n from blocks`)) > 0,
+      );
   }
   await settle();
 
@@ -547,6 +621,10 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   // The votes (12 hours, opened in the morning) close in the evening, before the night's 22:00.
   setOffset(offset + 13 * HOUR);
+  await crashAt(
+    'vote closing',
+    async () => (await count(sql`select count(*)::int as n from votes where status <> 'open'`)) > 0,
+  );
   await settle();
   await chatter(1);
 
@@ -557,15 +635,23 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     if (i % 3 === 0) departures.push({ id: `d-${i}`, type: 'student.departed', studentId: `S${i}-1` });
   });
   await push({ events: departures });
+  await crashAt('removal batch', async () => (await count(sql`select count(*)::int as n from removals`)) > 0);
   await settle();
 
   phase('before days pass');
   // ---- days pass: blocks end, unanswered join requests expire -----------------------------------------
   setOffset(offset + DAY + HOUR);
+  await crashAt(
+    'day jump',
+    async () => (await count(sql`select count(*)::int as n from blocks where lift_reason = 'term'`)) > 0,
+  );
   await settle();
   setOffset(offset + 2 * DAY);
   await settle();
   await chatter(2);
+
+  // Copies still held back come now, as Telegram's late redeliveries would.
+  if (api.redeliverHeld() > 0) await settle();
 
   phase('end');
   if (process.env.FAULTS_VERBOSE) console.error(`phases: ${JSON.stringify(phases)}`);
@@ -581,12 +667,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     titles.set(chat.id, api.chat(chat.id).title ?? '');
     for (const user of [chat.teacher, ...chat.parents, ...chat.newcomers, ...chat.applicants.slice(1)]) {
       const name = `${user.first_name} ${user.last_name}`;
-      // Someone who never opened a private chat with the bot has none in the fake.
-      let texts: string[] = [];
-      try {
-        texts = api.botMessages(user.id).map((message) => message.text ?? '');
-      } catch {}
-      privateMessages.set(name, texts);
+      privateMessages.set(name, privateTexts(user));
       const member = api.member(chat.id, user);
       platform.push(
         `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}`,
@@ -605,6 +686,14 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     privateMessages,
     titles,
     earlyRetries: stats.earlyRetries.length,
+    earlyRetriesBy: stats.earlyRetries.reduce<DayReport['earlyRetriesBy']>((by, early) => {
+      const key = `${early.method} ${early.chatId}`;
+      const seen = by[key] ?? { count: 0, worstMs: 0 };
+      by[key] = { count: seen.count + 1, worstMs: Math.max(seen.worstMs, early.earlyByMs) };
+      return by;
+    }, {}),
+    indeterminate: { ...stats.indeterminateFaults },
+    redelivered: stats.updates.redelivered,
     faultsByKind: { ...stats.faultsByKind },
     platform: platform.sort(),
   };
