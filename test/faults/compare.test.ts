@@ -29,6 +29,29 @@ describe('comparing what people saw in two runs', () => {
     expect(extra).toHaveLength(2);
   });
 
+  it('counts a copy of a message the clean run deleted since (an accepted greeting) as an extra', () => {
+    const clean = [{ ...seen('Добро пожаловать'), deleted: true }];
+    const faulty = [seen('Добро пожаловать'), { ...seen('Добро пожаловать'), deleted: true }];
+    expect(compareSeen(clean, faulty)).toEqual({
+      extra: [seen('Добро пожаловать')],
+      missing: [],
+      unexpected: [],
+    });
+  });
+
+  it('reports a delete that was lost: the clean run deleted the message, the faulty run shows it', () => {
+    const clean = [{ ...seen('Добро пожаловать'), deleted: true }];
+    const faulty = [seen('Добро пожаловать')];
+    const difference = compareSeen(clean, faulty);
+    expect(difference.missing).toEqual(clean);
+  });
+
+  it('knows a deleted message by the text it was sent with (what it said in between depends on timing)', () => {
+    const clean = [{ ...seen('Добро пожаловать, Аня', 'Добро пожаловать, Боря'), deleted: true }];
+    const faulty = [{ ...seen('Добро пожаловать, Аня', 'Добро пожаловать, Аня и Боря'), deleted: true }];
+    expect(compareSeen(clean, faulty)).toEqual({ extra: [], missing: [], unexpected: [] });
+  });
+
   it('sums extras over places and keeps only real differences as disagreement', () => {
     const clean = new Map([
       ['Класс 1А', [seen('А')]],

@@ -9,10 +9,43 @@
  * the clean run also sent to the same place. Anything else that differs is a real difference.
  */
 
+import type { FakeBotApi } from '../../src/sandbox/telegram/index.js';
+
+/**
+ * What the bot showed in one chat (a group, or a person's private chat): every message it sent there, the
+ * ones deleted since marked so (a greeting is deleted once accepted; an extra copy of it is not).
+ */
+export function seenIn(api: FakeBotApi, chatId: number): Seen[] {
+  let messages: ReturnType<FakeBotApi['messages']>;
+  try {
+    messages = api.messages(chatId);
+  } catch {
+    // Someone who never opened a private chat with the bot has none in the fake.
+    return [];
+  }
+  return messages
+    .filter((message) => message.fromBot && message.service === undefined)
+    .map((message) => ({
+      sent: mask(message.history[0]?.text ?? ''),
+      now: mask(message.text ?? ''),
+      ...(message.deleted && { deleted: true }),
+    }));
+}
+
+/** Masks what legitimately differs between runs: times, random links. */
+export function mask(text: string): string {
+  return text
+    .replace(/\d{1,2} [а-яё]+ \d{4} г\.(,| в) \d{1,2}:\d{2}/g, '<time>')
+    .replace(/\d{1,2}:\d{2}/g, '<time>')
+    .replace(/https:\/\/t\.me\/\+\S+/g, '<link>');
+}
+
 /** A message as a person sees it: the text it was sent with and the text it shows now. */
 export interface Seen {
   readonly sent: string;
   readonly now: string;
+  /** Deleted since: nobody sees it any more, but the bot did send it. */
+  readonly deleted?: boolean;
 }
 
 /** What the faulty run showed somewhere compared with the clean run. */
@@ -25,9 +58,19 @@ export interface Difference {
   readonly unexpected: Seen[];
 }
 
-const key = (message: Seen) => `${message.sent}\u0000${message.now}`;
+/**
+ * A live message is known by the text it was sent with and the text it shows now; a deleted one by the
+ * text it was sent with alone: nobody sees it any more, and what it said in between (a greeting edited
+ * as newcomers come and accept) depends on how the moments fell.
+ */
+const key = (message: Seen) =>
+  message.deleted ? `${message.sent}\u0000deleted` : `${message.sent}\u0000${message.now}`;
 
-/** Matches the faulty run's messages in one place against the clean run's, as multisets. */
+/**
+ * Matches the bot's messages in one place in the faulty run against the clean run's, as multisets (deleted
+ * ones too: a delete that was lost is a missing deleted message). An unmatched live message is an extra
+ * copy if the clean run sent its text there (and maybe deleted it since).
+ */
 export function compareSeen(clean: readonly Seen[], faulty: readonly Seen[]): Difference {
   const left = new Map<string, number>();
   for (const message of clean) left.set(key(message), (left.get(key(message)) ?? 0) + 1);
@@ -45,9 +88,9 @@ export function compareSeen(clean: readonly Seen[], faulty: readonly Seen[]): Di
   });
   const sentTexts = new Set(clean.map((message) => message.sent));
   return {
-    extra: unmatched.filter((message) => sentTexts.has(message.sent)),
+    extra: unmatched.filter((message) => !message.deleted && sentTexts.has(message.sent)),
     missing,
-    unexpected: unmatched.filter((message) => !sentTexts.has(message.sent)),
+    unexpected: unmatched.filter((message) => message.deleted || !sentTexts.has(message.sent)),
   };
 }
 

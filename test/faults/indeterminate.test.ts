@@ -92,7 +92,7 @@ describe('an action whose answer is lost', () => {
 
     it('editMessageText: the text is the new one and the repeat ("not modified") counts as done', async () => {
       const sent = await perform({ type: 'send', chat, text: 'Черновик' });
-      const messageId = String((sent?.result as { messageId: string }).messageId);
+      const messageId = String((sent?.result as { messageId?: string } | undefined)?.messageId);
       const from = h.api.calls.length;
       h.api.fail('editMessageText', fault, { chatId });
       const row = await perform({ type: 'edit', chat, messageId, text: `Исправлено ${fault}` });
@@ -152,7 +152,7 @@ describe('an action whose answer is lost', () => {
 
     const applicant = async (first: string) => {
       const link = await perform({ type: 'create_invite', chat, name: `заявки ${first}` });
-      const url = (link?.result as { url: string }).url;
+      const url = (link?.result as { url?: string } | undefined)?.url ?? '';
       people += 1;
       const user = h.api.createUser({ first_name: first, last_name: `№${people}` });
       h.api.requestJoin(chatId, user, url);
