@@ -30,6 +30,12 @@ const DAY = 24 * HOUR;
  * when its votes close; from a fixed start the clean and faulty runs open and close them alike.
  */
 const DAY_STARTS = Date.parse('2026-12-07T09:00:00+03:00');
+/**
+ * Strikes, blocks and votes happen the next morning, from 08:30: each run gets there by its own way (kills,
+ * back-offs brought forward, a slow machine), so the clock is moved on to this time, and 12-hour votes opened
+ * then close in the evening in every run, not at 08:00 after the night in some.
+ */
+const STRIKES_START = Date.parse('2026-12-08T08:30:00+03:00');
 const TIMEZONE = 'Europe/Moscow';
 
 export interface DayOptions {
@@ -564,6 +570,10 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await chatter(2);
 
   phase('before strikes');
+  const late = now().getTime() - STRIKES_START;
+  if (late > 0) throw new Error(`the day ran ${Math.round(late / 60_000)} min past the strikes' morning`);
+  setOffset(offset - late);
+  await settle();
   // ---- strikes: the fourth strike blocks (limit 3) -----------------------------------------------------
   for (const [i, chat] of chats.entries()) {
     const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
