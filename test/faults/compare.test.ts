@@ -7,7 +7,12 @@ describe('comparing what people saw in two runs', () => {
   it('counts a copy of a sent message as an extra, not as agreement', () => {
     const clean = [seen('Голосование', 'Итог: разблокирован'), seen('Привет')];
     const faulty = [seen('Голосование'), seen('Голосование', 'Итог: разблокирован'), seen('Привет')];
-    expect(compareSeen(clean, faulty)).toEqual({ extra: [seen('Голосование')], missing: [], unexpected: [] });
+    expect(compareSeen(clean, faulty)).toEqual({
+      extra: [seen('Голосование')],
+      missing: [],
+      unexpected: [],
+      notices: [],
+    });
   });
 
   it('reports a lost message and one the clean run never sent', () => {
@@ -17,6 +22,7 @@ describe('comparing what people saw in two runs', () => {
       extra: [],
       missing: [seen('Блокировка')],
       unexpected: [seen('Чужое')],
+      notices: [],
     });
   });
 
@@ -36,6 +42,7 @@ describe('comparing what people saw in two runs', () => {
       extra: [seen('Добро пожаловать')],
       missing: [],
       unexpected: [],
+      notices: [],
     });
   });
 
@@ -49,7 +56,16 @@ describe('comparing what people saw in two runs', () => {
   it('knows a deleted message by the text it was sent with (what it said in between depends on timing)', () => {
     const clean = [{ ...seen('Добро пожаловать, Аня', 'Добро пожаловать, Боря'), deleted: true }];
     const faulty = [{ ...seen('Добро пожаловать, Аня', 'Добро пожаловать, Аня и Боря'), deleted: true }];
-    expect(compareSeen(clean, faulty)).toEqual({ extra: [], missing: [], unexpected: [] });
+    expect(compareSeen(clean, faulty)).toEqual({ extra: [], missing: [], unexpected: [], notices: [] });
+  });
+
+  it('counts a notice that Telegram refused for good apart, neither agreement nor a copy', () => {
+    const notice = seen(
+      'Не удаётся снять блокировку с участника Аня: Telegram отказал (502). Я буду пробовать снова.',
+    );
+    const { compared } = { compared: compareSeen([], [notice]) };
+    expect(compared).toEqual({ extra: [], missing: [], unexpected: [], notices: [notice] });
+    expect(compareAll(new Map(), new Map([['Класс 1А', [notice]]])).notices).toBe(1);
   });
 
   it('sums extras over places and keeps only real differences as disagreement', () => {

@@ -56,7 +56,15 @@ export interface Difference {
   readonly missing: Seen[];
   /** Messages of the faulty run the clean run lacks and that copy nothing it sent. */
   readonly unexpected: Seen[];
+  /**
+   * Of those, the bot's notices that Telegram kept refusing an action (a lift that failed for good and will be
+   * tried again): they exist only under faults, and are counted apart, not taken for agreement.
+   */
+  readonly notices: Seen[];
 }
+
+/** The bot's notices that Telegram refused an action for good («… Telegram отказал (…)…»). */
+const FAULT_NOTICE = /Telegram отказал \(/;
 
 /**
  * A live message is known by the text it was sent with and the text it shows now; a deleted one by the
@@ -87,10 +95,12 @@ export function compareSeen(clean: readonly Seen[], faulty: readonly Seen[]): Di
     return true;
   });
   const sentTexts = new Set(clean.map((message) => message.sent));
+  const foreign = unmatched.filter((message) => message.deleted || !sentTexts.has(message.sent));
   return {
     extra: unmatched.filter((message) => !message.deleted && sentTexts.has(message.sent)),
     missing,
-    unexpected: unmatched.filter((message) => message.deleted || !sentTexts.has(message.sent)),
+    unexpected: foreign.filter((message) => !FAULT_NOTICE.test(message.sent)),
+    notices: foreign.filter((message) => FAULT_NOTICE.test(message.sent)),
   };
 }
 
@@ -98,16 +108,19 @@ export function compareSeen(clean: readonly Seen[], faulty: readonly Seen[]): Di
 export function compareAll(
   clean: ReadonlyMap<string, readonly Seen[]>,
   faulty: ReadonlyMap<string, readonly Seen[]>,
-): { extraCopies: number; differences: Record<string, Difference> } {
+): { extraCopies: number; notices: number; differences: Record<string, Difference> } {
   const differences: Record<string, Difference> = {};
   let extraCopies = 0;
+  let notices = 0;
   for (const place of new Set([...clean.keys(), ...faulty.keys()])) {
     const difference = compareSeen(clean.get(place) ?? [], faulty.get(place) ?? []);
     extraCopies += difference.extra.length;
-    if (difference.extra.length + difference.missing.length + difference.unexpected.length > 0)
+    notices += difference.notices.length;
+    const { extra, missing, unexpected } = difference;
+    if (extra.length + missing.length + unexpected.length + difference.notices.length > 0)
       differences[place] = difference;
   }
-  return { extraCopies, differences };
+  return { extraCopies, notices, differences };
 }
 
 /** The differences that are not counted extra copies: what must be empty for the runs to agree. */

@@ -13,14 +13,8 @@ import {
 } from '../../src/db/schema.js';
 import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import {
-  CHATS,
-  type DayOptions,
-  type DayReport,
-  type KillMoment,
-  names,
-  playSchoolDay,
-} from './school-day.js';
+import { compareAll, realDifferences } from './compare.js';
+import { CHATS, type DayOptions, type KillMoment, names, playSchoolDay } from './school-day.js';
 
 const SEED = 33;
 const KILL_MOMENTS: KillMoment[] = ['block decided', 'vote closing', 'removal batch', 'day jump'];
@@ -49,6 +43,15 @@ const faults = (steps: number): NonNullable<DayOptions['faults']> => ({
   killAtSteps: killSteps(steps),
   killAtMoments: KILL_MOMENTS,
 });
+
+/** Two replicas in webhook mode. */
+const REPLICAS = { replicas: 2 } as const;
+/**
+ * The same with 5% of updates pushed to the webhook again 40 updates later (`FAULTS_ONLY=redeliveries`):
+ * not yet part of the suite — a run on 2026-11-30 ended with three guardians of departed students still in
+ * their chats (their removals never made), which is still to be explained.
+ */
+const REDELIVERED = { replicas: 2, redeliveries: { rate: 0.05, afterUpdates: 40 } } as const;
 
 /** Everything a school would check afterwards, described by names so that two runs can be compared. */
 type State = Record<
@@ -103,57 +106,6 @@ async function finalState(database: Database): Promise<State> {
   };
 }
 
-/** Masks what legitimately differs between runs: times, random links. */
-const masked = (texts: string[]) =>
-  texts
-    .map((text) =>
-      text
-        .replace(/\d{1,2} [а-яё]+ \d{4} г\.(,| в) \d{1,2}:\d{2}/g, '<time>')
-        .replace(/\d{1,2}:\d{2}/g, '<time>')
-        .replace(/https:\/\/t\.me\/\+\S+/g, '<link>'),
-    )
-    .sort();
-
-/** The bot's messages per chat, with what legitimately differs between runs masked. */
-function announcements(report: DayReport): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
-  for (const [chatId, texts] of report.botMessages) {
-    result[report.titles.get(chatId) ?? String(chatId)] = masked(texts);
-  }
-  return result;
-}
-
-/** The bot's private messages per person, likewise. */
-function privateMessages(report: DayReport): Record<string, string[]> {
-  return Object.fromEntries([...report.privateMessages].map(([name, texts]) => [name, masked(texts)]));
-}
-
-/**
- * What the faulty run's messages (per chat or person) lack against the clean run's, and what they have more:
- * nothing may be missing; extra copies come only from sends whose answer was lost, at most one each.
- */
-function compareMessages(
-  clean: Record<string, string[]>,
-  faulty: Record<string, string[]>,
-): { missing: Record<string, string[]>; extra: Record<string, string[]>; extras: number } {
-  const missing: Record<string, string[]> = {};
-  const extra: Record<string, string[]> = {};
-  let extras = 0;
-  for (const key of new Set([...Object.keys(clean), ...Object.keys(faulty)])) {
-    const left = [...(faulty[key] ?? [])];
-    const lost: string[] = [];
-    for (const text of clean[key] ?? []) {
-      const at = left.indexOf(text);
-      if (at === -1) lost.push(text);
-      else left.splice(at, 1);
-    }
-    if (lost.length > 0) missing[key] = lost;
-    if (left.length > 0) extra[key] = left;
-    extras += left.length;
-  }
-  return { missing, extra, extras };
-}
-
 // No silent skips: in CI the school day must run; locally it says loudly that it did not.
 if (!process.env.TEST_DATABASE_URL) {
   if (process.env.CI) {
@@ -198,9 +150,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       async () => {
         const faulty = process.env.FAULTS_ONLY === 'faulty';
         const alone = await run(
-          faulty ? { faults: faults(Number(process.env.FAULTS_STEPS ?? 1865)) } : { replicas: 2 },
+          faulty
+            ? { faults: faults(Number(process.env.FAULTS_STEPS ?? 1865)) }
+            : process.env.FAULTS_ONLY === 'redeliveries'
+              ? REDELIVERED
+              : REPLICAS,
         );
-        const { botMessages, privateMessages, titles, platform, ...figures } = alone.report;
+        const { botMessages, privateMessages, titles, platform, seen, ...figures } = alone.report;
         console.log(JSON.stringify({ ...figures, seconds: alone.seconds }, null, 1));
         if (process.env.FAULTS_VERBOSE) console.log(JSON.stringify(alone.state, null, 1));
       },
@@ -229,30 +185,45 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
           return;
         }
         const faulty = await run({ faults: faults(clean.report.steps) });
-        expect(faulty.report.kills).toHaveLength(8);
+        // Every message a person saw in the clean run (in a group or privately) they saw under faults, edited
+        // and deleted alike; a message whose answer was lost may have gone twice, and those copies are
+        // counted, not hidden: at most one per send that lost its answer.
+        const seen = compareAll(clean.report.seen, faulty.report.seen);
+        const indeterminateSends = faulty.report.indeterminate.sendMessage ?? 0;
+        console.log(
+          `faulty run: ${JSON.stringify({
+            faultsByKind: faulty.report.faultsByKind,
+            indeterminate: faulty.report.indeterminate,
+            kills: faulty.report.kills,
+            earlyRetries: faulty.report.earlyRetries,
+            earlyRetriesBy: faulty.report.earlyRetriesBy,
+            extraCopies: seen.extraCopies,
+            indeterminateSends,
+            faultNotices: seen.notices,
+            lateRedeliveries: faulty.report.redelivered,
+            duplicatedUpdates: faulty.report.duplicatesSent,
+          })}`,
+        );
+        for (const [place, difference] of Object.entries(seen.differences))
+          for (const notice of difference.notices) console.log(`fault notice in ${place}: ${notice.now}`);
+        if (Object.keys(realDifferences(seen.differences)).length > 0)
+          console.log(`differences: ${JSON.stringify(realDifferences(seen.differences), null, 1)}`);
+        expect(faulty.report.kills.length).toBeGreaterThanOrEqual(8);
         // 429 means wait: no call came again before its retry_after had passed.
-        expect(faulty.report.earlyRetriesBy).toEqual({});
+        expect(faulty.report.earlyRetries).toBe(0);
         expect(faulty.report.injectedFaults).toBeGreaterThan(100);
+        const byKind = faulty.report.faultsByKind;
+        expect((byKind.indeterminate5xx ?? 0) + (byKind.indeterminateTimeout ?? 0)).toBeGreaterThan(10);
         expect(faulty.report.duplicatesSent).toBeGreaterThan(50);
         expect(faulty.state).toEqual(clean.state);
-        // Every message a person saw in the clean run they saw under faults; a message whose answer was lost
-        // may have gone twice, and those copies are counted, not hidden.
-        const groups = compareMessages(announcements(clean.report), announcements(faulty.report));
-        const privately = compareMessages(privateMessages(clean.report), privateMessages(faulty.report));
-        expect(groups.missing).toEqual({});
-        expect(privately.missing).toEqual({});
-        const extraCopies = groups.extras + privately.extras;
-        expect(extraCopies).toBeLessThanOrEqual(faulty.report.indeterminate.sendMessage ?? 0);
-        if (!faulty.report.indeterminate.sendMessage) {
-          expect(groups.extra).toEqual({});
-          expect(privately.extra).toEqual({});
-        }
+        expect(realDifferences(seen.differences)).toEqual({});
+        expect(seen.extraCopies).toBeLessThanOrEqual(indeterminateSends);
         expect(faulty.report.platform).toEqual(clean.report.platform);
 
-        const replicas = await run({ replicas: 2 });
+        const replicas = await run(REPLICAS);
         expect(replicas.state).toEqual(clean.state);
-        expect(announcements(replicas.report)).toEqual(announcements(clean.report));
-        expect(privateMessages(replicas.report)).toEqual(privateMessages(clean.report));
+        const replicasSeen = compareAll(clean.report.seen, replicas.report.seen);
+        expect(replicasSeen.differences).toEqual({});
         expect(replicas.report.platform).toEqual(clean.report.platform);
 
         const figures = {
@@ -269,7 +240,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
             faultsByKind: faulty.report.faultsByKind,
             earlyRetries: faulty.report.earlyRetries,
             indeterminate: faulty.report.indeterminate,
-            extraCopies,
+            extraCopies: seen.extraCopies,
+            indeterminateSends,
+            faultNotices: seen.notices,
             lateRedeliveries: faulty.report.redelivered,
             duplicatedUpdates: faulty.report.duplicatesSent,
             kills: faulty.report.kills,

@@ -12,6 +12,7 @@ import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
 import { freePort, waitFor } from '../support/net.js';
+import { type Seen, seenIn } from './compare.js';
 
 /**
  * A scripted day of a school, played against real bot processes (`src/main.ts`) on PostgreSQL and the
@@ -58,6 +59,11 @@ export interface DayOptions {
   };
   /** Two bot processes behind a round-robin load balancer in webhook mode. */
   replicas?: 2;
+  /**
+   * Updates delivered twice with no other fault: a share of them gets a copy held back until this many more
+   * updates were made (in webhook mode the fake pushes the copy to the webhook again, a later request).
+   */
+  redeliveries?: { rate: number; afterUpdates: number };
 }
 
 /**
@@ -87,6 +93,8 @@ export interface DayReport {
   redelivered: number;
   /** Calls made before a 429's retry_after had passed (the fake refuses them with another 429). */
   earlyRetries: number;
+  /** The bot's messages (as sent, as shown now, deleted or not) per group chat and per person's private chat. */
+  seen: Map<string, Seen[]>;
   /** Injected faults by kind. */
   faultsByKind: Record<string, number>;
   /** The platform's view of every person in every chat: status and whether they may write. */
@@ -289,7 +297,9 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     const bot = bots[0] as BotProcess;
     await bot.kill('SIGKILL');
     const pending = await count(sql`select count(*)::int as n from outbox where status = 'pending'`);
-    kills.push(`${where} (${pending} actions pending)`);
+    // Copies of updates held back now reach the restarted bot: redelivery after a restart.
+    const held = api.heldUpdates().length;
+    kills.push(`${where} (step ${steps}, ${pending} actions pending, ${held} duplicate updates held)`);
     // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
     setOffset(offset + 61_000);
     bot.start();
@@ -405,6 +415,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       rate: options.faults.duplicates,
       seed: options.seed + 1,
       ...(later ? { hold: { afterUpdates: later } } : {}),
+    });
+  } else if (options.redeliveries) {
+    api.duplicateUpdates({
+      rate: options.redeliveries.rate,
+      seed: options.seed + 1,
+      hold: { afterUpdates: options.redeliveries.afterUpdates },
     });
   }
 
@@ -669,18 +685,27 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   const privateMessages = new Map<string, string[]>();
   const titles = new Map<number, string>();
   const platform: string[] = [];
+  const seen = new Map<string, Seen[]>();
   for (const chat of chats) {
     botMessages.set(
       chat.id,
       api.botMessages(chat.id).map((message) => message.text ?? ''),
     );
     titles.set(chat.id, api.chat(chat.id).title ?? '');
+    seen.set(`chat ${titles.get(chat.id)}`, seenIn(api, chat.id));
     for (const user of [chat.teacher, ...chat.parents, ...chat.newcomers, ...chat.applicants.slice(1)]) {
       const name = `${user.first_name} ${user.last_name}`;
       privateMessages.set(name, privateTexts(user));
+      seen.set(`private ${name}`, seenIn(api, user.id));
       const member = api.member(chat.id, user);
+      // What the member may do, when restricted: the permissions granted (their end date differs by run).
+      const may = Object.entries(member.permissions ?? {})
+        .filter(([, allowed]) => allowed)
+        .map(([permission]) => permission.replace(/^can_/, ''))
+        .sort()
+        .join(',');
       platform.push(
-        `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}`,
+        `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}${member.status === 'restricted' ? `|may ${may || 'nothing'}` : ''}`,
       );
     }
   }
@@ -698,14 +723,15 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     earlyRetries: stats.earlyRetries.length,
     earlyRetriesBy: stats.earlyRetries.reduce<DayReport['earlyRetriesBy']>((by, early) => {
       const key = `${early.method} ${early.chatId}`;
-      const seen = by[key] ?? { count: 0, worstMs: 0 };
-      by[key] = { count: seen.count + 1, worstMs: Math.max(seen.worstMs, early.earlyByMs) };
+      const sofar = by[key] ?? { count: 0, worstMs: 0 };
+      by[key] = { count: sofar.count + 1, worstMs: Math.max(sofar.worstMs, early.earlyByMs) };
       return by;
     }, {}),
     indeterminate: { ...stats.indeterminateFaults },
     redelivered: stats.updates.redelivered,
     faultsByKind: { ...stats.faultsByKind },
     platform: platform.sort(),
+    seen,
   };
   for (const bot of bots) await bot.kill('SIGTERM');
   await lb?.close();
