@@ -124,7 +124,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
   () => {
     const databases: TestDatabase[] = [];
     afterAll(async () => {
-      for (const database of databases) await database.drop();
+      // FAULTS_KEEP=1 keeps the databases to look into (their URLs are printed).
+      if (process.env.FAULTS_KEEP) console.log(`kept: ${databases.map((d) => d.url).join(' ')}`);
+      else for (const database of databases) await database.drop();
     });
 
     async function run(options: Omit<DayOptions, 'databaseUrl' | 'database' | 'seed'>) {
