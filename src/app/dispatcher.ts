@@ -26,6 +26,7 @@ import type {
   Platform,
   UserInfo,
 } from '../messenger/port.js';
+import { MessengerError } from '../messenger/port.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
@@ -92,7 +93,12 @@ export class Dispatcher {
           metrics.updateFailures.inc({ kind: event.kind });
           if (attempt >= attempts || delivery.signal?.aborted) throw error;
           log.warn({ err: error, kind: event.kind, attempt }, 'handling an event failed; retrying in order');
-          await pause(retryDelayMs(attempt), delivery.signal);
+          // A 429's retry_after is a floor: the retry must not come sooner (its call would be refused again).
+          const retryAfter =
+            error instanceof MessengerError && error.code === 'RATE_LIMITED'
+              ? (error.details.retryAfterSeconds ?? 0) * 1000
+              : 0;
+          await pause(Math.max(retryDelayMs(attempt), retryAfter), delivery.signal);
         }
       }
     });

@@ -25,6 +25,7 @@ import type {
 } from '../port.js';
 import { MessengerError } from '../port.js';
 import { Reachability } from '../shared/reachability.js';
+import { RetryAfterGate } from '../shared/retry-after.js';
 import { toMessengerError } from './errors.js';
 import { toUser } from './updates.js';
 
@@ -117,6 +118,7 @@ export class TelegramMessenger implements Messenger {
   private readonly reachability = new Reachability();
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly retryAfter: RetryAfterGate;
 
   constructor(options: TelegramOptions) {
     // telegraf's default agent is https-only; a self-hosted Bot API server (or our fake) may be http.
@@ -126,6 +128,7 @@ export class TelegramMessenger implements Messenger {
     this.telegram = new Telegram(options.token, { apiRoot: options.apiRoot, webhookReply: false, agent });
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
+    this.retryAfter = new RetryAfterGate(this.now);
   }
 
   get self(): UserInfo {
@@ -157,6 +160,8 @@ export class TelegramMessenger implements Messenger {
       payload: Record<string, unknown>,
       options: { signal: AbortSignal },
     ) => Promise<T>;
+    const chat = payload.chat_id === undefined ? '' : String(payload.chat_id);
+    await this.retryAfter.pass(method, chat, cancel);
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
       const result = await callApi(method, payload, {
@@ -167,6 +172,8 @@ export class TelegramMessenger implements Messenger {
     } catch (error) {
       const mapped = toMessengerError(error, method);
       this.reachability.failed(mapped);
+      if (mapped.code === 'RATE_LIMITED')
+        this.retryAfter.refused(method, chat, mapped.details.retryAfterSeconds ?? 0);
       throw mapped;
     }
   }
