@@ -8,6 +8,7 @@ import {
   type SettingKey,
 } from '../../moderation/settings.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
+import { changeFlagSetting } from '../assistance/settings.js';
 import { chatsRepo } from '../chats/chats.js';
 import { moderatorRule } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
@@ -60,6 +61,7 @@ export const settingsCommand: CommandSpec = {
     const [key = '', ...rest] = args.split(/\s+/);
     const raw = rest.join(' ');
     if (key.toLowerCase() === 'school') return requestAttachment(ctx, raw.trim());
+    if (await changeFlagSetting(ctx, key, raw)) return;
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
       await ctx.refuse(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
