@@ -1,3 +1,13 @@
+CREATE TABLE "chat_assistance" (
+	"chat_id" integer PRIMARY KEY NOT NULL,
+	"last_reminder_at" timestamp with time zone,
+	"quiet_saved_permissions" jsonb,
+	"quiet_closed_at" timestamp with time zone,
+	"quiet_reopen_at" timestamp with time zone,
+	"quiet_reminded_night" text,
+	"quiet_reminded" jsonb
+);
+--> statement-breakpoint
 CREATE TABLE "flag_dismissals" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"chat_id" integer NOT NULL,
@@ -22,6 +32,7 @@ CREATE TABLE "flag_suggestions" (
 	"closed_by_account_id" integer
 );
 --> statement-breakpoint
+ALTER TABLE "chat_assistance" ADD CONSTRAINT "chat_assistance_chat_id_chats_id_fk" FOREIGN KEY ("chat_id") REFERENCES "public"."chats"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_dismissals" ADD CONSTRAINT "flag_dismissals_chat_id_chats_id_fk" FOREIGN KEY ("chat_id") REFERENCES "public"."chats"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_dismissals" ADD CONSTRAINT "flag_dismissals_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "flag_suggestions" ADD CONSTRAINT "flag_suggestions_chat_id_chats_id_fk" FOREIGN KEY ("chat_id") REFERENCES "public"."chats"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

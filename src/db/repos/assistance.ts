@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
 import type { Executor } from '../client.js';
-import { flagDismissals, flagSuggestions } from '../schema.js';
+import { chatAssistance, flagDismissals, flagSuggestions } from '../schema.js';
 import type { SuggestionStatus } from '../tables/assistance.js';
 
 export type SuggestionRow = typeof flagSuggestions.$inferSelect;
@@ -56,6 +56,44 @@ export function createAssistanceRepository(ex: Executor) {
             or(isNull(flagDismissals.until), gt(flagDismissals.until, now)),
           ),
         );
+    },
+  };
+}
+
+export type ChatAssistanceRow = typeof chatAssistance.$inferSelect;
+
+export function createChatAssistanceRepository(ex: Executor) {
+  return {
+    /** The chat's row, locked for this transaction (created when missing). */
+    async lock(chatId: number): Promise<ChatAssistanceRow> {
+      await ex.insert(chatAssistance).values({ chatId }).onConflictDoNothing();
+      const [row] = await ex
+        .select()
+        .from(chatAssistance)
+        .where(eq(chatAssistance.chatId, chatId))
+        .for('update');
+      if (!row) throw new Error(`chat_assistance row for chat ${chatId} is missing`);
+      return row;
+    },
+
+    async update(chatId: number, values: Partial<Omit<ChatAssistanceRow, 'chatId'>>): Promise<void> {
+      await ex.update(chatAssistance).set(values).where(eq(chatAssistance.chatId, chatId));
+    },
+
+    /** Chats closed for quiet hours whose reopening is due. */
+    async dueReopenings(now: Date): Promise<ChatAssistanceRow[]> {
+      return ex
+        .select()
+        .from(chatAssistance)
+        .where(and(isNotNull(chatAssistance.quietClosedAt), lte(chatAssistance.quietReopenAt, now)));
+    },
+
+    async closedChatIds(): Promise<Set<number>> {
+      const rows = await ex
+        .select({ chatId: chatAssistance.chatId })
+        .from(chatAssistance)
+        .where(isNotNull(chatAssistance.quietClosedAt));
+      return new Set(rows.map((row) => row.chatId));
     },
   };
 }

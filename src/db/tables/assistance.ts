@@ -1,4 +1,4 @@
-import { index, integer, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, serial, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from './accounts.js';
 import { chats } from './chats.js';
 import { ts } from './columns.js';
@@ -55,3 +55,22 @@ export const flagDismissals = pgTable(
   },
   (t) => [index('flag_dismissals_chat_idx').on(t.chatId)],
 );
+
+/**
+ * Per-chat state of the moderator's helpers that must survive a restart: when the rules were last
+ * recalled for a heated chat, and quiet hours in progress (the permissions saved at their start, to be
+ * put back at `quietReopenAt`).
+ */
+export const chatAssistance = pgTable('chat_assistance', {
+  chatId: integer('chat_id')
+    .primaryKey()
+    .references(() => chats.id, { onDelete: 'cascade' }),
+  lastReminderAt: ts('last_reminder_at'),
+  /** Set while the chat is closed for quiet hours (Telegram): the permissions it had before. */
+  quietSavedPermissions: jsonb('quiet_saved_permissions').$type<Record<string, boolean>>(),
+  quietClosedAt: ts('quiet_closed_at'),
+  quietReopenAt: ts('quiet_reopen_at'),
+  /** Where a chat cannot be closed: the night (its start) whose private reminders were sent, per author. */
+  quietRemindedNight: text('quiet_reminded_night'),
+  quietReminded: jsonb('quiet_reminded').$type<string[]>(),
+});

@@ -3,6 +3,7 @@ import { createAssistanceRepository } from '../../db/repos/assistance.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import type { ButtonSpec, MessagePosted } from '../../messenger/port.js';
 import { checkMessage, type Finding } from '../../moderation/assistance/detect.js';
+import { noteHeat } from '../../moderation/assistance/heat.js';
 import { readFlagSettings, ruleFor } from '../../moderation/assistance/settings.js';
 import { displayName, excerpt, privateChatOf } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
@@ -11,6 +12,7 @@ import { saveAccount } from '../membership/members.js';
 import { isModerator } from '../membership/moderators.js';
 import { moderatorRule } from '../membership/staff.js';
 import { currentRules } from '../rules/rules.js';
+import { remindRules } from './heat.js';
 import { chatState, noteForFlood, takeSuggestionSlot } from './state.js';
 
 /** Callback data of a suggestion's buttons: `f:<suggestion id>:<s|d|n>` (strike, delete, not a violation). */
@@ -53,11 +55,26 @@ export async function checkGroupMessage(
     const flooding = noteForFlood(state, sender.user.userId, now.getTime());
     let findings: Finding[] = checkMessage(event.text, { ownWords: settings.words });
     if (flooding) findings.push({ signal: 'flooding', pattern: 'flooding' });
-    if (findings.length === 0) return;
-    const dismissed = await dismissals(services, chat, now);
-    findings = findings.filter((finding) => !dismissed.patterns.has(finding.pattern));
+    if (findings.length > 0) {
+      const dismissed = await dismissals(services, chat, now);
+      findings = findings.filter((finding) => !dismissed.patterns.has(finding.pattern));
+    }
+    const hot = noteHeat(
+      state.heat,
+      { at: now.getTime(), user: sender.user.userId, flagged: findings.length > 0 },
+      {
+        messages: chat.settings.heat_messages,
+        minutes: chat.settings.heat_minutes,
+        flagged: chat.settings.heat_flagged,
+      },
+    );
+    if (hot) {
+      state.heat.length = 0;
+      await remindRules(services, chat);
+    }
     if (findings.length === 0) return;
     if (await isModerator(services, chat, sender)) return;
+    const dismissed = await dismissals(services, chat, now);
     await services.transact(async (work) => {
       const account = await saveAccount(services, work, chat.platform, sender.user);
       const personal = dismissed.members.get(String(account.id));

@@ -1,3 +1,4 @@
+import type { HeatEntry } from '../../moderation/assistance/heat.js';
 import type { Services } from '../../runtime/services.js';
 
 /**
@@ -9,6 +10,7 @@ export const FLOOD = { messages: 7, windowMs: 60_000 } as const;
 export const SUGGESTION_RATE = { perMinute: 3, windowMs: 60_000 } as const;
 
 interface ChatState {
+  heat: HeatEntry[];
   recent: Map<string, number[]>;
   sent: number[];
   summarized: boolean;
@@ -25,7 +27,7 @@ export function chatState(services: Services, chatId: number): ChatState {
   }
   let state = chats.get(chatId);
   if (!state) {
-    state = { recent: new Map(), sent: [], summarized: false };
+    state = { heat: [], recent: new Map(), sent: [], summarized: false };
     chats.set(chatId, state);
   }
   return state;

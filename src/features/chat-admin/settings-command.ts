@@ -34,6 +34,7 @@ function refusal(t: Translate, key: SettingKey): string {
   if (key === 'strike_limit' && 'min' in allowed) return t('settings.invalid_strike_limit', allowed);
   if (key === 'vote_hours' && 'min' in allowed) return t('settings.invalid_vote_hours', allowed);
   if ('class' in allowed) return t('settings.invalid_class');
+  if ('hours' in allowed) return t('settings.invalid_hours');
   if ('choices' in allowed) return t('settings.invalid_choice', { key, choices: allowed.choices.join(', ') });
   return t('settings.invalid_range', { key, min: allowed.min, max: allowed.max });
 }
