@@ -1,6 +1,6 @@
-import { and, eq, gt, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Executor } from '../client.js';
-import { chatAssistance, flagDismissals, flagSuggestions } from '../schema.js';
+import { chatAssistance, chats, flagDismissals, flagSuggestions } from '../schema.js';
 import type { SuggestionStatus } from '../tables/assistance.js';
 
 export type SuggestionRow = typeof flagSuggestions.$inferSelect;
@@ -76,6 +76,11 @@ export function createChatAssistanceRepository(ex: Executor) {
       return row;
     },
 
+    async get(chatId: number): Promise<ChatAssistanceRow | undefined> {
+      const [row] = await ex.select().from(chatAssistance).where(eq(chatAssistance.chatId, chatId)).limit(1);
+      return row;
+    },
+
     async update(chatId: number, values: Partial<Omit<ChatAssistanceRow, 'chatId'>>): Promise<void> {
       await ex.update(chatAssistance).set(values).where(eq(chatAssistance.chatId, chatId));
     },
@@ -86,6 +91,18 @@ export function createChatAssistanceRepository(ex: Executor) {
         .select()
         .from(chatAssistance)
         .where(and(isNotNull(chatAssistance.quietClosedAt), lte(chatAssistance.quietReopenAt, now)));
+    },
+
+    /** Chats with quiet hours or announcement-only set, and chats still closed for them. */
+    async quietChatIds(): Promise<number[]> {
+      const rows = await ex
+        .select({ id: chats.id })
+        .from(chats)
+        .where(
+          sql`(${chats.settings}->>'quiet_hours' is not null and ${chats.settings}->>'quiet_hours' <> 'off') or ${chats.settings}->>'announce_only' = 'on'`,
+        );
+      const closed = await this.closedChatIds();
+      return [...new Set([...rows.map((row) => row.id), ...closed])];
     },
 
     async closedChatIds(): Promise<Set<number>> {

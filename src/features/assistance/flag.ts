@@ -13,6 +13,7 @@ import { isModerator } from '../membership/moderators.js';
 import { moderatorRule } from '../membership/staff.js';
 import { currentRules } from '../rules/rules.js';
 import { remindRules } from './heat.js';
+import { remindDuringQuietHours } from './quiet.js';
 import { chatState, noteForFlood, takeSuggestionSlot } from './state.js';
 
 /** Callback data of a suggestion's buttons: `f:<suggestion id>:<s|d|n>` (strike, delete, not a violation). */
@@ -72,8 +73,11 @@ export async function checkGroupMessage(
       state.heat.length = 0;
       await remindRules(services, chat);
     }
-    if (findings.length === 0) return;
+    const quiet = chat.settings.quiet_hours !== 'off';
+    if (findings.length === 0 && !quiet) return;
     if (await isModerator(services, chat, sender)) return;
+    if (quiet) await remindDuringQuietHours(services, chat, sender.user, now);
+    if (findings.length === 0) return;
     const dismissed = await dismissals(services, chat, now);
     await services.transact(async (work) => {
       const account = await saveAccount(services, work, chat.platform, sender.user);

@@ -6,9 +6,11 @@
 import { createAssistanceRepository } from '../../db/repos/assistance.js';
 import type { JobSpec } from '../../jobs/scheduler.js';
 import type { Services } from '../../runtime/services.js';
+import { reconcileQuietHours } from './quiet.js';
 
 export { assistanceButtons } from './buttons.js';
 export { checkGroupMessage } from './flag.js';
+export { reconcileQuietChat } from './quiet.js';
 
 /** Suggestions stay open 48 hours; then their excerpts are erased. */
 export const SUGGESTION_OPEN_MS = 48 * 60 * 60 * 1000;
@@ -25,5 +27,6 @@ export async function expireSuggestions(services: Services): Promise<number> {
 export function assistanceJobs(services: Services, due: Pick<JobSpec, 'cron' | 'everySeconds'>): JobSpec[] {
   return [
     { name: 'expire-flag-suggestions', ...due, runOnStart: true, run: () => expireSuggestions(services) },
+    { name: 'quiet-hours', ...due, runOnStart: true, run: () => reconcileQuietHours(services) },
   ];
 }

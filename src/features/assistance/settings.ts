@@ -1,8 +1,10 @@
+import type { ChatRecord } from '../../db/repos/chats.js';
 import { FLAG_SIGNALS } from '../../moderation/assistance/detect.js';
 import { parseFlagRule, parseFlagWords, readFlagSettings } from '../../moderation/assistance/settings.js';
 import { auditModeratorAction, type GroupContext } from '../../runtime/commands.js';
 import { chatsRepo } from '../chats/chats.js';
 import { currentRules } from '../rules/rules.js';
+import { reconcileQuietChat } from './quiet.js';
 
 /**
  * `/settings flag_words …` (the chat's own words to flag) and `/settings flag_rule <signal> <rule>`
@@ -54,4 +56,24 @@ export async function changeFlagSetting(ctx: GroupContext, key: string, raw: str
   if (updated) work.afterCommit(() => ctx.services.rememberChat(updated));
   await ctx.reply(answer);
   return true;
+}
+
+/** `/settings announce_only on` where the platform cannot make a chat read-only: refused with why. */
+export async function refuseUnsupportedQuiet(ctx: GroupContext, key: string, raw: string): Promise<boolean> {
+  if (key.toLowerCase() !== 'announce_only' || !/^(?:on|yes|true|1|вкл|да|включить)$/i.test(raw.trim())) {
+    return false;
+  }
+  if (ctx.services.platform(ctx.chat.platform).capabilities.chatPermissions) return false;
+  await ctx.refuse(ctx.t('assistance.announce_only_unsupported'));
+  return true;
+}
+
+/** After quiet_hours or announce_only changed: the chat is closed or reopened now, not at the next job. */
+export function afterQuietChange(ctx: GroupContext, key: string, chat: ChatRecord): void {
+  if (key !== 'quiet_hours' && key !== 'announce_only') return;
+  ctx.work.afterCommit(() => {
+    reconcileQuietChat(ctx.services, chat).catch((error: unknown) =>
+      ctx.services.log.warn({ err: error }, 'quiet hours: could not update the chat'),
+    );
+  });
 }

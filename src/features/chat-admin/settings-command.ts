@@ -8,7 +8,7 @@ import {
   type SettingKey,
 } from '../../moderation/settings.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
-import { changeFlagSetting } from '../assistance/settings.js';
+import { afterQuietChange, changeFlagSetting, refuseUnsupportedQuiet } from '../assistance/settings.js';
 import { chatsRepo } from '../chats/chats.js';
 import { moderatorRule } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
@@ -63,6 +63,7 @@ export const settingsCommand: CommandSpec = {
     const raw = rest.join(' ');
     if (key.toLowerCase() === 'school') return requestAttachment(ctx, raw.trim());
     if (await changeFlagSetting(ctx, key, raw)) return;
+    if (await refuseUnsupportedQuiet(ctx, key, raw)) return;
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
       await ctx.refuse(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
@@ -86,6 +87,7 @@ export const settingsCommand: CommandSpec = {
     });
     const updated = await repo.byId(chat.id);
     if (updated) work.afterCommit(() => ctx.services.rememberChat(updated));
+    if (updated) afterQuietChange(ctx, change.key, updated);
     // A change of language is answered in the new language.
     const t =
       change.key === 'language' ? ctx.services.texts.t(change.value as ChatSettings['language']) : ctx.t;
