@@ -193,4 +193,33 @@ describe.each([
     expect(driver.removed(chat, anna)).toBe(true);
     expect(lastText(chat)).toContain('По данным школы из чата удалены: Анна Петрова');
   });
+  it('help for the moderator: a flagged message is a private suggestion; its strike button records the strike', async () => {
+    await start();
+    const { chat, teacher, parents } = await school();
+    const [anna] = parents;
+    driver.privateMessage(teacher, '/start');
+    await settle();
+    driver.post(chat, anna, 'Ты дурак');
+    await settle();
+    const suggestion = driver
+      .botMessages(teacher.id)
+      .find((m) => m.text.startsWith('Возможно, нарушение в чате «7Б»'));
+    expect(suggestion?.text).toContain('Похоже на правило 1: Вежливость');
+    expect(suggestion?.labels).toEqual(['Предупреждение по правилу 1', 'Удалить', 'Не нарушение']);
+    driver.press(teacher.id, suggestion?.id ?? 0, teacher, 'Предупреждение по правилу 1');
+    await settle();
+    expect(lastText(chat)).toBe('Предупреждение 1 из 3: нарушено правило 1 «Вежливость».');
+  });
+
+  it('announce_only: a read-only chat where the platform can make one, refused with why where not', async () => {
+    await start();
+    const { chat, teacher } = await school();
+    driver.post(chat, teacher, '/settings announce_only on');
+    await settle();
+    if (driver.platform === 'vk') {
+      expect(lastText(chat)).toContain('Здесь нельзя сделать чат только для чтения');
+    } else {
+      expect(lastText(chat)).toBe('Настройка announce_only теперь: on.');
+    }
+  });
 });

@@ -67,6 +67,7 @@ describe('VkMessenger', () => {
       timedBan: false,
       messageLinks: false,
       rights: 'admin',
+      chatPermissions: false,
     });
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '100001' })).toBe(true);
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '2000000001' })).toBe(false);
