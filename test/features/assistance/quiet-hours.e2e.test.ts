@@ -1,3 +1,4 @@
+import type { User } from 'telegraf/types';
 import { Temporal } from 'temporal-polyfill';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AdjustableClock } from '../../../src/lib/clock.js';
@@ -68,5 +69,29 @@ describe('quiet hours and announcement-only chats on Telegram: read-only for mem
     await h.app.jobs.run('quiet-hours');
     await h.settle();
     expect(h.api.chat(c.chatId).permissions?.can_send_messages).toBe(true);
+  });
+  it('a block lifted during quiet hours leaves the member under the chat’s permissions: they write again in the morning', async () => {
+    h = await Harness.start();
+    const c = await classChat(h, { settings: { quiet_hours: '22:00-07:00' } });
+    const [anna] = c.parents as [User];
+    let last = 0;
+    for (const rule of [1, 2, 2, 3]) {
+      last = h.api.sendMessage(c.chatId, anna, `Сообщение ${rule}`).message_id;
+      h.api.sendMessage(c.chatId, c.teacher, `/strike ${rule}`, { replyTo: last });
+      await h.settle();
+    }
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+    advanceToLocal(h.clock, 23, 0);
+    await h.app.jobs.run('quiet-hours');
+    await h.settle();
+    h.api.sendMessage(c.chatId, c.teacher, '/unstrike ошибка', { replyTo: last });
+    await h.settle();
+    // No individual restriction is left: the member follows the chat's (night) permissions.
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
+    advanceToLocal(h.clock, 7, 1);
+    await h.app.jobs.run('quiet-hours');
+    await h.settle();
+    expect(h.api.chat(c.chatId).permissions?.can_send_messages).toBe(true);
+    expect(h.api.member(c.chatId, anna).status).toBe('member');
   });
 });
