@@ -1,4 +1,5 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
+import { Temporal } from 'temporal-polyfill';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
@@ -220,6 +221,32 @@ describe.each([
       expect(lastText(chat)).toContain('Здесь нельзя сделать чат только для чтения');
     } else {
       expect(lastText(chat)).toBe('Настройка announce_only теперь: on.');
+    }
+  });
+  it('quiet hours: the chat closes where the platform can; elsewhere an author is reminded privately once a night', async () => {
+    await start();
+    const { chat, teacher, parents } = await school();
+    const [anna] = parents;
+    driver.privateMessage(anna, '/start');
+    driver.post(chat, teacher, '/settings quiet_hours 22:00-07:00');
+    await settle();
+    const local = Temporal.Instant.fromEpochMilliseconds(clock.now().getTime()).toZonedDateTimeISO(
+      'Europe/Moscow',
+    );
+    let night = local.with({ hour: 23, minute: 0, second: 0, millisecond: 0 });
+    if (Temporal.ZonedDateTime.compare(night, local) <= 0) night = night.add({ days: 1 });
+    clock.advanceTo(new Date(night.epochMilliseconds));
+    await bot.app.jobs.run('quiet-hours');
+    await settle();
+    const reminders = () => driver.privateTexts(anna).filter((text) => text.includes('сейчас тихие часы'));
+    if (driver.platform === 'vk') {
+      driver.post(chat, anna, 'Кто знает расписание?');
+      driver.post(chat, anna, 'И на четверг тоже?');
+      await settle();
+      expect(reminders()).toHaveLength(1);
+    } else {
+      expect(driver.chatReadOnly?.(chat)).toBe(true);
+      expect(reminders()).toHaveLength(0);
     }
   });
 });

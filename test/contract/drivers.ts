@@ -38,6 +38,8 @@ export interface Driver {
   readOnly(chat: number, person: Person): boolean;
   /** The person is out of the chat. */
   removed(chat: number, person: Person): boolean;
+  /** Members as a whole may not write (the chat's default permissions), where a platform has them. */
+  chatReadOnly?(chat: number): boolean;
   pendingUpdates(): number;
 }
 
@@ -102,6 +104,7 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     removed(chat, person) {
       return ['kicked', 'left'].includes(api.member(chat, person.id).status);
     },
+    chatReadOnly: (chat) => api.chat(chat).permissions?.can_send_messages === false,
     pendingUpdates: () => api.pendingUpdates().length,
   };
 }
