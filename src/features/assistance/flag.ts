@@ -3,7 +3,7 @@ import { createAssistanceRepository } from '../../db/repos/assistance.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import type { ButtonSpec, MessagePosted } from '../../messenger/port.js';
 import { checkMessage, type Finding } from '../../moderation/assistance/detect.js';
-import { noteHeat } from '../../moderation/assistance/heat.js';
+import { HEAT, noteHeat } from '../../moderation/assistance/heat.js';
 import { readFlagSettings, ruleFor } from '../../moderation/assistance/settings.js';
 import { displayName, excerpt, privateChatOf } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
@@ -14,7 +14,7 @@ import { moderatorRule } from '../membership/staff.js';
 import { currentRules } from '../rules/rules.js';
 import { remindRules } from './heat.js';
 import { remindDuringQuietHours } from './quiet.js';
-import { chatState, noteForFlood, takeSuggestionSlot } from './state.js';
+import { chatState, noteForFlood, suggestionSlotOpen, takeSuggestionSlot } from './state.js';
 
 /** Callback data of a suggestion's buttons: `f:<suggestion id>:<s|d|n>` (strike, delete, not a violation). */
 export const FLAG_BUTTON_PREFIX = 'f:';
@@ -71,13 +71,18 @@ export async function checkGroupMessage(
     );
     if (hot) {
       state.heat.length = 0;
-      await remindRules(services, chat);
+      // The database keeps the durable time; this process skips asking it again within the 6 hours.
+      if (state.remindedAt === undefined || now.getTime() - state.remindedAt >= HEAT.reminderEveryMs) {
+        state.remindedAt = now.getTime();
+        await remindRules(services, chat);
+      }
     }
     const quiet = chat.settings.quiet_hours !== 'off';
     if (findings.length === 0 && !quiet) return;
     if (await isModerator(services, chat, sender)) return;
     if (quiet) await remindDuringQuietHours(services, chat, sender.user, now);
-    if (findings.length === 0) return;
+    // Past the minute's suggestions and its summary, a flagged message costs no database work.
+    if (findings.length === 0 || !suggestionSlotOpen(state, now.getTime())) return;
     const dismissed = await dismissals(services, chat, now);
     await services.transact(async (work) => {
       const account = await saveAccount(services, work, chat.platform, sender.user);

@@ -5,6 +5,7 @@ import { parseQuietHours, quietNight, READ_ONLY_PERMISSIONS } from '../../modera
 import { chatAddress, privateChatOf } from '../../runtime/format.js';
 import type { Services } from '../../runtime/services.js';
 import { saveAccount } from '../membership/members.js';
+import { chatState } from './state.js';
 
 /**
  * Quiet hours and announcement-only chats where the platform can set a chat's default permissions
@@ -90,6 +91,11 @@ export async function remindDuringQuietHours(
   const hours = parseQuietHours(chat.settings.quiet_hours);
   const night = hours ? quietNight(now, hours, services.deps.timeZone) : undefined;
   if (!night) return;
+  const state = chatState(services, chat.id);
+  const nightKey = night.start.toISOString();
+  if (state.quietNight?.night !== nightKey) state.quietNight = { night: nightKey, users: new Set() };
+  if (state.quietNight.users.has(user.userId)) return;
+  state.quietNight.users.add(user.userId);
   await services.transact(async (work) => {
     const repo = createChatAssistanceRepository(work.tx);
     const row = await repo.lock(chat.id);

@@ -11,6 +11,10 @@ export const SUGGESTION_RATE = { perMinute: 3, windowMs: 60_000 } as const;
 
 interface ChatState {
   heat: HeatEntry[];
+  /** When this process last recalled the rules here (the database has the durable time). */
+  remindedAt?: number;
+  /** Quiet-hours reminders this process already handled: the night's start and the authors. */
+  quietNight?: { night: string; users: Set<string> };
   recent: Map<string, number[]>;
   sent: number[];
   summarized: boolean;
@@ -44,6 +48,12 @@ export function noteForFlood(state: ChatState, userId: string, now: number): boo
   state.recent.set(userId, times);
   if (state.recent.size > 500) state.recent.delete(state.recent.keys().next().value as string);
   return false;
+}
+
+/** Whether a suggestion or the summary could still go out now (checked before any database work). */
+export function suggestionSlotOpen(state: ChatState, now: number): boolean {
+  const recent = state.sent.filter((at) => now - at < SUGGESTION_RATE.windowMs);
+  return recent.length < SUGGESTION_RATE.perMinute || recent.length === 0 || !state.summarized;
 }
 
 /** Whether another suggestion may go out now: 'send', 'summary' (the first one over), or 'quiet'. */
