@@ -39,7 +39,7 @@ describe('quiet hours and announcement-only chats on Telegram: read-only for mem
       settings: { quiet_hours: '22:00-07:00' },
       permissions: { can_send_polls: false },
     });
-    expect(botTexts(h, c.chatId).at(-1)).toBe('Настройка quiet_hours теперь: 22:00-07:00.');
+    expect(botTexts(h, c.chatId).at(-1)).toBe('Настройка «Тихие часы» изменена: с 22:00 до 07:00.');
     advanceToLocal(h.clock, 22, 1);
     await h.app.jobs.run('quiet-hours');
     await h.settle();

@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../../src/lib/clock.js';
 import type { RecordedMessage } from '../../support/fake-bot-api/index.js';
 import { Harness } from '../../support/harness.js';
-import { botTexts, type ClassChat, classChat } from '../../support/school.js';
+import {
+  botTexts,
+  type ClassChat,
+  classChat,
+  lastPrivateText,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 
 function buttons(message: RecordedMessage | undefined) {
   return (message?.reply_markup?.inline_keyboard ?? []).flat().map((b) => ({
@@ -87,12 +93,14 @@ describe('4.13.2 help for the moderator: a flagged message is a private suggesti
     const answer = await press(h, c, suggestion, 'Предупреждение по правилу 2');
     expect(answer).toBe('Предупреждение по правилу 2 записано (чат «7Б»).');
     const reply = h.api.botMessages(c.chatId).at(-1);
-    expect(reply?.text).toBe('Предупреждение 1 из 3: нарушено правило 2 «Без рекламы».');
+    expect(reply?.text).toBe('Предупреждение 1 из 3 — правило 2: Без рекламы.');
     expect(reply?.reply_to_message_id).toBe(offending.message_id);
     h.api.sendMessage(c.chatId, c.teacher, '/log');
     await h.settle();
-    expect(botTexts(h, c.chatId).at(-1)).toContain(
-      'Мария Ивановна: предупреждение участнику Анна Петрова, правило 2',
+    // The log goes to the moderator privately (4.13 privacy); the strike is theirs, as /strike's would be.
+    expect(botTexts(h, c.chatId).at(-1)).toBe(SENT_PRIVATELY('log'));
+    expect(lastPrivateText(h, c.teacher)).toContain(
+      'Анна Петрова: предупреждение, правило 2 (модератор: Мария Ивановна)',
     );
     // The suggestion is closed: its buttons are gone.
     const decided = h.api.messages(c.teacher.id).find((m) => m.message_id === suggestion?.message_id);
