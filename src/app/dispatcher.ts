@@ -1,5 +1,6 @@
 import type { ChatRecord } from '../db/repos/chats.js';
 import { createUpdatesRepository } from '../db/repos/updates.js';
+import { checkGroupMessage } from '../features/assistance/index.js';
 import { onMessageSuppressed, reapplyOnRejoin } from '../features/blocks/index.js';
 import { loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
 import { noteManualSanction } from '../features/membership/manual.js';
@@ -225,11 +226,18 @@ export class Dispatcher {
     if (!spec) {
       // An ordinary message: nothing to record unless the chat or the person is news to us.
       if (sender.kind !== 'user' || sender.user.isBot) return;
-      if (cached && cached.title === event.chat.title && isKnownMember(services, cached, sender.user)) return;
-      await services.transact(async (work) => {
-        const chat = await loadChat(services, work, event.chat);
-        await memberSeen(services, work, chat, sender.user);
-      });
+      if (!cached || cached.title !== event.chat.title || !isKnownMember(services, cached, sender.user)) {
+        await services.transact(async (work) => {
+          const chat = await loadChat(services, work, event.chat);
+          await memberSeen(services, work, chat, sender.user);
+        });
+      }
+      // Help for the moderator: a local check, after the message is recorded; it never throws.
+      await checkGroupMessage(
+        services,
+        event,
+        services.cachedChat(event.chat.platform, event.chat.platformChatId),
+      );
       return;
     }
     if (sender.kind === 'channel' || (sender.kind === 'user' && sender.user.isBot)) return;

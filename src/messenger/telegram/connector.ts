@@ -112,6 +112,7 @@ export class TelegramMessenger implements Messenger {
     messageLinks: true,
     readOnly: 'native',
     rights: 'granular',
+    chatPermissions: true,
   };
   readonly telegram: Telegram;
   private me: UserInfo | undefined;
@@ -228,6 +229,19 @@ export class TelegramMessenger implements Messenger {
     };
     if (until) payload.until_date = this.untilDate(until);
     await this.call('restrictChatMember', payload);
+  }
+
+  async readChatPermissions(chat: ChatAddress): Promise<Record<string, boolean>> {
+    const info = await this.call<{ permissions?: ChatPermissions }>('getChat', { chat_id: chatId(chat) });
+    return { ...(info.permissions ?? EVERYTHING_ALLOWED) } as Record<string, boolean>;
+  }
+
+  async setChatPermissions(chat: ChatAddress, permissions: Record<string, boolean>): Promise<void> {
+    await this.call('setChatPermissions', {
+      chat_id: chatId(chat),
+      permissions,
+      use_independent_chat_permissions: true,
+    });
   }
 
   async unmute(chat: ChatAddress, userId: string): Promise<void> {

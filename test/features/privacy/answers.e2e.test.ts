@@ -82,7 +82,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
       h?.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: annaAgain.message_id }),
     );
     expect(lines).toEqual([SENT_PRIVATELY('strikes')]);
-    expect(lastPrivateText(h, c.teacher)).toContain('Причина: хамство');
+    expect(lastPrivateText(h, c.teacher)).toContain('Причина: хамство.');
     for (const text of botTexts(h, c.chatId)) {
       expect(text).not.toContain('хамство');
       expect(text).not.toContain('Последние действия модерации');
