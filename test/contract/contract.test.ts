@@ -5,7 +5,7 @@ import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
-import { outbox } from '../../src/db/schema.js';
+import { auditLog, outbox, votes } from '../../src/db/schema.js';
 import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
 import { AdjustableClock, DAY, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
@@ -217,6 +217,134 @@ describe.each([
       await settle();
       expect(await driver.readOnly(chat, anna)).toBe(false);
       expect(lastText(chat)).toContain('Голосование завершено, возражений нет (не возражают: 3).');
+    });
+
+    it('4.13.5: strike_limit is 3–10: a moderator trying 2 is told why and nothing changes', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.post(chat, teacher, '/settings strike_limit 2');
+      await settle();
+      expect(lastText(chat)).toContain(
+        'Допустимое число предупреждений — целое число от 3 до 10: по положению (п. 4.13.5) блокировать можно только за нарушение правил более трёх раз.',
+      );
+      // Still three strikes allowed: the third leaves her writing, the fourth blocks.
+      for (const rule of [1, 2, 3]) await strike(chat, teacher, anna, rule);
+      expect(lastText(chat)).toContain('Предупреждение 3 из 3');
+      expect(await driver.readOnly(chat, anna)).toBe(false);
+      await strike(chat, teacher, anna, 1);
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+    });
+
+    it('4.13.6: an apology is only the blocked member’s own words', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna, boris] = parents;
+      for (const rule of [1, 2, 3, 1]) await strike(chat, teacher, anna, rule);
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+      const pasted = driver.post(chat, boris, 'Анна просила передать: «Прошу прощения у всех»');
+      driver.post(chat, teacher, `/unblock ${anna.id}`, pasted);
+      await settle();
+      expect(lastText(chat)).toContain('Анна Петрова: извинений пока нет');
+      expect(driver.botMessages(chat).some((m) => m.text.includes('голосование о досрочном снятии'))).toBe(
+        false,
+      );
+      const apologies = await db.database.db.select().from(auditLog).where(eq(auditLog.action, 'apology'));
+      expect(apologies).toEqual([]);
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+    });
+
+    it('4.13.6: /unstrike needs a reason, and the chat is told it was a correction', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      let last: MessageRef = 0;
+      for (const rule of [1, 2, 3, 1]) last = await strike(chat, teacher, anna, rule);
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+      driver.post(chat, teacher, '/unstrike', last);
+      await settle();
+      expect(lastText(chat)).toContain(
+        'Ответьте на сообщение участника командой /unstrike и укажите причину',
+      );
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+      const before = driver.botMessages(chat).length;
+      driver.post(chat, teacher, '/unstrike правило 1 здесь ни при чём', last);
+      await settle();
+      const texts = driver
+        .botMessages(chat)
+        .slice(before)
+        .map((m) => m.text);
+      expect(texts).toEqual([
+        expect.stringContaining('Исправление. Анна Петрова: последнее предупреждение (правило 1,'),
+        'Анна Петрова: блокировка снята, потому что предупреждение отозвано как ошибочное. Действующих предупреждений: 3 из 3 допустимых.',
+      ]);
+      expect(texts.join('\n')).not.toContain('ни при чём');
+      expect(await driver.readOnly(chat, anna)).toBe(false);
+      const [revoked] = await db.database.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'strike_revoked'));
+      expect(revoked?.reason).toBe('правило 1 здесь ни при чём');
+    });
+
+    it('4.13.6: a vote due at night closes at 08:00', async () => {
+      await start();
+      // Noon tomorrow in TIMEZONE (Europe/Moscow by default): a 12-hour vote opened now is due at midnight.
+      const noon = Temporal.Instant.fromEpochMilliseconds(clock.now().getTime())
+        .toZonedDateTimeISO('Europe/Moscow')
+        .add({ days: 1 })
+        .with({ hour: 12, minute: 0, second: 0, millisecond: 0 });
+      clock.advanceTo(new Date(noon.epochMilliseconds));
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.post(chat, teacher, '/settings vote_hours 12');
+      await settle();
+      for (const rule of [1, 2, 3, 1]) await strike(chat, teacher, anna, rule);
+      driver.privateMessage(anna, '/apologize Простите меня, пожалуйста');
+      await settle();
+      driver.post(chat, teacher, `/unblock ${anna.id}`);
+      await settle();
+      const vote = driver
+        .botMessages(chat)
+        .find((m) => m.text.startsWith('Анна Петрова: голосование о досрочном снятии блокировки'));
+      expect(vote?.text).toContain('08:00');
+      const morning = noon.add({ days: 1 }).with({ hour: 8 });
+      const [row] = await db.database.db.select({ closesAt: votes.closesAt }).from(votes);
+      expect(row?.closesAt.getTime()).toBe(morning.epochMilliseconds);
+      clock.advanceTo(new Date(morning.epochMilliseconds - MINUTE));
+      await bot.app.jobs.run('close-due-votes');
+      await settle();
+      expect(await driver.readOnly(chat, anna)).toBe(true);
+      clock.advanceTo(new Date(morning.epochMilliseconds + MINUTE));
+      await bot.app.jobs.run('close-due-votes');
+      await settle();
+      expect(await driver.readOnly(chat, anna)).toBe(false);
+      expect(lastText(chat)).toContain('Голосование завершено, возражений нет');
+    });
+
+    it('4.13.7: a removal by hand is written to the audit log', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.removeByHand(chat, anna, teacher);
+      await settle();
+      expect(driver.removed(chat, anna)).toBe(true);
+      const [entry] = await db.database.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'manual_removal'));
+      expect(entry).toMatchObject({
+        actorKind: 'moderator',
+        actorName: 'Мария Ивановна',
+        reason: 'no rule cited',
+      });
+      driver.privateMessage(teacher, '/start');
+      await settle();
+      driver.post(chat, teacher, '/log');
+      await settle();
+      expect(driver.privateTexts(teacher).at(-1)).toMatch(
+        /Анна Петрова: удаление из чата вручную, без ссылки на правило \(администратор: Мария Ивановна\)/,
+      );
     });
 
     it('roster: a departed student’s parent is removed from the class chat', async () => {

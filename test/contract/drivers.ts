@@ -47,6 +47,8 @@ export interface Driver {
   readOnly(chat: number, person: Person): boolean | Promise<boolean>;
   /** The person is out of the chat. */
   removed(chat: number, person: Person): boolean;
+  /** An administrator (`by`) removes the person by hand in the messenger, not through the bot. */
+  removeByHand(chat: number, person: Person, by: Person): void;
   /** Members as a whole may not write (the chat's default permissions), where a platform has them. */
   chatReadOnly?(chat: number): boolean;
   pendingUpdates(): number;
@@ -124,6 +126,9 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     removed(chat, person) {
       return ['kicked', 'left'].includes(api.member(chat, person.id).status);
     },
+    removeByHand(chat, person, by) {
+      api.removeMember(chat, users.get(person.id) as never, users.get(by.id) as never, { ban: true });
+    },
     chatReadOnly: (chat) => api.chat(chat).permissions?.can_send_messages === false,
     pendingUpdates: () => api.pendingUpdates().length,
     everyBotText: () =>
@@ -196,6 +201,9 @@ export function vkDriver(clock: AdjustableClock): Driver {
     },
     removed(chat, person) {
       return api.member(chat, person.id) === undefined;
+    },
+    removeByHand(chat, person, by) {
+      api.removeMember(chat, users.get(person.id) as never, users.get(by.id) as never);
     },
     // `ts` of the latest long poll is the last event the bot confirmed by asking for the next ones.
     pendingUpdates: () => api.events.length - Number(api.pollRequests.at(-1)?.ts ?? 0),
@@ -288,6 +296,9 @@ export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } 
     },
     removed(chat, person) {
       return api.inspect.member(chat, person.id) === undefined;
+    },
+    removeByHand(chat, person, by) {
+      api.sim.removeMember(chat, user(person), { by: user(by) });
     },
     pendingUpdates: () => api.inspect.pendingUpdates.length,
     // Everything the bot sent, edited or answered to a press, as sent (deleted messages too).
