@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Languages the bot speaks. Russian is the default and the reference for every text. */
@@ -14,6 +15,48 @@ function isTimeZone(value: string): boolean {
 }
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** A retention period in days (152-ФЗ): 1 day to 100 years. */
+const days = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number of days' })
+      .int({ message: 'must be a whole number of days' })
+      .min(1, { message: 'must be between 1 and 36500 days' })
+      .max(36_500, { message: 'must be between 1 and 36500 days' })
+      .default(fallback),
+  );
+
+/** Retention defaults and the key of the roster ids' hashes (README "Personal data"). */
+export interface PersonalDataConfig {
+  strikeDays: number;
+  departedDays: number;
+  auditDays: number;
+  /** Keys the hashes of roster ids kept after erasure; never stored in the repository or the database. */
+  key: string;
+}
+
+export const DEFAULT_PERSONAL_DATA: PersonalDataConfig = {
+  strikeDays: 365,
+  departedDays: 30,
+  auditDays: 1095,
+  key: 'ccm-personal-data:no-platform-token',
+};
+
+/** PERSONAL_DATA_KEY, or else a key derived from the platform tokens (secret, the same on every replica). */
+function personalDataKey(env: {
+  PERSONAL_DATA_KEY?: string | undefined;
+  BOT_TOKEN?: string | undefined;
+  VK_TOKEN?: string | undefined;
+  MAX_TOKEN?: string | undefined;
+}): string {
+  if (env.PERSONAL_DATA_KEY) return env.PERSONAL_DATA_KEY;
+  const tokens = [env.BOT_TOKEN, env.VK_TOKEN, env.MAX_TOKEN].filter(Boolean).join('|');
+  return tokens
+    ? `ccm-personal-data:${createHash('sha256').update(tokens).digest('hex')}`
+    : DEFAULT_PERSONAL_DATA.key;
+}
 
 /**
  * The environment, as SPEC.md's configuration table describes it. Each field carries the sentence a
@@ -156,6 +199,13 @@ const EnvSchema = z
         .max(3600, { message: 'must be between 1 and 3600' })
         .default(60),
     ),
+    RETENTION_STRIKE_DAYS: days(365),
+    RETENTION_DEPARTED_DAYS: days(30),
+    RETENTION_AUDIT_DAYS: days(1095),
+    PERSONAL_DATA_KEY: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, { message: 'must be at least 32 characters (a random secret)' }).optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z
@@ -231,6 +281,7 @@ export interface Config {
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
   jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
+  personalData: PersonalDataConfig;
 }
 
 /** Thrown for a bad environment; its message is the one line a person needs to fix it. */
@@ -284,6 +335,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     maxToken: env.MAX_TOKEN,
     sandboxHost: env.SANDBOX_HOST,
+    personalData: {
+      strikeDays: env.RETENTION_STRIKE_DAYS,
+      departedDays: env.RETENTION_DEPARTED_DAYS,
+      auditDays: env.RETENTION_AUDIT_DAYS,
+      key: personalDataKey(env),
+    },
   };
 }
 

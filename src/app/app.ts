@@ -1,4 +1,4 @@
-import type { Language } from '../config.js';
+import type { Language, PersonalDataConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
@@ -49,6 +49,7 @@ export interface AppOptions {
   clock?: Clock;
   defaultLanguage: Language;
   timeZone: string;
+  personalData?: PersonalDataConfig;
   /** How often the due-work jobs run; every minute by default. */
   jobsIntervalSeconds?: number;
   /** Telegram's message limits by default; null turns pacing off (tests of other things). */
@@ -84,6 +85,7 @@ export class App {
       defaultLanguage: options.defaultLanguage,
       messengers,
       wakeOutbox: () => outbox?.wake(),
+      ...(options.personalData ? { personalData: options.personalData } : {}),
     });
     this.services = services;
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, rowsOf } from '../client.js';
-import { allowAuditRedaction, counted, list } from './personal-data.js';
+import { AUDIT_REDACTION, AUDIT_UNREDACTED, allowAuditRedaction, counted, list } from './personal-data.js';
 
 /** What one erasure destroys: the person's roster records and their messenger accounts. */
 export interface ErasurePlan {
@@ -184,9 +184,9 @@ export async function erasePersonalData(ex: Executor, plan: ErasurePlan): Promis
     'audit_names_and_texts',
     await counted(
       ex,
-      sql`update audit_log set actor_name = null, reason = null, details = details - 'excerpt' - 'error' - 'title'
+      sql`update audit_log set ${AUDIT_REDACTION}
         where (actor_account_id in (${acc}) or target_account_id in (${acc}) or (details->>'personId')::int in (${per}))
-        and (actor_name is not null or reason is not null or details ?| array['excerpt', 'error', 'title'])`,
+        and ${AUDIT_UNREDACTED}`,
     ),
   );
 

@@ -47,6 +47,22 @@ export async function counted(ex: Executor, statement: SQL): Promise<number> {
   return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }
 
+/**
+ * The audit log's reasons that are codes, not someone's words (a lift's cause, a vote's outcome, a
+ * removal's cause): redaction keeps them.
+ */
+export const CODED_REASONS = sql`('block', 'unblock', 'vote_closed', 'removed', 'removal_failed', 'removal_lifted')`;
+
+/** What redaction sets in an audit entry: no name, no free text (coded reasons stay). */
+export const AUDIT_REDACTION = sql`actor_name = null,
+  reason = case when action in ${CODED_REASONS} then reason else null end,
+  details = details - 'excerpt' - 'error' - 'title'`;
+
+/** An audit entry that still holds a name or free text. */
+export const AUDIT_UNREDACTED = sql`(actor_name is not null
+  or (reason is not null and action not in ${CODED_REASONS})
+  or details ?| array['excerpt', 'error', 'title'])`;
+
 /** Lets this transaction blank names and free text in the append-only audit log (see migration). */
 export async function allowAuditRedaction(ex: Executor): Promise<void> {
   await ex.execute(sql`select set_config('ccm.audit_redaction', 'on', true)`);

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRosterRepository } from '../../../src/db/repos/roster.js';
+import { Harness } from '../../support/harness.js';
+import { api, type School, school } from '../../support/roster.js';
+
+/** The school's requests about a person's data (152-ФЗ): export, erasure and its act, bad input. */
+describe('personal data: export and erasure through the school API', () => {
+  let h: Harness;
+  let s: School;
+  beforeAll(async () => {
+    h = await Harness.start();
+    s = await school(h);
+    const teacher = s.teacher;
+    const offending = h.api.sendMessage(s.chats.parents7, s.people.anna, 'Реклама: купите слона');
+    h.api.sendMessage(s.chats.parents7, teacher, '/strike 2 реклама в чате', {
+      replyTo: offending.message_id,
+    });
+    await h.settle();
+  }, 60_000);
+  afterAll(() => h.stop());
+
+  it('exports everything stored about a guardian and their account as one JSON document', async () => {
+    const got = await api(h, 'GET', '/api/v1/people/guardian/G1/data', { token: s.token });
+    expect(got.status).toBe(200);
+    const records = got.body.records as Record<string, Array<Record<string, unknown>>>;
+    expect(records.persons).toEqual([
+      expect.objectContaining({ kind: 'guardian', external_id: 'G1', name: 'Анна Петрова' }),
+    ]);
+    expect(records.accounts).toEqual([
+      expect.objectContaining({
+        platform_user_id: String(s.people.anna.id),
+        first_name: 'Анна',
+        last_name: 'Петрова',
+      }),
+    ]);
+    expect(records.strikes).toEqual([expect.objectContaining({ rule_number: 2, reason: 'реклама в чате' })]);
+    expect(records.guardianships).toEqual([{ guardian: 'guardian:G1', student: 'student:S1' }]);
+    expect(Object.values(got.body.chats as object)).toContain('7Б — родители');
+  });
+
+  it('answers 404 for an unknown person or another school, 400 for a malformed id', async () => {
+    expect((await api(h, 'GET', '/api/v1/people/guardian/G404/data', { token: s.token })).status).toBe(404);
+    expect((await api(h, 'GET', '/api/v1/people/teacher/T1/data', { token: s.token })).status).toBe(400);
+    expect((await api(h, 'GET', '/api/v1/people/guardian/G%20%201/data', { token: s.token })).status).toBe(
+      400,
+    );
+    expect((await api(h, 'GET', '/api/v1/people/account/telegram/abc/data', { token: s.token })).status).toBe(
+      400,
+    );
+    const roster = createRosterRepository(h.db.database.db);
+    const other = await roster.createSchool('Другая школа', h.clock.now());
+    const otherToken = await roster.createToken(other.id, 'other', h.clock.now());
+    expect((await api(h, 'GET', '/api/v1/people/guardian/G1/data', { token: otherToken })).status).toBe(404);
+    const erase = await api(h, 'POST', '/api/v1/people/guardian/G1/erase', {
+      token: otherToken,
+      body: { reason: 'заявление' },
+    });
+    expect(erase.status).toBe(404);
+    const accountAsOther = await api(h, 'GET', `/api/v1/people/account/telegram/${s.people.anna.id}/data`, {
+      token: otherToken,
+    });
+    expect(accountAsOther.status).toBe(404);
+  });
+
+  it('refuses an erasure without a reason (400) and changes nothing', async () => {
+    const none = await api(h, 'POST', '/api/v1/people/guardian/G1/erase', { token: s.token, body: {} });
+    expect(none.status).toBe(400);
+    const blank = await api(h, 'POST', '/api/v1/people/guardian/G1/erase', {
+      token: s.token,
+      body: { reason: ' ' },
+    });
+    expect(blank.status).toBe(400);
+    expect((await api(h, 'GET', '/api/v1/people/guardian/G1/data', { token: s.token })).status).toBe(200);
+  });
+
+  it('erases the guardian, writes the act, and answers a repeated request with the first act', async () => {
+    const first = await api(h, 'POST', '/api/v1/people/guardian/G1/erase', {
+      token: s.token,
+      body: { reason: 'заявление субъекта от 30.11.2026', requestedBy: 'субъект (письменное заявление)' },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.result).toBe('erased');
+    const act = first.body.act as { id: number; destroyed: Array<{ category: string; count: number }> };
+    expect(act.destroyed).toEqual(
+      expect.arrayContaining([
+        { category: 'strikes', count: 1 },
+        { category: 'roster_records', count: 1 },
+        { category: 'account_names', count: 1 },
+      ]),
+    );
+    const again = await api(h, 'POST', '/api/v1/people/guardian/G1/erase', {
+      token: s.token,
+      body: { reason: 'повторно' },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.result).toBe('already');
+    expect((again.body.act as { id: number }).id).toBe(act.id);
+    expect((await api(h, 'GET', '/api/v1/people/guardian/G1/data', { token: s.token })).status).toBe(404);
+    const shown = await api(h, 'GET', `/api/v1/acts/${act.id}`, { token: s.token });
+    expect(shown.status).toBe(200);
+    expect(shown.body.text).toContain(`АКТ № ${act.id}`);
+    expect(shown.body.text).toContain('предупреждения: 1');
+    expect(shown.body.text).not.toContain('Петрова');
+  });
+});
