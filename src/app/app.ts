@@ -6,6 +6,7 @@ import { createRosterRepository } from '../db/repos/roster.js';
 import { createVotesRepository } from '../db/repos/votes.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
+import { myDataCommand, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
   reinstatementButtons,
@@ -99,6 +100,8 @@ export class App {
       ...reportsCommands,
       ...rulesGateCommands,
       ...rosterCommands,
+      myDataCommand,
+      privacyCommand,
     );
     this.commands = commands;
 

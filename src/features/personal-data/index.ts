@@ -6,6 +6,8 @@ export { actJson, actsOf, findAct, renderAct } from './act.js';
 export { type EraseOutcome, erasePerson } from './erase.js';
 export { exportData, type PersonalDataExport } from './export.js';
 export { INVENTORY } from './inventory.js';
+export { myDataCommand } from './mydata.js';
+export { chatPrivacyNotice, privacyCommand } from './privacy.js';
 export {
   EraseRequest,
   exportPerson,
