@@ -6,7 +6,7 @@ import { createRosterRepository } from '../db/repos/roster.js';
 import { createVotesRepository } from '../db/repos/votes.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
-import { myDataCommand, privacyCommand } from '../features/personal-data/index.js';
+import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
   reinstatementButtons,
@@ -120,6 +120,7 @@ export class App {
       ...reinstatementJobs(services, due),
       ...rulesGateJobs(services, due),
       ...rosterJobs(services),
+      ...personalDataJobs(services),
       {
         name: 'prune-processed-updates',
         cron: '17 3 * * *',

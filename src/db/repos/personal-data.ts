@@ -223,6 +223,15 @@ export function createPersonalDataRepository(ex: Executor) {
         .where(eq(schools.id, schoolId));
     },
 
+    /** A re-enrolled person gets their roster id back from its keyed hash (their removals then apply). */
+    async restoreRosterId(schoolId: number, kind: string, hash: string, externalId: string): Promise<number> {
+      return counted(
+        ex,
+        sql`update persons set external_id = ${externalId}
+          where school_id = ${schoolId} and kind = ${kind} and external_id = ${hash}`,
+      );
+    },
+
     async setPrivacyNotice(schoolId: number, text: string | null): Promise<void> {
       await ex.update(schools).set({ privacyNotice: text }).where(eq(schools.id, schoolId));
     },

@@ -18,4 +18,5 @@ export {
   setPrivacyNotice,
   setRetention,
 } from './requests.js';
+export { personalDataJobs, RETENTION_BATCH, type RetentionReport, runRetention } from './retention.js';
 export { findSubject, parseSubject, type SubjectRef } from './subject.js';
