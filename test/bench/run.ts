@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { retentionStrikes } from './retention.js';
 import {
   memory,
   outboundBurst,
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     // The embedded database handles about 250 first-seen members a second: 2,000 chats keep the run short.
     ['memory-pglite', () => memory('pglite', quick ? 200 : 2_000)],
     ['startup', startup],
+    ['retention', () => retentionStrikes(quick ? 10_000 : 100_000)],
   ];
   const rows: Row[] = [];
   for (const [name, scenario] of scenarios) {
