@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRosterRepository } from '../../../src/db/repos/roster.js';
+import { DAY } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
 import { api, type School, school } from '../../support/roster.js';
 
@@ -101,5 +102,30 @@ describe('personal data: export and erasure through the school API', () => {
     expect(shown.body.text).toContain(`АКТ № ${act.id}`);
     expect(shown.body.text).toContain('предупреждения: 1');
     expect(shown.body.text).not.toContain('Петрова');
+  });
+
+  it('keeps an active block (its end, no names) through an erasure, and lifts it on time', async () => {
+    const boris = s.people.boris;
+    for (let n = 0; n < 4; n += 1) {
+      const message = h.api.sendMessage(s.chats.parents7, boris, 'Реклама');
+      h.api.sendMessage(s.chats.parents7, s.teacher, '/strike 2', { replyTo: message.message_id });
+      await h.settle();
+    }
+    expect(h.api.member(s.chats.parents7, boris).status).toBe('restricted');
+    const erased = await api(h, 'POST', '/api/v1/people/guardian/G2/erase', {
+      token: s.token,
+      body: { reason: 'заявление субъекта' },
+    });
+    expect(erased.status).toBe(200);
+    const act = erased.body.act as { kept: Array<{ category: string; count: number }> };
+    expect(act.kept).toContainEqual({ category: 'active_blocks', count: 1 });
+    expect(h.api.member(s.chats.parents7, boris).status).toBe('restricted');
+    await h.advance(8 * DAY);
+    await h.app.jobs.run('lift-due-blocks');
+    await h.settle();
+    expect(h.api.member(s.chats.parents7, boris).status).toBe('member');
+    expect(h.api.botMessages(s.chats.parents7).some((m) => (m.text ?? '').includes('Смирнов'))).toBe(true);
+    const lifted = h.api.botMessages(s.chats.parents7).at(-1)?.text ?? '';
+    expect(lifted).not.toContain('Смирнов');
   });
 });
