@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../../src/db/client.js';
 import { createRosterRepository } from '../../../src/db/repos/roster.js';
 import { DAY } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
@@ -127,5 +129,34 @@ describe('personal data: export and erasure through the school API', () => {
     expect(h.api.botMessages(s.chats.parents7).some((m) => (m.text ?? '').includes('Смирнов'))).toBe(true);
     const lifted = h.api.botMessages(s.chats.parents7).at(-1)?.text ?? '';
     expect(lifted).not.toContain('Смирнов');
+  });
+
+  it('erases an account no roster person has (account/{platform}/{id}); its moderator actions stay under its id', async () => {
+    const teacher = s.teacher;
+    const path = `/api/v1/people/account/telegram/${teacher.id}`;
+    expect((await api(h, 'GET', `${path}/data`, { token: s.token })).status).toBe(200);
+    const db = h.db.database.db;
+    const [before] = rowsOf<{ id: number }>(
+      await db.execute(sql`select id from accounts where platform_user_id = ${String(teacher.id)}`),
+    );
+    const erased = await api(h, 'POST', `${path}/erase`, {
+      token: s.token,
+      body: { reason: 'увольнение, заявление' },
+    });
+    expect(erased.status).toBe(200);
+    const account = rowsOf<{ id: number; platform_user_id: string; first_name: string }>(
+      await db.execute(
+        sql`select id, platform_user_id, first_name from accounts where id = ${before?.id ?? 0}`,
+      ),
+    )[0];
+    expect(account?.platform_user_id).toMatch(/^erased:[0-9a-f]{24}$/);
+    expect(account?.first_name).toBe('');
+    const entries = rowsOf<{ actor_name: string | null; n: number }>(
+      await db.execute(sql`select actor_name, count(*)::int as n from audit_log
+        where action = 'strike' and actor_account_id = ${account?.id ?? 0} group by actor_name`),
+    );
+    expect(entries).toEqual([{ actor_name: null, n: 5 }]);
+    const again = await api(h, 'POST', `${path}/erase`, { token: s.token, body: { reason: 'повторно' } });
+    expect(again.body.result).toBe('already');
   });
 });
