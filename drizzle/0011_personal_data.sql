@@ -11,6 +11,7 @@ CREATE TABLE "destruction_acts" (
 	"kept" jsonb DEFAULT '[]'::jsonb NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "accounts" ADD COLUMN "erased_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "schools" ADD COLUMN "retention_strike_days" integer;--> statement-breakpoint
 ALTER TABLE "schools" ADD COLUMN "retention_departed_days" integer;--> statement-breakpoint
 ALTER TABLE "schools" ADD COLUMN "retention_audit_days" integer;--> statement-breakpoint

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, rowsOf } from '../client.js';
+import { type Executor, rowsOf, timestamp } from '../client.js';
 import { AUDIT_REDACTION, AUDIT_UNREDACTED, allowAuditRedaction, counted, list } from './personal-data.js';
 
 /** What one erasure destroys: the person's roster records and their messenger accounts. */
@@ -14,6 +14,7 @@ export interface ErasurePlan {
   /** The accounts' platform ids and names, to find performed platform actions that carry them. */
   platformIds: string[];
   names: string[];
+  now: Date;
   /** A fresh random platform id per account no removal or block needs any more. */
   pseudonym: () => string;
 }
@@ -216,7 +217,7 @@ export async function erasePersonalData(ex: Executor, plan: ErasurePlan): Promis
     await counted(
       ex,
       sql`update accounts set first_name = '', last_name = null, username = null, language_code = null,
-        private_chat_open = false where id in (${acc})`,
+        private_chat_open = false, erased_at = ${timestamp(plan.now)} where id in (${acc})`,
     ),
   );
   for (const accountId of accountIds.filter((id) => !keepIds.includes(id))) {

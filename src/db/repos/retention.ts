@@ -119,6 +119,26 @@ export function createRetentionRepository(ex: Executor) {
       );
     },
 
+    /**
+     * Erased accounts kept for an active block: once the block is lifted (and no removal keeps them out)
+     * the platform id becomes a random pseudonym, as for any erased account.
+     */
+    async releaseErasedAccounts(limit: number): Promise<number> {
+      await ex.execute(sql`delete from chat_members m using accounts a where m.account_id = a.id
+        and a.erased_at is not null and a.platform_user_id not like 'erased:%'
+        and not exists (select 1 from blocks b where b.account_id = a.id and b.status in ('active', 'lifting'))
+        and not exists (select 1 from removals r where r.account_id = a.id and r.status in ('pending', 'done'))`);
+      return counted(
+        ex,
+        sql`update accounts set platform_user_id = 'erased:' || replace(gen_random_uuid()::text, '-', '') where id in (
+          select a.id from accounts a
+          where a.erased_at is not null and a.platform_user_id not like 'erased:%'
+            and not exists (select 1 from blocks b where b.account_id = a.id and b.status in ('active', 'lifting'))
+            and not exists (select 1 from removals r where r.account_id = a.id and r.status in ('pending', 'done'))
+          limit ${limit} for update of a skip locked)`,
+      );
+    },
+
     /** Names and free text in audit entries older than the audit period (actions, times and ids stay). */
     async redactAudit(now: Date, defaults: RetentionDefaults, limit: number): Promise<number> {
       await allowAuditRedaction(ex);

@@ -58,6 +58,7 @@ export async function erasePerson(
       accountIds: subject.accountIds,
       platformIds: accounts.map((a) => String(a.platform_user_id)),
       names: [...new Set(names)],
+      now: work.now,
       pseudonym: () => `erased:${randomBytes(12).toString('hex')}`,
     });
     const extract = await repo.logExtract(subject.accountIds);

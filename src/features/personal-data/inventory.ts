@@ -81,6 +81,7 @@ const MODERATION_TABLES: Record<string, TableClass> = {
       private_chat_open: { data: 'fact', export: true, erase: 'blank' },
       created_at: shown,
       updated_at: none,
+      erased_at: none,
     },
   },
   chat_members: {

@@ -16,6 +16,8 @@ export interface RetentionReport {
   departed: number;
   audit: number;
   actions: number;
+  /** Erased accounts whose platform id nothing needs any more (their block was lifted). */
+  accounts: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runRetention(services: Services, now: Date): Promise<Reten
     actions: await batches((repo) =>
       repo.deletePerformedActions(now, PERFORMED_ACTIONS_DAYS, RETENTION_BATCH),
     ),
+    accounts: await batches((repo) => repo.releaseErasedAccounts(RETENTION_BATCH)),
   };
   const total = Object.values(report).reduce((a, b) => a + b, 0);
   if (total > 0) services.log.info({ retention: report }, 'retention erased personal data past its period');

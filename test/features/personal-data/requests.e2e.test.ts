@@ -129,6 +129,14 @@ describe('personal data: export and erasure through the school API', () => {
     expect(h.api.botMessages(s.chats.parents7).some((m) => (m.text ?? '').includes('Смирнов'))).toBe(true);
     const lifted = h.api.botMessages(s.chats.parents7).at(-1)?.text ?? '';
     expect(lifted).not.toContain('Смирнов');
+    // Lifted, the block no longer needs the platform id: retention replaces it by a pseudonym.
+    await h.app.jobs.run('personal-data-retention');
+    const ids = rowsOf<{ platform_user_id: string }>(
+      await h.db.database.db.execute(sql`select platform_user_id from accounts where erased_at is not null`),
+    ).map((row) => row.platform_user_id);
+    expect(ids).not.toContain(String(boris.id));
+    expect(ids.length).toBeGreaterThan(1);
+    for (const id of ids) expect(id).toMatch(/^erased:[0-9a-f]+$/);
   });
 
   it('erases an account no roster person has (account/{platform}/{id}); its moderator actions stay under its id', async () => {
