@@ -1,4 +1,4 @@
-import type { Language } from '../config.js';
+import type { Language, PersonalDataConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
@@ -6,6 +6,7 @@ import { createRosterRepository } from '../db/repos/roster.js';
 import { createVotesRepository } from '../db/repos/votes.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
+import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
   reinstatementButtons,
@@ -50,6 +51,7 @@ export interface AppOptions {
   clock?: Clock;
   defaultLanguage: Language;
   timeZone: string;
+  personalData?: PersonalDataConfig;
   /** How often the due-work jobs run; every minute by default. */
   jobsIntervalSeconds?: number;
   /** Telegram's message limits by default; null turns pacing off (tests of other things). */
@@ -85,6 +87,7 @@ export class App {
       defaultLanguage: options.defaultLanguage,
       messengers,
       wakeOutbox: () => outbox?.wake(),
+      ...(options.personalData ? { personalData: options.personalData } : {}),
     });
     this.services = services;
 
@@ -98,6 +101,8 @@ export class App {
       ...reportsCommands,
       ...rulesGateCommands,
       ...rosterCommands,
+      myDataCommand,
+      privacyCommand,
     );
     this.commands = commands;
 
@@ -117,6 +122,7 @@ export class App {
       ...reinstatementJobs(services, due),
       ...rulesGateJobs(services, due),
       ...rosterJobs(services),
+      ...personalDataJobs(services),
       {
         name: 'prune-processed-updates',
         cron: '17 3 * * *',

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { maxEmulatedReadOnly, maxWebhookThroughput } from './max-scenarios.js';
+import { retentionStrikes } from './retention.js';
 import {
   memory,
   outboundBurst,
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     ['startup', startup],
     ['max-readonly', maxEmulatedReadOnly],
     ['max-webhook', maxWebhookThroughput],
+    ['retention', () => retentionStrikes(quick ? 10_000 : 100_000)],
   ];
   const rows: Row[] = [];
   for (const [name, scenario] of scenarios) {
