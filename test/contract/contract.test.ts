@@ -284,7 +284,7 @@ describe.each([
         expect(await deletedWithin(driver.post(chat, anna, 'И ещё раз'), EMULATED_READ_ONLY_MS)).toBe(true);
         await settle();
         expect(notices()).toHaveLength(1);
-        expect(notices()[0]).toContain('Вы заблокированы в чате «7Б» до');
+        expect(notices()[0]).toContain('Чат «7Б»: у вас блокировка до');
         // Others write as before meanwhile.
         const other = driver.post(chat, parents[1], 'Обычное сообщение');
         expect(await deletedWithin(other, 300)).toBe(false);

@@ -311,6 +311,7 @@ describe('the editor’s rules hold in every text', () => {
         'block_mode',
         'class',
         'gate_hours',
+        'invite_link_days',
         'kind',
         'language',
         'rules_gate',
@@ -333,7 +334,15 @@ describe('the editor’s rules hold in every text', () => {
 
 describe('Russian plurals: every counted text has one, few and many', () => {
   /** The keys the code renders with a `count` and a noun that agrees with it. */
-  const COUNTED = ['time.days', 'time.hours', 'time.within_hours', 'strikes.count', 'refusal.more'];
+  const COUNTED = [
+    'time.days',
+    'time.hours',
+    'time.within_hours',
+    'strikes.count',
+    'refusal.more',
+    'roster.removed_count',
+    'roster.failed_count',
+  ];
 
   it.each(COUNTED)('%s has _one, _few, _many (ru) and _one, _other (en)', (key) => {
     const ruKeys = entries(LOCALES.ru).map(([path]) => path);

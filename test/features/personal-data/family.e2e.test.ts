@@ -71,7 +71,7 @@ describe('personal data: a family erased after its whole life', () => {
     await h.settle();
     const vote = h.api
       .botMessages(classChat)
-      .find((m) => (m.text ?? '').startsWith('Досрочная разблокировка'));
+      .find((m) => (m.text ?? '').includes(': голосование о досрочном снятии блокировки (п. 4.13.6'));
     const noObjection = vote?.reply_markup?.inline_keyboard[0]?.[1];
     h.api.pressButton(
       classChat,

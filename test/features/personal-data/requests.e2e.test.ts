@@ -50,6 +50,15 @@ describe('personal data: export and erasure through the school API', () => {
     expect((await api(h, 'GET', '/api/v1/people/account/telegram/abc/data', { token: s.token })).status).toBe(
       400,
     );
+    // Every platform the bot runs on names an account (MAX too); an account never seen is not found.
+    for (const platform of ['telegram', 'vk', 'max'])
+      expect(
+        (await api(h, 'GET', `/api/v1/people/account/${platform}/777000/data`, { token: s.token })).status,
+        platform,
+      ).toBe(404);
+    expect(
+      (await api(h, 'GET', '/api/v1/people/account/whatsapp/777000/data', { token: s.token })).status,
+    ).toBe(400);
     const roster = createRosterRepository(h.db.database.db);
     const other = await roster.createSchool('Другая школа', h.clock.now());
     const otherToken = await roster.createToken(other.id, 'other', h.clock.now());

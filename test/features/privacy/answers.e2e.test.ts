@@ -58,11 +58,14 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     const expected: Array<[string, RegExp]> = [
       [
         'log',
-        /^Чат «7Б»:\nПоследние действия модерации:\n.+Мария Ивановна: предупреждение участнику Анна Петрова, правило 1/,
+        /^Чат «7Б»:\nПоследние действия модерации:\n.+ — Анна Петрова: предупреждение, правило 1 \(модератор: Мария Ивановна\)/,
       ],
       ['strikes', /^Чат «7Б»:\nУчастники с действующими предупреждениями:\nАнна Петрова — 1 предупреждение$/],
-      ['stats', /^Чат «7Б»:\n.*«7Б»[\s\S]*Приняли текущие правила/],
-      ['settings', /^Чат «7Б»:\nНастройки чата:\n[\s\S]*strike_limit = 3/],
+      ['stats', /^Чат «7Б»:\n.*«7Б»[\s\S]*Приняли действующие правила/],
+      [
+        'settings',
+        /^Чат «7Б»:\nНастройки чата:\n[\s\S]*Допустимо предупреждений: 3, блокировка — за 4-е нарушение \(strike_limit\)/,
+      ],
     ];
     for (const [name, privately] of expected) {
       const lines = await newInGroup(h, c.chatId, () => {
@@ -79,7 +82,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
       h?.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: annaAgain.message_id }),
     );
     expect(lines).toEqual([SENT_PRIVATELY('strikes')]);
-    expect(lastPrivateText(h, c.teacher)).toContain('причина: хамство');
+    expect(lastPrivateText(h, c.teacher)).toContain('Причина: хамство');
     for (const text of botTexts(h, c.chatId)) {
       expect(text).not.toContain('хамство');
       expect(text).not.toContain('Последние действия модерации');
@@ -104,7 +107,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     );
     expect(lines).toEqual([SENT_PRIVATELY('link')]);
     expect(lastPrivateText(h, s.teacher)).toBe(
-      'Чат «7Б»:\nАккаунт участника Дима связан с записью школы: ученик S1 (Иван Петров).',
+      'Чат «7Б»:\nДима: аккаунт связан с записью школы — обучающийся S1 (Иван Петров).',
     );
   });
 
@@ -123,7 +126,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     h.api.sendMessage(c.chatId, c.teacher, '/del', { replyTo: spam.message_id });
     await h.settle();
     expect(lastPrivateText(h, c.teacher)).toBe(
-      'Чат «7Б»:\nНе удалось выполнить действие «удалить сообщение»: у меня нет права «Удаление сообщений». Проверьте мои права администратора.',
+      'Чат «7Б»:\nНе удалось удалить сообщение — у меня нет права «Удаление сообщений». Проверьте мои права администратора.',
     );
     expect(botTexts(h, c.chatId).slice(before)).toEqual([]);
   });
@@ -143,7 +146,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     expect(lines).toEqual([]);
     expect(deleted(h, c.chatId, command.message_id)).toBe(true);
     expect(lastPrivateText(h, boris)).toBe('Чат «7Б»:\nСпасибо, жалоба передана модераторам.');
-    expect(lastPrivateText(h, c.teacher)).toContain('от участника Борис Смирнов');
+    expect(lastPrivateText(h, c.teacher)).toContain('Автор жалобы: Борис Смирнов');
   });
 
   it('4.13 privacy: a roster removal’s summary in the group is a neutral count; the names go to the moderators privately', async () => {

@@ -60,7 +60,7 @@ describe('4.13 privacy in class chats: /del', () => {
     await h.settle();
     expect(botTexts(h, c.chatId).at(-1)).toBe(SENT_PRIVATELY('log'));
     const log = lastPrivateText(h, c.teacher).split('\n');
-    expect(log[2]).toMatch(/— Мария Ивановна: удалено сообщение участника Борис Смирнов$/);
-    expect(log[3]).toMatch(/— Мария Ивановна: удалено сообщение участника Анна Петрова, правило 4$/);
+    expect(log[2]).toMatch(/— Борис Смирнов: сообщение удалено \(модератор: Мария Ивановна\)$/);
+    expect(log[3]).toMatch(/— Анна Петрова: сообщение удалено, правило 4 \(модератор: Мария Ивановна\)$/);
   });
 });
