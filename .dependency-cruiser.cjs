@@ -20,7 +20,7 @@ module.exports = {
       comment:
         'src/moderation/ is the regulation as pure functions: no IO, no framework, no other part of the app.',
       from: { path: '^src/moderation/' },
-      to: { pathNot: ['^src/moderation/', 'node_modules/(zod|temporal-polyfill)/'] },
+      to: { pathNot: ['^src/moderation/', 'node_modules/(zod|temporal-polyfill|bad-words-next)/'] },
     },
     {
       name: 'lib-is-leaves',

@@ -4,6 +4,7 @@ import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
 import { createRosterRepository } from '../db/repos/roster.js';
 import { createVotesRepository } from '../db/repos/votes.js';
+import { assistanceButtons, assistanceJobs } from '../features/assistance/index.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
 import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
@@ -121,6 +122,7 @@ export class App {
       ...blocksJobs(services, due),
       ...reinstatementJobs(services, due),
       ...rulesGateJobs(services, due),
+      ...assistanceJobs(services, due),
       ...rosterJobs(services),
       ...personalDataJobs(services),
       {
@@ -133,7 +135,7 @@ export class App {
     this.dispatcher = new Dispatcher(
       services,
       commands,
-      buttonRouter([...rulesGateButtons, ...reinstatementButtons]),
+      buttonRouter([...rulesGateButtons, ...reinstatementButtons, ...assistanceButtons]),
       messengers,
     );
     outbox = new OutboxWorker({

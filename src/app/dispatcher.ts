@@ -1,5 +1,6 @@
 import type { ChatRecord } from '../db/repos/chats.js';
 import { createUpdatesRepository } from '../db/repos/updates.js';
+import { checkGroupMessage } from '../features/assistance/index.js';
 import { onMessageSuppressed, reapplyOnRejoin } from '../features/blocks/index.js';
 import { loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
 import { noteManualSanction } from '../features/membership/manual.js';
@@ -26,6 +27,7 @@ import type {
   Platform,
   UserInfo,
 } from '../messenger/port.js';
+import { MessengerError } from '../messenger/port.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
@@ -92,7 +94,12 @@ export class Dispatcher {
           metrics.updateFailures.inc({ kind: event.kind });
           if (attempt >= attempts || delivery.signal?.aborted) throw error;
           log.warn({ err: error, kind: event.kind, attempt }, 'handling an event failed; retrying in order');
-          await pause(retryDelayMs(attempt), delivery.signal);
+          // A 429's retry_after is a floor: the retry must not come sooner (its call would be refused again).
+          const retryAfter =
+            error instanceof MessengerError && error.code === 'RATE_LIMITED'
+              ? (error.details.retryAfterSeconds ?? 0) * 1000
+              : 0;
+          await pause(Math.max(retryDelayMs(attempt), retryAfter), delivery.signal);
         }
       }
     });
@@ -219,11 +226,18 @@ export class Dispatcher {
     if (!spec) {
       // An ordinary message: nothing to record unless the chat or the person is news to us.
       if (sender.kind !== 'user' || sender.user.isBot) return;
-      if (cached && cached.title === event.chat.title && isKnownMember(services, cached, sender.user)) return;
-      await services.transact(async (work) => {
-        const chat = await loadChat(services, work, event.chat);
-        await memberSeen(services, work, chat, sender.user);
-      });
+      if (!cached || cached.title !== event.chat.title || !isKnownMember(services, cached, sender.user)) {
+        await services.transact(async (work) => {
+          const chat = await loadChat(services, work, event.chat);
+          await memberSeen(services, work, chat, sender.user);
+        });
+      }
+      // Help for the moderator: a local check, after the message is recorded; it never throws.
+      await checkGroupMessage(
+        services,
+        event,
+        services.cachedChat(event.chat.platform, event.chat.platformChatId),
+      );
       return;
     }
     if (sender.kind === 'channel' || (sender.kind === 'user' && sender.user.isBot)) return;

@@ -4,6 +4,7 @@
  */
 
 export * from './tables/accounts.js';
+export * from './tables/assistance.js';
 export * from './tables/attachments.js';
 export * from './tables/audit.js';
 export * from './tables/blocks.js';

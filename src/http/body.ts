@@ -20,8 +20,9 @@ function declaredLength(header: (name: string) => string | undefined): number | 
 }
 
 /**
- * Allows a body of at most `maxBytes`: a larger Content-Length gets 413 before anything is read, and a
- * chunked body gets 413 as soon as it passes the limit (Hono's `bodyLimit` counts it as it streams in);
+ * Allows a body of at most `maxBytes`: a larger Content-Length gets 413 before anything is read (a smaller
+ * one is read as it is: Node's parser reads no more than it declares), and a chunked body gets 413 as soon
+ * as it passes the limit (Hono's `bodyLimit` counts it as it streams in);
  * the connection then closes. The body's bytes are reserved from the server's {@link BodyBudget} while
  * the request is handled; when all bodies being read together would pass that cap the request gets 503
  * with Retry-After, unread.
@@ -32,7 +33,12 @@ export function limitBody(maxBytes: number): MiddlewareHandler<HttpEnv> {
     onError: (c) => problem(c, 413, 'request body too large', {}, { connection: 'close' }),
   });
   return async (c, next) => {
-    const declared = declaredLength((name) => c.req.header(name));
+    // The Node request's headers when there is one: Hono's `header()` would build a web `Headers` first.
+    const incoming = c.env?.incoming?.headers;
+    const declared = declaredLength((name) => {
+      const value = incoming ? incoming[name] : c.req.header(name);
+      return Array.isArray(value) ? value.join(', ') : value;
+    });
     if (declared === 0) return next();
     if (declared !== undefined && declared > maxBytes) {
       return problem(c, 413, 'request body too large', {}, unread(c));
@@ -49,7 +55,10 @@ export function limitBody(maxBytes: number): MiddlewareHandler<HttpEnv> {
       );
     }
     try {
-      return await streamed(c, next);
+      // A declared length within the limit is all the HTTP parser will let through: the body is read
+      // straight from the Node request, without Hono's streaming check (which builds a full web Request
+      // and a web stream around the socket for every request).
+      return await (declared !== undefined ? next() : streamed(c, next));
     } finally {
       budget.give(bytes);
     }

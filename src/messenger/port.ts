@@ -243,7 +243,17 @@ export interface JoinRequests {
   decline(chat: ChatAddress, userId: string): Promise<void>;
 }
 
+/** A chat's default permissions for its members (Telegram's ChatPermissions fields). */
+export type ChatPermissions = Record<string, boolean>;
+
+export interface ChatPermissionsControl {
+  /** Sets the chat's default member permissions (administrators are not affected). */
+  setChatPermissions(chat: ChatAddress, permissions: ChatPermissions): Promise<void>;
+}
+
 export interface ChatDirectory {
+  /** The chat's default member permissions now (only where `capabilities.chatPermissions`). */
+  readChatPermissions(chat: ChatAddress): Promise<ChatPermissions>;
   listAdmins(chat: ChatAddress): Promise<AdminInfo[]>;
   /** Where a person stands in a chat now, as the platform says (`left` when not in it). */
   memberStatus(chat: ChatAddress, userId: string): Promise<MemberStatus>;
@@ -286,6 +296,8 @@ export interface Capabilities {
    * the chat is asked for when something is missing.
    */
   rights: 'granular' | 'admin' | 'permissions';
+  /** Whether the chat's default permissions can be set (quiet hours, announcement-only chats). */
+  chatPermissions: boolean;
 }
 
 /** Who the bot is on a platform and what the platform can do. */
@@ -313,6 +325,7 @@ export interface ActionPerformer
     MemberBanner,
     InviteLinks,
     JoinRequests,
+    ChatPermissionsControl,
     Pick<PlatformProfile, 'isPrivateChat'>,
     Pick<ChatDirectory, 'memberStatus'> {}
 

@@ -29,6 +29,17 @@ export const SETTING_DEFINITIONS = {
   gate_hours: { schema: z.number().int().min(1).max(168), default: 48, kind: 'integer' },
   // 4.11.2: a chat's /invite link is revoked after this many days, so an old link cannot open the chat.
   invite_link_days: { schema: z.number().int().min(1).max(30), default: 7, kind: 'integer' },
+  // Help for the moderator (4.13.4): when a chat runs hot the rules are recalled once.
+  heat_messages: { schema: z.number().int().min(5).max(1000), default: 30, kind: 'integer' },
+  heat_minutes: { schema: z.number().int().min(1).max(60), default: 5, kind: 'integer' },
+  heat_flagged: { schema: z.number().int().min(0).max(100), default: 2, kind: 'integer' },
+  // Quiet hours: `off` or `HH:MM-HH:MM` in the bot's TIMEZONE.
+  quiet_hours: {
+    schema: z.string().regex(/^(?:off|(?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-3]):[0-5]\d)$/),
+    default: 'off',
+    kind: 'hours',
+  },
+  announce_only: { schema: onOff, default: 'off', kind: 'choice' },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFINITIONS;
@@ -46,6 +57,11 @@ export interface ChatSettings {
   strike_days: number;
   gate_hours: number;
   invite_link_days: number;
+  heat_messages: number;
+  heat_minutes: number;
+  heat_flagged: number;
+  quiet_hours: string;
+  announce_only: 'on' | 'off';
 }
 
 export function defaultSettings(language: ChatSettings['language']): ChatSettings {
@@ -61,6 +77,11 @@ export function defaultSettings(language: ChatSettings['language']): ChatSetting
     strike_days: SETTING_DEFINITIONS.strike_days.default,
     gate_hours: SETTING_DEFINITIONS.gate_hours.default,
     invite_link_days: SETTING_DEFINITIONS.invite_link_days.default,
+    heat_messages: SETTING_DEFINITIONS.heat_messages.default,
+    heat_minutes: SETTING_DEFINITIONS.heat_minutes.default,
+    heat_flagged: SETTING_DEFINITIONS.heat_flagged.default,
+    quiet_hours: SETTING_DEFINITIONS.quiet_hours.default,
+    announce_only: SETTING_DEFINITIONS.announce_only.default,
   };
 }
 
@@ -95,7 +116,15 @@ function interpret(key: SettingKey, raw: string): unknown {
   if (kind === 'integer') return /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
   if (kind === 'class') return CLEAR_WORDS.has(value.toLowerCase()) ? null : value.toUpperCase();
   const lower = value.toLowerCase();
-  if (key === 'rules_gate') {
+  if (kind === 'hours') {
+    if (FALSE_WORDS.has(lower)) return 'off';
+    // «22:00–07:00», «22.00 - 7:00» → 22:00-07:00
+    const match = /^(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})$/.exec(lower);
+    return match
+      ? `${match[1]?.padStart(2, '0')}:${match[2]}-${match[3]?.padStart(2, '0')}:${match[4]}`
+      : lower;
+  }
+  if (key === 'rules_gate' || key === 'announce_only') {
     if (TRUE_WORDS.has(lower)) return 'on';
     if (FALSE_WORDS.has(lower)) return 'off';
   }
@@ -124,9 +153,10 @@ export function changeSetting(overrides: Record<string, unknown>, key: string, r
 /** The allowed values of a setting, for the refusal message ("1–10", "mute or ban"). */
 export function allowedValues(
   key: SettingKey,
-): { min: number; max: number } | { choices: string[] } | { class: true } {
+): { min: number; max: number } | { choices: string[] } | { class: true } | { hours: true } {
   const definition = SETTING_DEFINITIONS[key];
   if (definition.kind === 'class') return { class: true };
+  if (definition.kind === 'hours') return { hours: true };
   const schema = definition.schema as z.ZodType;
   if (schema instanceof z.ZodEnum) return { choices: schema.options.map(String) };
   const number = schema as z.ZodNumber;

@@ -2,6 +2,7 @@ import {
   type ActionPerformer,
   type ButtonSpec,
   type ChatAddress,
+  type ChatPermissions,
   type MemberStatus,
   MessengerError,
   type Platform,
@@ -27,7 +28,8 @@ export type Action =
   | { type: 'approve_join'; chat: ChatAddress; userId: string }
   | { type: 'decline_join'; chat: ChatAddress; userId: string }
   | { type: 'create_invite'; chat: ChatAddress; name: string; expiresAt?: string }
-  | { type: 'revoke_invite'; chat: ChatAddress; url: string };
+  | { type: 'revoke_invite'; chat: ChatAddress; url: string }
+  | { type: 'set_permissions'; chat: ChatAddress; permissions: ChatPermissions };
 
 export type ActionType = Action['type'];
 
@@ -90,6 +92,9 @@ export async function perform(messenger: ActionPerformer, action: Action): Promi
           error instanceof MessengerError && ['NO_JOIN_REQUEST', 'ALREADY_PARTICIPANT'].includes(error.code);
         if (!gone || !PRESENT.has(await messenger.memberStatus(action.chat, action.userId))) throw error;
       }
+      return null;
+    case 'set_permissions':
+      await messenger.setChatPermissions(action.chat, action.permissions);
       return null;
     case 'decline_join':
       await messenger.decline(action.chat, action.userId);

@@ -48,6 +48,24 @@ describe('the Telegram connector under faults', () => {
     expect(replies(h, chatId, 'Правила чата')).toBe(2);
   });
 
+  it("waits out a 429's retry_after: the chat's next call of that method comes after it, not at once", async () => {
+    h = await Harness.start();
+    // The bot's first read of the administrators, as it joins, is refused with «retry after 2».
+    h.api.fail('getChatAdministrators', { status: 429, retryAfter: 2 });
+    const { teacher, chatId } = classChat(h);
+    // The teacher's command needs the administrators, which were never read: the bot must ask again, later.
+    h.api.sendMessage(chatId, teacher, '/setrules\nБез рекламы');
+    await waitFor(
+      () => h!.api.callsTo('getChatAdministrators').some((call) => call.ok),
+      'the administrators read after the 429',
+    );
+    await h.settle();
+    expect(h.api.stats().earlyRetries).toEqual([]);
+    h.api.sendMessage(chatId, teacher, '/rules');
+    await h.settle();
+    expect(h.api.lastBotMessage(chatId)?.text).toContain('Без рекламы');
+  });
+
   it('records an action that keeps failing as failed, with the reason, and goes on with the next', async () => {
     h = await Harness.start();
     const { parent, chatId } = classChat(h);

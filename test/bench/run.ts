@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { maxEmulatedReadOnly, maxWebhookThroughput } from './max-scenarios.js';
+import { messageCheck } from './message-check.js';
 import { retentionStrikes } from './retention.js';
 import {
   memory,
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     ['startup', startup],
     ['max-readonly', maxEmulatedReadOnly],
     ['max-webhook', maxWebhookThroughput],
+    ['message-check', messageCheck],
     ['retention', () => retentionStrikes(quick ? 10_000 : 100_000)],
   ];
   const rows: Row[] = [];

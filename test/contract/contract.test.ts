@@ -1,4 +1,5 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
+import { Temporal } from 'temporal-polyfill';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
@@ -259,6 +260,71 @@ describe.each([
       expect(driver.privateTexts(teacher).at(-1)).toContain('По данным школы из чата удалены: Анна Петрова');
     });
 
+    it('help for the moderator: a flagged message is a private suggestion; its strike button records the strike', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.privateMessage(teacher, '/start');
+      await settle();
+      const before = driver.botMessages(chat).length;
+      driver.post(chat, anna, 'Ты дурак');
+      await settle();
+      // Never a sanction by itself: the chat reads nothing about it.
+      expect(driver.botMessages(chat).slice(before)).toEqual([]);
+      const suggestion = driver
+        .privateMessages(teacher)
+        .find((m) => m.text.startsWith('Возможно, нарушение в чате «7Б»'));
+      expect(suggestion?.text).toContain('Похоже на правило 1: Вежливость');
+      expect(suggestion?.labels).toEqual(['Предупреждение по правилу 1', 'Удалить', 'Не нарушение']);
+      driver.press(teacher.id, suggestion?.id ?? 0, teacher, 'Предупреждение по правилу 1');
+      await settle();
+      expect(lastText(chat)).toBe('Предупреждение 1 из 3 — правило 1: Вежливость.');
+    });
+
+    it('announce_only: a read-only chat where the platform can make one, refused with why where not', async () => {
+      await start();
+      const { chat, teacher } = await school();
+      driver.post(chat, teacher, '/settings announce_only on');
+      await settle();
+      if (driver.chatReadOnly) {
+        expect(lastText(chat)).toBe('Настройка «Писать в чат могут только модераторы» изменена: да.');
+        expect(driver.chatReadOnly(chat)).toBe(true);
+      } else {
+        // VK and MAX: a bot cannot stop a chat's members from writing.
+        expect(lastText(chat)).toContain('Сделать чат только для чтения здесь нельзя');
+      }
+    });
+
+    it('quiet hours: the chat closes where the platform can; elsewhere an author is reminded privately once a night', async () => {
+      await start();
+      const { chat, teacher, parents } = await school();
+      const [anna] = parents;
+      driver.privateMessage(anna, '/start');
+      driver.post(chat, teacher, '/settings quiet_hours 22:00-07:00');
+      await settle();
+      expect(lastText(chat)).toBe('Настройка «Тихие часы» изменена: с 22:00 до 07:00.');
+      const local = Temporal.Instant.fromEpochMilliseconds(clock.now().getTime()).toZonedDateTimeISO(
+        'Europe/Moscow',
+      );
+      let night = local.with({ hour: 23, minute: 0, second: 0, millisecond: 0 });
+      if (Temporal.ZonedDateTime.compare(night, local) <= 0) night = night.add({ days: 1 });
+      clock.advanceTo(new Date(night.epochMilliseconds));
+      await bot.app.jobs.run('quiet-hours');
+      await settle();
+      const reminders = () => driver.privateTexts(anna).filter((text) => text.includes('сейчас тихие часы'));
+      if (driver.chatReadOnly) {
+        expect(driver.chatReadOnly(chat)).toBe(true);
+        expect(reminders()).toHaveLength(0);
+      } else {
+        driver.post(chat, anna, 'Кто знает расписание?');
+        driver.post(chat, anna, 'И на четверг тоже?');
+        await settle();
+        expect(reminders()).toEqual([
+          'В чате «7Б» сейчас тихие часы (с 22:00 до 07:00): пожалуйста, напишите утром, если это не срочно.',
+        ]);
+      }
+    });
+
     it.runIf(name === 'max')(
       'emulated read-only: a blocked member’s message is deleted within a second, they are told privately once, a restart keeps it, and after the lift they write again',
       async () => {
@@ -284,7 +350,7 @@ describe.each([
         expect(await deletedWithin(driver.post(chat, anna, 'И ещё раз'), EMULATED_READ_ONLY_MS)).toBe(true);
         await settle();
         expect(notices()).toHaveLength(1);
-        expect(notices()[0]).toContain('Чат «7Б»: у вас блокировка до');
+        expect(notices()[0]).toContain('В чате «7Б» у вас блокировка до');
         // Others write as before meanwhile.
         const other = driver.post(chat, parents[1], 'Обычное сообщение');
         expect(await deletedWithin(other, 300)).toBe(false);

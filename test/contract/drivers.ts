@@ -37,6 +37,8 @@ export interface Driver {
   privateMessage(person: Person, text: string): void;
   botMessages(chat: number): BotMessage[];
   privateTexts(person: Person): string[];
+  /** What the bot sent a person privately, with the buttons (a press takes `person.id` as the chat). */
+  privateMessages(person: Person): BotMessage[];
   press(chat: number, messageId: MessageRef, person: Person, label: string): void;
   /**
    * The person can read but not write (a block's mute or the rules gate). On MAX, where read-only is
@@ -45,6 +47,8 @@ export interface Driver {
   readOnly(chat: number, person: Person): boolean | Promise<boolean>;
   /** The person is out of the chat. */
   removed(chat: number, person: Person): boolean;
+  /** Members as a whole may not write (the chat's default permissions), where a platform has them. */
+  chatReadOnly?(chat: number): boolean;
   pendingUpdates(): number;
   /** Every text the bot has sent so far, in the chats and private chats this driver made. */
   everyBotText(): string[];
@@ -101,6 +105,9 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     privateTexts(person) {
       return api.botMessages(person.id).map((message) => message.text ?? '');
     },
+    privateMessages(person) {
+      return this.botMessages(person.id);
+    },
     press(chat, messageId, person, label) {
       const message = api.botMessages(chat).find((m) => m.message_id === messageId);
       const button = (message?.reply_markup?.inline_keyboard ?? [])
@@ -117,6 +124,7 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     removed(chat, person) {
       return ['kicked', 'left'].includes(api.member(chat, person.id).status);
     },
+    chatReadOnly: (chat) => api.chat(chat).permissions?.can_send_messages === false,
     pendingUpdates: () => api.pendingUpdates().length,
     everyBotText: () =>
       [...chats, ...users.keys()].flatMap((id) => api.botMessages(id).map((message) => message.text ?? '')),
@@ -173,6 +181,9 @@ export function vkDriver(clock: AdjustableClock): Driver {
     },
     privateTexts(person) {
       return api.communityMessages(person.id).map((message) => message.text);
+    },
+    privateMessages(person) {
+      return this.botMessages(person.id);
     },
     press(chat, messageId, person, label) {
       const message = api.communityMessages(chat).find((m) => m.cmid === messageId);
@@ -249,6 +260,16 @@ export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } 
         .privateMessages(person.id)
         .filter((message) => message.senderId === api.bot.user_id)
         .map((message) => message.text ?? '');
+    },
+    privateMessages(person) {
+      return api.inspect
+        .privateMessages(person.id)
+        .filter((message) => message.senderId === api.bot.user_id && !message.deleted)
+        .map((message) => ({
+          id: message.mid,
+          text: message.text ?? '',
+          labels: (message.keyboard ?? []).flat().map((button) => button.text),
+        }));
     },
     press(_chat, messageId, person, label) {
       const message = api.inspect.message(String(messageId));

@@ -11,10 +11,47 @@ import {
   strikes,
   votes,
 } from '../../src/db/schema.js';
+import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { type DayOptions, type DayReport, names, playSchoolDay } from './school-day.js';
+import { compareAll, realDifferences } from './compare.js';
+import { CHATS, type DayOptions, type KillMoment, names, playSchoolDay } from './school-day.js';
 
 const SEED = 33;
+const KILL_MOMENTS: KillMoment[] = ['block decided', 'vote closing', 'removal batch', 'day jump'];
+
+/**
+ * Four steps to kill the bot at, seeded random, one in each quarter of the day's steps after the setup (the
+ * first `setup` steps add the bot to the chats and configure them before faults begin).
+ */
+function killSteps(steps: number, setup = 400): number[] {
+  const random = mulberry32(SEED + 2);
+  const quarter = (steps - setup) / 4;
+  return [0, 1, 2, 3].map((q) => Math.floor(setup + quarter * (q + random())));
+}
+
+/**
+ * The faulty run: of the Bot API calls, 20% answer 5xx and 10% 429 before they run, 5% run and lose their
+ * answer; 5% of updates come twice, the copy held back until 40 more updates were made (a later batch,
+ * often after a restart); 8 SIGKILLs.
+ */
+const faults = (steps: number): NonNullable<DayOptions['faults']> => ({
+  rate5xx: 0.2,
+  rate429: 0.1,
+  rateIndeterminate: 0.05,
+  duplicates: 0.05,
+  duplicatesAfterUpdates: 40,
+  killAtSteps: killSteps(steps),
+  killAtMoments: KILL_MOMENTS,
+});
+
+/** Two replicas in webhook mode. */
+const REPLICAS = { replicas: 2 } as const;
+/**
+ * The same with 5% of updates pushed to the webhook again 40 updates later (`FAULTS_ONLY=redeliveries`):
+ * not yet part of the suite — a run on 2026-11-30 ended with three guardians of departed students still in
+ * their chats (their removals never made), which is still to be explained.
+ */
+const REDELIVERED = { replicas: 2, redeliveries: { rate: 0.05, afterUpdates: 40 } } as const;
 
 /** Everything a school would check afterwards, described by names so that two runs can be compared. */
 type State = Record<
@@ -69,19 +106,17 @@ async function finalState(database: Database): Promise<State> {
   };
 }
 
-/** The bot's messages per chat, with what legitimately differs between runs (times, random links) masked. */
-function announcements(report: DayReport): Record<string, string[]> {
-  const result: Record<string, string[]> = {};
-  for (const [chatId, texts] of report.botMessages) {
-    result[report.titles.get(chatId) ?? String(chatId)] = texts
-      .map((text) =>
-        text
-          .replace(/\d{1,2} [а-яё]+ \d{4} г\.(,| в) \d{1,2}:\d{2}/g, '<time>')
-          .replace(/https:\/\/t\.me\/\+\S+/g, '<link>'),
-      )
-      .sort();
+// No silent skips: in CI the school day must run; locally it says loudly that it did not.
+if (!process.env.TEST_DATABASE_URL) {
+  if (process.env.CI) {
+    it('a school day needs TEST_DATABASE_URL (CI=true)', () => {
+      throw new Error('TEST_DATABASE_URL is unset: the school day and the two-replica run cannot run');
+    });
+  } else {
+    console.warn(
+      '\n*** SKIPPED: the school day (clean, under faults, two replicas) needs TEST_DATABASE_URL ***\n',
+    );
   }
-  return result;
 }
 
 describe.runIf(process.env.TEST_DATABASE_URL)(
@@ -89,7 +124,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
   () => {
     const databases: TestDatabase[] = [];
     afterAll(async () => {
-      for (const database of databases) await database.drop();
+      // FAULTS_KEEP=1 keeps the databases to look into (their URLs are printed).
+      if (process.env.FAULTS_KEEP) console.log(`kept: ${databases.map((d) => d.url).join(' ')}`);
+      else for (const database of databases) await database.drop();
     });
 
     async function run(options: Omit<DayOptions, 'databaseUrl' | 'database' | 'seed'>) {
@@ -116,10 +153,14 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         const faulty = process.env.FAULTS_ONLY === 'faulty';
         const alone = await run(
           faulty
-            ? { faults: { rate5xx: 0.2, rate429: 0.1, duplicates: 0.05, killAtSteps: [640, 1210] } }
-            : { replicas: 2 },
+            ? { faults: faults(Number(process.env.FAULTS_STEPS ?? 1865)) }
+            : process.env.FAULTS_ONLY === 'redeliveries'
+              ? REDELIVERED
+              : REPLICAS,
         );
-        console.log(JSON.stringify(alone.state, null, 1));
+        const { botMessages, privateMessages, titles, platform, seen, ...figures } = alone.report;
+        console.log(JSON.stringify({ ...figures, seconds: alone.seconds }, null, 1));
+        if (process.env.FAULTS_VERBOSE) console.log(JSON.stringify(alone.state, null, 1));
       },
       1_800_000,
     );
@@ -133,20 +174,59 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         expect(clean.state.removals.length).toBeGreaterThan(0);
         expect(clean.state.votes.some((vote) => vote.includes('unblocked'))).toBe(true);
         expect(clean.state.votes.some((vote) => vote.includes('kept'))).toBe(true);
+        // Strangers came in only through a moderator: the applicant a teacher admitted, not the one nobody
+        // answered; the newcomers parents added write once a teacher let them in.
+        expect(clean.state.joinRequests.filter((row) => row.endsWith('|approved'))).toHaveLength(10);
+        expect(clean.state.joinRequests.filter((row) => row.endsWith('|expired'))).toHaveLength(10);
+        expect(
+          clean.report.platform.filter((row) => /\|Новичок1 .*\|member\|writes$/.test(row)),
+        ).toHaveLength(CHATS / 2);
 
-        if (process.env.FAULTS_CLEAN_ONLY) return;
-        const faulty = await run({
-          faults: { rate5xx: 0.2, rate429: 0.1, duplicates: 0.05, killAtSteps: [640, 1210] },
-        });
-        expect(faulty.report.kills).toBe(2);
+        if (process.env.FAULTS_CLEAN_ONLY) {
+          console.log(JSON.stringify({ state: clean.state, platform: clean.report.platform }, null, 1));
+          return;
+        }
+        const faulty = await run({ faults: faults(clean.report.steps) });
+        // Every message a person saw in the clean run (in a group or privately) they saw under faults, edited
+        // and deleted alike; a message whose answer was lost may have gone twice, and those copies are
+        // counted, not hidden: at most one per send that lost its answer.
+        const seen = compareAll(clean.report.seen, faulty.report.seen);
+        const indeterminateSends = faulty.report.indeterminate.sendMessage ?? 0;
+        console.log(
+          `faulty run: ${JSON.stringify({
+            faultsByKind: faulty.report.faultsByKind,
+            indeterminate: faulty.report.indeterminate,
+            kills: faulty.report.kills,
+            earlyRetries: faulty.report.earlyRetries,
+            earlyRetriesBy: faulty.report.earlyRetriesBy,
+            extraCopies: seen.extraCopies,
+            indeterminateSends,
+            faultNotices: seen.notices,
+            lateRedeliveries: faulty.report.redelivered,
+            duplicatedUpdates: faulty.report.duplicatesSent,
+          })}`,
+        );
+        for (const [place, difference] of Object.entries(seen.differences))
+          for (const notice of difference.notices) console.log(`fault notice in ${place}: ${notice.now}`);
+        if (Object.keys(realDifferences(seen.differences)).length > 0)
+          console.log(`differences: ${JSON.stringify(realDifferences(seen.differences), null, 1)}`);
+        expect(faulty.report.kills.length).toBeGreaterThanOrEqual(8);
+        // 429 means wait: no call came again before its retry_after had passed.
+        expect(faulty.report.earlyRetries).toBe(0);
         expect(faulty.report.injectedFaults).toBeGreaterThan(100);
+        const byKind = faulty.report.faultsByKind;
+        expect((byKind.indeterminate5xx ?? 0) + (byKind.indeterminateTimeout ?? 0)).toBeGreaterThan(10);
         expect(faulty.report.duplicatesSent).toBeGreaterThan(50);
         expect(faulty.state).toEqual(clean.state);
-        expect(announcements(faulty.report)).toEqual(announcements(clean.report));
+        expect(realDifferences(seen.differences)).toEqual({});
+        expect(seen.extraCopies).toBeLessThanOrEqual(indeterminateSends);
+        expect(faulty.report.platform).toEqual(clean.report.platform);
 
-        const replicas = await run({ replicas: 2 });
+        const replicas = await run(REPLICAS);
         expect(replicas.state).toEqual(clean.state);
-        expect(announcements(replicas.report)).toEqual(announcements(clean.report));
+        const replicasSeen = compareAll(clean.report.seen, replicas.report.seen);
+        expect(replicasSeen.differences).toEqual({});
+        expect(replicas.report.platform).toEqual(clean.report.platform);
 
         const figures = {
           updates: clean.report.updates,
@@ -156,8 +236,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
           removals: clean.state.removals.length,
           votes: clean.state.votes.length,
           acceptances: clean.state.acceptances.length,
+          joinRequests: clean.state.joinRequests.length,
           faulty: {
             injectedFaults: faulty.report.injectedFaults,
+            faultsByKind: faulty.report.faultsByKind,
+            earlyRetries: faulty.report.earlyRetries,
+            indeterminate: faulty.report.indeterminate,
+            extraCopies: seen.extraCopies,
+            indeterminateSends,
+            faultNotices: seen.notices,
+            lateRedeliveries: faulty.report.redelivered,
             duplicatedUpdates: faulty.report.duplicatesSent,
             kills: faulty.report.kills,
             seconds: faulty.seconds,

@@ -12,6 +12,7 @@ import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
 import { freePort, waitFor } from '../support/net.js';
+import { type Seen, seenIn } from './compare.js';
 
 /**
  * A scripted day of a school, played against real bot processes (`src/main.ts`) on PostgreSQL and the
@@ -24,27 +25,80 @@ export const CHATS = 50;
 const PARENTS = 6;
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+/**
+ * The day starts at a fixed time, whatever the machine's clock says: a Monday, 09:00 in Moscow (the bot's
+ * TIMEZONE here). A vote due between 22:00 and 08:00 closes at 08:00, so the script's time of day decides
+ * when its votes close; from a fixed start the clean and faulty runs open and close them alike.
+ */
+const DAY_STARTS = Date.parse('2026-12-07T09:00:00+03:00');
+/**
+ * Strikes, blocks and votes happen the next morning, from 08:30: each run gets there by its own way (kills,
+ * back-offs brought forward, a slow machine), so the clock is moved on to this time, and 12-hour votes opened
+ * then close in the evening in every run, not at 08:00 after the night in some.
+ */
+const STRIKES_START = Date.parse('2026-12-08T08:30:00+03:00');
+const TIMEZONE = 'Europe/Moscow';
 
 export interface DayOptions {
   databaseUrl: string;
   database: Database;
   seed: number;
   /** Fault injection: Telegram failing calls, duplicating updates, the bot killed at these step counts. */
-  faults?: { rate5xx: number; rate429: number; duplicates: number; killAtSteps: number[] };
+  faults?: {
+    rate5xx: number;
+    rate429: number;
+    /** Share of calls that run and then lose their answer (half a 5xx after the effect, half a reset). */
+    rateIndeterminate?: number;
+    duplicates: number;
+    /** Hold a duplicate back until this many more updates were created (a later batch, maybe a restart). */
+    duplicatesAfterUpdates?: number;
+    /** Steps after which the bot is killed (seeded random, spread over the day). */
+    killAtSteps: number[];
+    /** Also kill at these moments of the day (each as soon as its moment is reached). */
+    killAtMoments?: KillMoment[];
+  };
   /** Two bot processes behind a round-robin load balancer in webhook mode. */
   replicas?: 2;
+  /**
+   * Updates delivered twice with no other fault: a share of them gets a copy held back until this many more
+   * updates were made (in webhook mode the fake pushes the copy to the webhook again, a later request).
+   */
+  redeliveries?: { rate: number; afterUpdates: number };
 }
+
+/**
+ * Moments worth a crash: a block decided but (most likely) not yet announced, a vote's close under way, a
+ * roster removal batch waiting in the outbox, and the jump of a day while blocks are being lifted.
+ */
+export type KillMoment = 'block decided' | 'vote closing' | 'removal batch' | 'day jump';
 
 export interface DayReport {
   /** Updates the fake Telegram created for the bot. */
   updates: number;
   /** Scripted actions (a post, a press, a join …). */
   steps: number;
-  kills: number;
+  /** Where each SIGKILL hit: `step N` or a {@link KillMoment}, with the outbox actions pending then. */
+  kills: string[];
   injectedFaults: number;
   duplicatesSent: number;
   botMessages: Map<number, string[]>;
+  /** The bot's private messages per person (by name): rules to applicants, moderators' notes, answers. */
+  privateMessages: Map<string, string[]>;
   titles: Map<number, string>;
+  /** The early retries by `method chat`, with how much too early the worst came (ms). */
+  earlyRetriesBy: Record<string, { count: number; worstMs: number }>;
+  /** Calls that ran and lost their answer, by method. */
+  indeterminate: Record<string, number>;
+  /** Duplicated updates that came later, held back behind other updates. */
+  redelivered: number;
+  /** Calls made before a 429's retry_after had passed (the fake refuses them with another 429). */
+  earlyRetries: number;
+  /** The bot's messages (as sent, as shown now, deleted or not) per group chat and per person's private chat. */
+  seen: Map<string, Seen[]>;
+  /** Injected faults by kind. */
+  faultsByKind: Record<string, number>;
+  /** The platform's view of every person in every chat: status and whether they may write. */
+  platform: string[];
 }
 
 class BotProcess {
@@ -133,12 +187,13 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     offset = value;
     writeFileSync(clockFile, String(offset));
   };
-  setOffset(0);
+  setOffset(DAY_STARTS - Date.now());
   const now = () => new Date(Date.now() + offset);
 
   const api = new FakeBotApi({
     clock: now,
     allowedUpdates: [...ALLOWED_UPDATES],
+    enforceRetryAfter: true,
     webhook: { retryDelayMs: 50 },
   });
   await api.start();
@@ -150,6 +205,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     JOBS_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'error',
     FAULT_CLOCK_FILE: clockFile,
+    TIMEZONE,
     ...(lb
       ? { BOT_MODE: 'webhook', WEBHOOK_URL: `http://127.0.0.1:${lb.port}/hook`, WEBHOOK_SECRET: 'day' }
       : {}),
@@ -163,7 +219,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
 
   const db = options.database.db;
   let steps = 0;
-  let kills = 0;
+  const kills: string[] = [];
 
   /** Waits until the bot has handled every update and carried out every action and every due job. */
   let phaseStarted = Date.now();
@@ -233,24 +289,53 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     phases.push([`settle (${loops} loops, ${jumps} jumps)`, Date.now() - settleStarted]);
   };
 
+  const count = async (query: ReturnType<typeof sql>): Promise<number> =>
+    Number(rowsOf<{ n: number }>(await db.execute(query))[0]?.n ?? 0);
+
+  /** SIGKILLs the bot (the first replica) and starts it again. */
+  const crash = async (where: string): Promise<void> => {
+    const bot = bots[0] as BotProcess;
+    await bot.kill('SIGKILL');
+    const pending = await count(sql`select count(*)::int as n from outbox where status = 'pending'`);
+    // Copies of updates held back now reach the restarted bot: redelivery after a restart.
+    const held = api.heldUpdates().length;
+    kills.push(`${where} (step ${steps}, ${pending} actions pending, ${held} duplicate updates held)`);
+    // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
+    setOffset(offset + 61_000);
+    bot.start();
+    await bot.ready();
+  };
+
+  /**
+   * In the faulty run, kills the bot at a moment of the day as soon as `reached` says it has come (polled,
+   * not timed: the moment is a state of the database every run passes through).
+   */
+  const crashAt = async (moment: KillMoment, reached: () => Promise<boolean>): Promise<void> => {
+    if (!options.faults?.killAtMoments?.includes(moment)) return;
+    const deadline = Date.now() + 120_000;
+    while (!(await reached())) {
+      if (Date.now() > deadline) throw new Error(`the day never reached the moment "${moment}"`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await crash(moment);
+  };
+
   /** One step of the script; in the faulty run the bot is killed at chosen steps and started again. */
   const step = async (action: () => void | Promise<void>): Promise<void> => {
     await action();
     steps += 1;
-    if (options.faults?.killAtSteps.includes(steps)) {
-      const bot = bots[0] as BotProcess;
-      await bot.kill('SIGKILL');
-      kills += 1;
-      // Claims of the killed process run out by the clock; move it past their lease instead of waiting.
-      setOffset(offset + 61_000);
-      bot.start();
-      await bot.ready();
-    }
+    if (options.faults?.killAtSteps.includes(steps)) await crash(`step ${steps}`);
   };
 
   // ---- the school: chats, teachers, parents, rules and settings --------------------------------------
   const classCode = (i: number) => `${(i % 11) + 1}${'АБВГДЕ'[Math.floor(i / 11)]}`;
-  const chats: Array<{ id: number; teacher: User; parents: User[]; newcomers: User[] }> = [];
+  const chats: Array<{
+    id: number;
+    teacher: User;
+    parents: User[];
+    newcomers: User[];
+    applicants: User[];
+  }> = [];
   for (let i = 0; i < CHATS; i += 1) {
     const teacher = api.createUser({ first_name: 'Учитель', last_name: `№${i}` });
     const chat = api.createChat({ type: 'supergroup', title: `Класс ${classCode(i)}` });
@@ -260,7 +345,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       api.addMember(chat.id, user, { by: teacher });
       return user;
     });
-    chats.push({ id: chat.id, teacher, parents, newcomers: [] });
+    chats.push({ id: chat.id, teacher, parents, newcomers: [], applicants: [] });
   }
   // Telegram answers callbacks, commands menus and the like in any order; faults start after the setup.
   for (const [i, chat] of chats.entries()) {
@@ -279,24 +364,68 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
           '/setrules\nВежливость\nБез рекламы\nПо делу\nБез чужих фото',
         ),
     );
-    for (const setting of [`class ${classCode(i)}`, 'strike_limit 2', 'block_days 1', 'vote_hours 3']) {
+    // The regulation's floors: a block on the violation after the third (4.13.5), a vote of at least 12 hours.
+    for (const setting of [`class ${classCode(i)}`, 'strike_limit 3', 'block_days 1', 'vote_hours 12']) {
       await step(() => void api.sendMessage(chat.id, chat.teacher, `/settings ${setting}`));
     }
+    // Teachers talk to the bot privately: that is where newcomers the school does not know are put to them.
+    await step(() => void api.privateMessage(chat.teacher, '/start'));
+  }
+  await settle();
+
+  // ---- the chats become the school's: each teacher asks with the school's code, the school confirms ---
+  const roster = createRosterRepository(db);
+  const token = await roster.createToken(1, 'day', now());
+  const schoolCode = await roster.ensureSchoolCode(1);
+  const call = async (url: string, method: 'GET' | 'POST' = 'POST', body?: unknown) => {
+    const port = bots[0]?.port;
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).catch(() => undefined);
+      if (response?.status === 200) return (await response.json()) as Record<string, unknown>;
+      if (response && response.status !== 500)
+        throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  for (const chat of chats) {
+    await step(() => void api.sendMessage(chat.id, chat.teacher, `/settings school ${schoolCode}`));
+  }
+  await settle();
+  const requests = (await call('/api/v1/attachments', 'GET')).attachments as Array<{ id: number }>;
+  if (requests.length !== CHATS) throw new Error(`${requests.length} of ${CHATS} chats asked to join`);
+  for (const request of requests) {
+    const answer = await call(`/api/v1/attachments/${request.id}/confirm`);
+    if (answer.result !== 'confirmed') throw new Error(`attachment ${request.id}: ${JSON.stringify(answer)}`);
   }
   await settle();
   if (options.faults) {
     api.chaos({
       rate5xx: options.faults.rate5xx,
       rate429: options.faults.rate429,
+      rateIndeterminate: options.faults.rateIndeterminate ?? 0,
       retryAfter: 1,
       seed: options.seed,
     });
-    api.duplicateUpdates({ rate: options.faults.duplicates, seed: options.seed + 1 });
+    const later = options.faults.duplicatesAfterUpdates;
+    api.duplicateUpdates({
+      rate: options.faults.duplicates,
+      seed: options.seed + 1,
+      ...(later ? { hold: { afterUpdates: later } } : {}),
+    });
+  } else if (options.redeliveries) {
+    api.duplicateUpdates({
+      rate: options.redeliveries.rate,
+      seed: options.seed + 1,
+      hold: { afterUpdates: options.redeliveries.afterUpdates },
+    });
   }
 
   phase('before roster');
   // ---- roster: three students per class, the parents as guardians, linked by the teachers ------------
-  const token = await createRosterRepository(db).createToken(1, 'day', now());
   const events: Array<Record<string, unknown>> = [];
   chats.forEach((chat, i) => {
     for (let s = 0; s < 3; s += 1)
@@ -315,20 +444,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       });
     });
   });
-  const push = async (body: unknown, method: 'POST' | 'PUT' = 'POST', url = '/api/v1/roster/events') => {
-    const port = bots[0]?.port;
-    for (;;) {
-      const response = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).catch(() => undefined);
-      if (response?.status === 200) return response.json();
-      if (response && response.status !== 500)
-        throw new Error(`roster push: ${response.status} ${await response.text()}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  };
+  const push = (body: unknown) => call('/api/v1/roster/events', 'POST', body);
   await push({ events });
   for (const [i, chat] of chats.entries()) {
     for (const [k, parent] of chat.parents.entries()) {
@@ -362,6 +478,35 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     }
     await settle();
   };
+  /**
+   * The teachers answer «Принять» to the newcomers the school does not know, as they are put to them
+   * privately (the second applicant of a chat is not among them: nobody answers, their request expires).
+   */
+  const admitStrangers = async () => {
+    for (const chat of chats) {
+      for (const user of chat.newcomers) {
+        const name = `${user.first_name} ${user.last_name}`;
+        const ask = api
+          .botMessages(chat.teacher.id)
+          .find((message) => message.text?.includes(name) && message.reply_markup);
+        const admit = ask?.reply_markup?.inline_keyboard[0]?.[0];
+        if (!ask || !admit || !('callback_data' in admit)) continue;
+        await step(
+          () =>
+            void api.pressButton(chat.teacher.id, ask.message_id, chat.teacher, admit.callback_data ?? ''),
+        );
+      }
+    }
+    await settle();
+  };
+  /** The bot's private messages to someone (none when they never opened a private chat with it). */
+  const privateTexts = (user: User): string[] => {
+    try {
+      return api.botMessages(user.id).map((message) => message.text ?? '');
+    } catch {
+      return [];
+    }
+  };
   const canPost = (chatId: number, user: User) => {
     const member = api.member(chatId, user);
     return (
@@ -372,16 +517,19 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await chatter(4);
 
   phase('before newcomers');
-  // ---- newcomers added by teachers: greeted and read-only until they accept ---------------------------
+  // ---- newcomers: greeted and read-only until they accept; one a teacher added, one a parent added ------
+  // The school does not know either; the one a parent added also waits for a moderator (4.11.2).
   for (const [i, chat] of chats.entries()) {
     if (i % 2 !== 0) continue;
     for (let n = 0; n < 2; n += 1) {
       const user = api.createUser({ first_name: `Новичок${n}`, last_name: `Класс${i}` });
       chat.newcomers.push(user);
-      await step(() => void api.addMember(chat.id, user, { by: chat.teacher }));
+      const by = n === 0 ? chat.teacher : (chat.parents[2] as User);
+      await step(() => void api.addMember(chat.id, user, { by }));
     }
   }
   await settle();
+  await admitStrangers();
   for (const chat of chats) {
     for (const user of chat.newcomers) {
       const greeting = api
@@ -407,15 +555,24 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await settle();
   for (const [i, chat] of chats.entries()) {
     if (i % 5 !== 1) continue;
-    const url = api.inviteLinks(chat.id).find((link) => link.creates_join_request)?.invite_link;
+    // The link the bot gave the teacher (a link whose answer was lost is on Telegram but nobody has it).
+    const given = [...privateTexts(chat.teacher), ...api.botMessages(chat.id).map((m) => m.text ?? '')]
+      .join('\n')
+      .match(/https:\/\/t\.me\/\+\S+/g)
+      ?.at(-1);
+    const url = api
+      .inviteLinks(chat.id)
+      .find((link) => link.creates_join_request && link.invite_link === given)?.invite_link;
     if (!url) continue;
     for (let n = 0; n < 2; n += 1) {
       const user = api.createUser({ first_name: `Заявитель${n}`, last_name: `Класс${i}` });
       await step(() => void api.requestJoin(chat.id, user, url));
+      chat.applicants.push(user);
       if (n === 0) chat.newcomers.push(user);
     }
   }
   await settle();
+  await admitStrangers();
   for (const chat of chats) {
     for (const user of chat.newcomers.filter((u) => u.first_name.startsWith('Заявитель'))) {
       const message = api.botMessages(user.id).find((m) => m.reply_markup);
@@ -429,13 +586,17 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   await chatter(2);
 
   phase('before strikes');
-  // ---- strikes: a third strike blocks (limit 2) --------------------------------------------------------
+  const late = now().getTime() - STRIKES_START;
+  if (late > 0) throw new Error(`the day ran ${Math.round(late / 60_000)} min past the strikes' morning`);
+  setOffset(offset - late);
+  await settle();
+  // ---- strikes: the fourth strike blocks (limit 3) -----------------------------------------------------
   for (const [i, chat] of chats.entries()) {
     const offenders = i % 5 < 2 ? [chat.parents[0]] : i % 5 === 2 ? [chat.parents[1]] : [];
     for (const offender of offenders) {
       if (!offender) continue;
-      const count = i % 5 < 2 ? 3 : 1;
-      for (let s = 0; s < count; s += 1) {
+      const strikesGiven = i % 5 < 2 ? 4 : 1;
+      for (let s = 0; s < strikesGiven; s += 1) {
         let message = 0;
         await step(() => {
           message = api.sendMessage(chat.id, offender, 'Реклама пирогов!').message_id;
@@ -448,6 +609,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         );
       }
     }
+    // The first block is in the database; its announcement waits behind the chat's paced replies.
+    if (i === 0)
+      await crashAt(
+        'block decided',
+        async () => (await count(sql`select count(*)::int as n from blocks`)) > 0,
+      );
   }
   await settle();
 
@@ -482,7 +649,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     }
   }
   await settle();
-  setOffset(offset + 4 * HOUR);
+  // The votes (12 hours, opened in the morning) close in the evening, before the night's 22:00.
+  setOffset(offset + 13 * HOUR);
+  await crashAt(
+    'vote closing',
+    async () => (await count(sql`select count(*)::int as n from votes where status <> 'open'`)) > 0,
+  );
   await settle();
   await chatter(1);
 
@@ -493,36 +665,77 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     if (i % 3 === 0) departures.push({ id: `d-${i}`, type: 'student.departed', studentId: `S${i}-1` });
   });
   await push({ events: departures });
+  await crashAt('removal batch', async () => (await count(sql`select count(*)::int as n from removals`)) > 0);
   await settle();
 
   phase('before days pass');
   // ---- days pass: blocks end, unanswered join requests expire -----------------------------------------
   setOffset(offset + DAY + HOUR);
+  await crashAt(
+    'day jump',
+    async () => (await count(sql`select count(*)::int as n from blocks where lift_reason = 'term'`)) > 0,
+  );
   await settle();
   setOffset(offset + 2 * DAY);
   await settle();
   await chatter(2);
 
+  // Copies still held back come now, as Telegram's late redeliveries would.
+  if (api.redeliverHeld() > 0) await settle();
+
   phase('end');
   if (process.env.FAULTS_VERBOSE) console.error(`phases: ${JSON.stringify(phases)}`);
   const botMessages = new Map<number, string[]>();
+  const privateMessages = new Map<string, string[]>();
   const titles = new Map<number, string>();
+  const platform: string[] = [];
+  const seen = new Map<string, Seen[]>();
   for (const chat of chats) {
     botMessages.set(
       chat.id,
       api.botMessages(chat.id).map((message) => message.text ?? ''),
     );
     titles.set(chat.id, api.chat(chat.id).title ?? '');
+    seen.set(`chat ${titles.get(chat.id)}`, seenIn(api, chat.id));
+    for (const user of [chat.teacher, ...chat.parents, ...chat.newcomers, ...chat.applicants.slice(1)]) {
+      const name = `${user.first_name} ${user.last_name}`;
+      privateMessages.set(name, privateTexts(user));
+      seen.set(`private ${name}`, seenIn(api, user.id));
+      const member = api.member(chat.id, user);
+      // What the member may do, when restricted: the permissions granted (their end date differs by run).
+      const may = Object.entries(member.permissions ?? {})
+        .filter(([, allowed]) => allowed)
+        .map(([permission]) => permission.replace(/^can_/, ''))
+        .sort()
+        .join(',');
+      platform.push(
+        `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}${member.status === 'restricted' ? `|may ${may || 'nothing'}` : ''}`,
+      );
+    }
   }
   const counts = api.updateCounts();
+  const stats = api.stats();
   const report: DayReport = {
     updates: counts.created,
     steps,
     kills,
-    injectedFaults: api.stats().injectedFaults,
+    injectedFaults: stats.injectedFaults,
     duplicatesSent: counts.duplicated,
     botMessages,
+    privateMessages,
     titles,
+    earlyRetries: stats.earlyRetries.length,
+    earlyRetriesBy: stats.earlyRetries.reduce<DayReport['earlyRetriesBy']>((by, early) => {
+      const key = `${early.method} ${early.chatId}`;
+      const sofar = by[key] ?? { count: 0, worstMs: 0 };
+      by[key] = { count: sofar.count + 1, worstMs: Math.max(sofar.worstMs, early.earlyByMs) };
+      return by;
+    }, {}),
+    indeterminate: { ...stats.indeterminateFaults },
+    redelivered: stats.updates.redelivered,
+    faultsByKind: { ...stats.faultsByKind },
+    platform: platform.sort(),
+    seen,
   };
   for (const bot of bots) await bot.kill('SIGTERM');
   await lb?.close();

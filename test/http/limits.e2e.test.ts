@@ -101,6 +101,25 @@ describe('the HTTP port under hostile uploads', () => {
     expect([response.status, answer]).toEqual([200, expect.objectContaining({ applied: 250 })]);
   });
 
+  it('reads a body of declared length within the limit whole, from the request itself', async () => {
+    // About 100 KB with its Content-Length: read straight from the Node request, not through a web stream.
+    const events = JSON.stringify({
+      events: Array.from({ length: 250 }, (_, i) => ({
+        id: `d${i}`,
+        type: 'staff.hired',
+        staffId: `T${500 + i}`,
+        name: `Анна ${'Ивановна'.repeat(20)}`,
+      })),
+    });
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/roster/events`, {
+      method: 'POST',
+      headers: { ...json(token), 'content-length': String(Buffer.byteLength(events)) },
+      body: events,
+    });
+    const answer = await response.json();
+    expect([response.status, answer]).toEqual([200, expect.objectContaining({ applied: 250 })]);
+  });
+
   it('answers 413 to a declared Content-Length over the limit before reading it', async () => {
     const answer = await upload(port, {
       method: 'PUT',

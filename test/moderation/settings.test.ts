@@ -15,7 +15,26 @@ describe('chat settings', () => {
       strike_days: 365,
       gate_hours: 48,
       invite_link_days: 7,
+      heat_messages: 30,
+      heat_minutes: 5,
+      heat_flagged: 2,
+      quiet_hours: 'off',
+      announce_only: 'off',
     });
+  });
+
+  it.each([
+    ['22:00-07:00', '22:00-07:00'],
+    ['22.00 – 7:00', '22:00-07:00'],
+    ['off', 'off'],
+    ['выкл', 'off'],
+  ])('quiet_hours %s is stored as %s', (raw, value) => {
+    const change = changeSetting({}, 'quiet_hours', raw);
+    expect(change).toMatchObject({ ok: true, value });
+  });
+
+  it.each(['25:00-07:00', '22:00', 'всегда'])('refuses quiet_hours %s', (raw) => {
+    expect(changeSetting({}, 'quiet_hours', raw)).toMatchObject({ ok: false, problem: 'invalid_value' });
   });
 
   it.each([

@@ -355,6 +355,30 @@ describe('429 means wait', () => {
   });
 });
 
+describe('429 means wait, for button answers', () => {
+  async function pressIn(title: string) {
+    const { chat, student } = classChat(title);
+    const sent = await tg.sendMessage(chat.id, 'Agree?', {
+      reply_markup: { inline_keyboard: [[{ text: 'Yes', callback_data: 'yes' }]] },
+    });
+    return { chat, press: () => api.pressButton(chat.id, sent.message_id, student, 'yes') };
+  }
+
+  it("keys an answer's wait by the pressed message's chat: another chat's answer is not early", async () => {
+    const first = await pressIn('5B');
+    const second = await pressIn('6A');
+    api.fail('answerCallbackQuery', { status: 429, retryAfter: 5 });
+    await telegramError(tg.answerCbQuery(first.press()));
+    await tg.answerCbQuery(second.press());
+    expect(api.stats().earlyRetries).toEqual([]);
+    advance(1);
+    await tg.answerCbQuery(first.press());
+    expect(api.stats().earlyRetries).toMatchObject([
+      { method: 'answerCallbackQuery', chatId: String(first.chat.id), earlyByMs: 4000 },
+    ]);
+  });
+});
+
 describe('member-action rate limits', () => {
   it('answers 429 past the per-chat limit without acting, and leaves messages alone', async () => {
     await fresh({ limits: { memberActions: { perChatPerSecond: 2 } } });

@@ -13,10 +13,21 @@ export interface ClassChat {
  */
 export async function classChat(
   h: Harness,
-  options: { title?: string; parents?: string[]; rules?: string[]; settings?: Record<string, string> } = {},
+  options: {
+    title?: string;
+    parents?: string[];
+    rules?: string[];
+    settings?: Record<string, string>;
+    /** The chat's default member permissions (all allowed unless given). */
+    permissions?: Record<string, boolean>;
+  } = {},
 ): Promise<ClassChat> {
   const teacher = h.api.createUser({ first_name: 'Мария', last_name: 'Ивановна' });
-  const chat = h.api.createChat({ type: 'supergroup', title: options.title ?? '7Б' });
+  const chat = h.api.createChat({
+    type: 'supergroup',
+    title: options.title ?? '7Б',
+    ...(options.permissions ? { permissions: options.permissions } : {}),
+  });
   h.api.addMember(chat.id, teacher, { status: 'creator' });
   const parents = (options.parents ?? ['Анна Петрова', 'Борис Смирнов', 'Вера Козлова']).map((full) => {
     const [first_name = full, last_name] = full.split(' ');

@@ -95,6 +95,22 @@ export async function erasePersonalData(ex: Executor, plan: ErasurePlan): Promis
     ),
   );
   add(destroyed, 'acceptances', await counted(ex, sql`delete from acceptances where account_id in (${acc})`));
+  // Help for the moderator: the author's flagged messages (with their excerpts) and dismissals for them.
+  add(
+    destroyed,
+    'flagged_messages',
+    await counted(ex, sql`delete from flag_suggestions where account_id in (${acc})`),
+  );
+  add(
+    destroyed,
+    'flagged_messages',
+    await counted(ex, sql`delete from flag_dismissals where account_id in (${acc})`),
+  );
+  for (const platformId of plan.platformIds)
+    await ex.execute(
+      sql`update chat_assistance set quiet_reminded = quiet_reminded - ${platformId}::text
+        where quiet_reminded ? ${platformId}::text`,
+    );
   add(
     destroyed,
     'join_requests',

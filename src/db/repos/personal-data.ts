@@ -23,6 +23,8 @@ export const ACCOUNT_KEYED: Record<string, string[]> = {
   ballots: ['account_id'],
   removals: ['account_id'],
   person_accounts: ['account_id'],
+  flag_suggestions: ['account_id'],
+  flag_dismissals: ['account_id'],
   audit_log: ['actor_account_id', 'target_account_id'],
 };
 export const PERSON_KEYED: Record<string, string[]> = {

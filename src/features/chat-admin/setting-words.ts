@@ -29,9 +29,23 @@ export function settingValue(t: Translate, key: SettingKey, value: unknown): str
       return t(value === 'en' ? 'settings.value.language_en' : 'settings.value.language_ru');
     case 'kind':
       return t(`settings.value.kind_${value as ChatSettings['kind']}`);
+    case 'heat_minutes':
+      return t('time.minutes', { count: Number(value) });
+    case 'quiet_hours':
+      return quietHoursWords(t, String(value));
+    case 'announce_only':
+      return t(value === 'on' ? 'settings.value.announce_only_on' : 'settings.value.announce_only_off');
     default:
       return String(value);
   }
+}
+
+/** `22:00-07:00` as «с 22:00 до 07:00»; `off` as «выключены». */
+export function quietHoursWords(t: Translate, value: string): string {
+  const [from, to] = value.split('-');
+  return value === 'off' || !to
+    ? t('settings.value.quiet_hours_off')
+    : t('settings.value.quiet_hours', { from, to });
 }
 
 /** The choices a moderator may type, each with its meaning: "mute (только чтение), ban (…)". */

@@ -8,6 +8,7 @@ import {
   type SettingKey,
 } from '../../moderation/settings.js';
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
+import { afterQuietChange, changeFlagSetting, refuseUnsupportedQuiet } from '../assistance/settings.js';
 import { chatsRepo } from '../chats/chats.js';
 import { moderatorRule } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
@@ -26,6 +27,7 @@ function refusal(t: Translate, key: SettingKey): string {
   if (key === 'strike_limit' && 'min' in allowed) return t('settings.invalid_strike_limit', allowed);
   if (key === 'vote_hours' && 'min' in allowed) return t('settings.invalid_vote_hours', allowed);
   if ('class' in allowed) return t('settings.invalid_class');
+  if ('hours' in allowed) return t('settings.invalid_hours');
   const name = settingName(t, key);
   if ('choices' in allowed)
     return t('settings.invalid_choice', { name, choices: settingChoices(t, key, allowed.choices) });
@@ -55,6 +57,8 @@ export const settingsCommand: CommandSpec = {
     const [key = '', ...rest] = args.split(/\s+/);
     const raw = rest.join(' ');
     if (key.toLowerCase() === 'school') return requestAttachment(ctx, raw.trim());
+    if (await changeFlagSetting(ctx, key, raw)) return;
+    if (await refuseUnsupportedQuiet(ctx, key, raw)) return;
     if (!raw && SETTING_KEYS.includes(key.toLowerCase() as SettingKey)) {
       await ctx.refuse(ctx.t('settings.missing_value', { key: key.toLowerCase() }));
       return;
@@ -78,6 +82,7 @@ export const settingsCommand: CommandSpec = {
     });
     const updated = await repo.byId(chat.id);
     if (updated) work.afterCommit(() => ctx.services.rememberChat(updated));
+    if (updated) afterQuietChange(ctx, change.key, updated);
     // A change of language is answered in the new language.
     const t =
       change.key === 'language' ? ctx.services.texts.t(change.value as ChatSettings['language']) : ctx.t;

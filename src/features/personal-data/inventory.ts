@@ -3,6 +3,8 @@
  * drizzle tables and fails on any column this map does not classify, so a new table or a new free-text
  * or JSON column cannot be forgotten. README "Personal data" is the same map in words.
  */
+
+import { ASSISTANCE_TABLES } from './inventory-assistance.js';
 import {
   fact,
   idKept,
@@ -227,7 +229,11 @@ const MODERATION_TABLES: Record<string, TableClass> = {
   },
 };
 
-export const INVENTORY: Record<string, TableClass> = { ...MODERATION_TABLES, ...ROSTER_AND_PLATFORM_TABLES };
+export const INVENTORY: Record<string, TableClass> = {
+  ...MODERATION_TABLES,
+  ...ROSTER_AND_PLATFORM_TABLES,
+  ...ASSISTANCE_TABLES,
+};
 
 /** Columns that hold something about a person (everything but `none`). */
 export function personalColumns(table: string): string[] {

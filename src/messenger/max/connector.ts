@@ -5,6 +5,7 @@ import type {
   ButtonSpec,
   Capabilities,
   ChatAddress,
+  ChatPermissions,
   CommandMenuEntry,
   InviteLink,
   MemberStatus,
@@ -51,6 +52,9 @@ export class MaxMessenger implements Messenger {
     messageLinks: false,
     readOnly: 'emulated',
     rights: 'permissions',
+    // A MAX chat has no default member permissions a bot can set: quiet hours fall back to a private
+    // reminder, and announce_only is refused with why.
+    chatPermissions: false,
   };
   readonly bot: Bot;
   readonly silences: Silences;
@@ -228,6 +232,15 @@ export class MaxMessenger implements Messenger {
 
   async decline(_chat: ChatAddress, _userId: string): Promise<void> {
     throw new MessengerError('BAD_REQUEST', 'MAX has no join requests');
+  }
+
+  // No default permissions in MAX chats (capabilities.chatPermissions is false): the core never asks.
+  async readChatPermissions(_chat: ChatAddress): Promise<ChatPermissions> {
+    throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
+  }
+
+  async setChatPermissions(_chat: ChatAddress, _permissions: ChatPermissions): Promise<void> {
+    throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
   }
 
   async listAdmins(chat: ChatAddress): Promise<AdminInfo[]> {

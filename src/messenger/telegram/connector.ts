@@ -25,6 +25,7 @@ import type {
 } from '../port.js';
 import { MessengerError } from '../port.js';
 import { Reachability } from '../shared/reachability.js';
+import { RetryAfterGate } from '../shared/retry-after.js';
 import { toMessengerError } from './errors.js';
 import { toUser } from './updates.js';
 
@@ -111,12 +112,14 @@ export class TelegramMessenger implements Messenger {
     messageLinks: true,
     readOnly: 'native',
     rights: 'granular',
+    chatPermissions: true,
   };
   readonly telegram: Telegram;
   private me: UserInfo | undefined;
   private readonly reachability = new Reachability();
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  private readonly retryAfter: RetryAfterGate;
 
   constructor(options: TelegramOptions) {
     // telegraf's default agent is https-only; a self-hosted Bot API server (or our fake) may be http.
@@ -126,6 +129,7 @@ export class TelegramMessenger implements Messenger {
     this.telegram = new Telegram(options.token, { apiRoot: options.apiRoot, webhookReply: false, agent });
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.now = options.now ?? Date.now;
+    this.retryAfter = new RetryAfterGate(this.now);
   }
 
   get self(): UserInfo {
@@ -157,6 +161,8 @@ export class TelegramMessenger implements Messenger {
       payload: Record<string, unknown>,
       options: { signal: AbortSignal },
     ) => Promise<T>;
+    const chat = payload.chat_id === undefined ? '' : String(payload.chat_id);
+    await this.retryAfter.pass(method, chat, cancel);
     try {
       const timeout = AbortSignal.timeout(timeoutMs);
       const result = await callApi(method, payload, {
@@ -167,6 +173,8 @@ export class TelegramMessenger implements Messenger {
     } catch (error) {
       const mapped = toMessengerError(error, method);
       this.reachability.failed(mapped);
+      if (mapped.code === 'RATE_LIMITED')
+        this.retryAfter.refused(method, chat, mapped.details.retryAfterSeconds ?? 0);
       throw mapped;
     }
   }
@@ -233,6 +241,19 @@ export class TelegramMessenger implements Messenger {
     };
     if (until) payload.until_date = this.untilDate(until);
     await this.call('restrictChatMember', payload);
+  }
+
+  async readChatPermissions(chat: ChatAddress): Promise<Record<string, boolean>> {
+    const info = await this.call<{ permissions?: ChatPermissions }>('getChat', { chat_id: chatId(chat) });
+    return { ...(info.permissions ?? EVERYTHING_ALLOWED) } as Record<string, boolean>;
+  }
+
+  async setChatPermissions(chat: ChatAddress, permissions: Record<string, boolean>): Promise<void> {
+    await this.call('setChatPermissions', {
+      chat_id: chatId(chat),
+      permissions,
+      use_independent_chat_permissions: true,
+    });
   }
 
   async unmute(chat: ChatAddress, userId: string): Promise<void> {

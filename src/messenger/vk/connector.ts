@@ -71,6 +71,8 @@ export class VkMessenger implements Messenger {
     // A community is an administrator of a chat or it is not; there are no separate rights to ask for.
     readOnly: 'native',
     rights: 'admin',
+    // A VK chat has no default permissions a community could set: no quiet hours, no read-only chat.
+    chatPermissions: false,
   };
   readonly vk: VK;
   /** Members, admins, names and titles, read through this connector's calls. */
@@ -322,6 +324,10 @@ export class VkMessenger implements Messenger {
   async decline(_chat: ChatAddress, _userId: string): Promise<void> {
     throw new MessengerError('BAD_REQUEST', 'VK has no join requests');
   }
+
+  // No default permissions in VK chats (capabilities.chatPermissions is false): the core never asks.
+  readChatPermissions = () => Promise.reject(new MessengerError('BAD_REQUEST', 'no chat permissions in VK'));
+  setChatPermissions = () => Promise.reject(new MessengerError('BAD_REQUEST', 'no chat permissions in VK'));
 
   async listAdmins(chat: ChatAddress): Promise<AdminInfo[]> {
     return this.directory.listAdmins(chat);

@@ -77,12 +77,13 @@ export class Dispatcher {
     if (!method) return record(failure(new ApiError(404, 'Not Found: method not found')));
     const reader = new ParamReader(params);
     const chatRef = reader.string('chat_id').trim();
+    const windowRef = chatRef || this.queryChat(name, reader);
 
-    const early = deps.retryAfter.remaining(name, chatRef);
+    const early = deps.retryAfter.remaining(name, windowRef);
     if (early > 0) {
       deps.stats.earlyRetry({
         method: name,
-        chatId: chatRef,
+        chatId: windowRef,
         at,
         earlyByMs: early,
         refused: deps.enforceRetryAfter,
@@ -93,7 +94,7 @@ export class Dispatcher {
     const fault = deps.faults.take(name, chatRef);
     if (fault?.kind === 'fail') {
       deps.stats.injected(fault.faultKind, name);
-      return record(this.refuse(name, chatRef, fault.error));
+      return record(this.refuse(name, windowRef, fault.error));
     }
     if (fault?.kind === 'delay') {
       await sleep(fault.ms, undefined, { signal }).catch(() => undefined);
@@ -111,7 +112,7 @@ export class Dispatcher {
       if (wait > 0) {
         deps.stats.rateLimited++;
         if (bucket === 'memberActions') deps.stats.rateLimitedMemberActions++;
-        return record(this.refuse(name, chatRef, tooManyRequests(wait)));
+        return record(this.refuse(name, windowRef, tooManyRequests(wait)));
       }
     }
 
@@ -133,6 +134,14 @@ export class Dispatcher {
       { kind: 'drop' },
       { lostAnswer, dropped: 'answer lost by an injected indeterminate timeout (the call ran)' },
     );
+  }
+
+  // A button's answer names no chat; its 429 window is the chat of the pressed message (presses of two chats are
+  // answered independently, so one chat's 429 does not make the other's answer early).
+  private queryChat(method: string, reader: ParamReader): string {
+    if (method !== 'answerCallbackQuery') return '';
+    const query = this.deps.world.callbackQueries.get(reader.string('callback_query_id').trim());
+    return query ? String(query.chatId) : '';
   }
 
   // A 429 asks the caller to wait: remember it, so that a call coming sooner counts as an early retry.

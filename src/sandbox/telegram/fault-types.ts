@@ -163,7 +163,7 @@ export type FaultKind =
 export interface EarlyRetry {
   /** Canonical method name. */
   readonly method: string;
-  /** `chat_id` as the call sent it; `''` when it had none. */
+  /** `chat_id` as the call sent it (answerCallbackQuery: the pressed message's chat); `''` when it had none. */
   readonly chatId: string;
   /** When it came, by the fake's clock. */
   readonly at: Date;

@@ -1,7 +1,8 @@
 /**
  * The waits 429 answers asked for: after `429 Too Many Requests: retry after N` for a method and chat, a call of
  * the same method to the same chat within N seconds (by the fake's clock, which is the clock the bot under test
- * waits by) is an early retry. Chat is `chat_id` as the call sent it, `''` for methods without one.
+ * waits by) is an early retry. Chat is `chat_id` as the call sent it;
+ * for answerCallbackQuery the chat of the pressed message; `''` for other methods without one.
  */
 export class RetryAfterWindows {
   private readonly until = new Map<string, number>();

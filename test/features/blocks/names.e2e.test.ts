@@ -40,8 +40,8 @@ describe('4.13.5 a block announcement names the member without carrying their pr
       expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
     }
     const announcement = h.api.botMessages(c.chatId).at(-1)?.text ?? '';
-    expect(announcement).toContain('блокируется');
+    expect(announcement).toContain('-е нарушение, блокировка до');
     // The member's name stays on the announcement's first line.
-    expect(announcement.split('\n')[0]).toContain('блокируется');
+    expect(announcement.split('\n')[0]).toContain('-е нарушение, блокировка до');
   });
 });

@@ -58,7 +58,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     const expected: Array<[string, RegExp]> = [
       [
         'log',
-        /^Чат «7Б»:\nПоследние действия модерации:\n.+ — Анна Петрова: предупреждение, правило 1 \(модератор: Мария Ивановна\)/,
+        /^Чат «7Б»:\nПоследние действия модерации:\n.+Анна Петрова: предупреждение, правило 1 \(модератор: Мария Ивановна\)/,
       ],
       ['strikes', /^Чат «7Б»:\nУчастники с действующими предупреждениями:\nАнна Петрова — 1 предупреждение$/],
       ['stats', /^Чат «7Б»:\n.*«7Б»[\s\S]*Приняли действующие правила/],
@@ -82,7 +82,7 @@ describe('4.13 privacy in class chats: answers that list people or history go to
       h?.api.sendMessage(c.chatId, c.teacher, '/strikes', { replyTo: annaAgain.message_id }),
     );
     expect(lines).toEqual([SENT_PRIVATELY('strikes')]);
-    expect(lastPrivateText(h, c.teacher)).toContain('Причина: хамство');
+    expect(lastPrivateText(h, c.teacher)).toContain('Причина: хамство.');
     for (const text of botTexts(h, c.chatId)) {
       expect(text).not.toContain('хамство');
       expect(text).not.toContain('Последние действия модерации');

@@ -61,6 +61,6 @@ describe('4.13 privacy in class chats: /del', () => {
     expect(botTexts(h, c.chatId).at(-1)).toBe(SENT_PRIVATELY('log'));
     const log = lastPrivateText(h, c.teacher).split('\n');
     expect(log[2]).toMatch(/— Борис Смирнов: сообщение удалено \(модератор: Мария Ивановна\)$/);
-    expect(log[3]).toMatch(/— Анна Петрова: сообщение удалено, правило 4 \(модератор: Мария Ивановна\)$/);
+    expect(log[3]).toMatch(/— Анна Петрова: сообщение удалено по правилу 4 \(модератор: Мария Ивановна\)$/);
   });
 });

@@ -31,7 +31,9 @@ describe('4.11.2 invite links expire: unclaimed links are annulled', () => {
     // A chat's own term, in the allowed range only.
     h.api.sendMessage(c.chatId, c.teacher, '/settings invite_link_days 31');
     await h.settle();
-    expect(lastBotText(h, c.chatId)).toBe('Для invite_link_days нужно целое число от 1 до 30.');
+    expect(lastBotText(h, c.chatId)).toBe(
+      'Для настройки «Ссылка /invite действует» нужно целое число от 1 до 30.',
+    );
     h.api.sendMessage(c.chatId, c.teacher, '/settings invite_link_days 2');
     await h.settle();
     const short = await invite();

@@ -68,6 +68,7 @@ describe('VkMessenger', () => {
       messageLinks: false,
       readOnly: 'native',
       rights: 'admin',
+      chatPermissions: false,
     });
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '100001' })).toBe(true);
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '2000000001' })).toBe(false);
