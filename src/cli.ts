@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { PERSONAL_DATA_COMMANDS, PERSONAL_DATA_USAGE, personalDataCommand } from './cli-personal-data.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createRosterRepository, type PersonKind } from './db/repos/roster.js';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run cli -- <command>
                                             applies the roster from CSV files (a file left out is left as it is)
   invite create <school id> <student|guardian|staff> <id> [--bot <bot username>]
                                             a personal invitation code (and its t.me link)
+${PERSONAL_DATA_USAGE}
 
 The database is the bot's: DATABASE_URL, or the embedded one in DATA_DIR (stop the bot first).`;
 
@@ -47,6 +49,11 @@ async function main(argv: string[]): Promise<void> {
       guardians: { type: 'string' },
       staff: { type: 'string' },
       bot: { type: 'string' },
+      reason: { type: 'string' },
+      by: { type: 'string' },
+      'strike-days': { type: 'string' },
+      'departed-days': { type: 'string' },
+      'audit-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +73,7 @@ async function main(argv: string[]): Promise<void> {
     'token revoke',
     'roster import',
     'invite create',
+    ...PERSONAL_DATA_COMMANDS,
   ];
   if (!COMMANDS.includes(`${group} ${action ?? ''}`))
     throw new UsageError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
@@ -86,6 +94,7 @@ async function main(argv: string[]): Promise<void> {
       defaultLanguage: config.defaultLanguage,
       messengers: new Map(),
       wakeOutbox: () => {},
+      personalData: config.personalData,
     });
     const repo = createRosterRepository(database.db);
     const schoolArg = async (value: string | undefined) => {
@@ -94,6 +103,19 @@ async function main(argv: string[]): Promise<void> {
         throw new UsageError(`no school with id ${value ?? '(missing)'}; see: school list`);
       return id;
     };
+    if (PERSONAL_DATA_COMMANDS.includes(`${group} ${action ?? ''}`)) {
+      process.exitCode = await personalDataCommand(
+        services,
+        `${group} ${action ?? ''}`,
+        rest,
+        values,
+        schoolArg,
+        (message) => {
+          throw new UsageError(message);
+        },
+      );
+      return;
+    }
     switch (`${group} ${action ?? ''}`) {
       case 'school list': {
         for (const school of await repo.listSchools()) {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { days, type PersonalDataConfig, personalDataKey } from './config-personal-data.js';
+
+export { DEFAULT_PERSONAL_DATA, type PersonalDataConfig } from './config-personal-data.js';
 
 /** Languages the bot speaks. Russian is the default and the reference for every text. */
 export const LANGUAGES = ['ru', 'en'] as const;
@@ -182,6 +185,13 @@ const EnvSchema = z
         .max(3600, { message: 'must be between 1 and 3600' })
         .default(60),
     ),
+    RETENTION_STRIKE_DAYS: days(365),
+    RETENTION_DEPARTED_DAYS: days(30),
+    RETENTION_AUDIT_DAYS: days(1095),
+    PERSONAL_DATA_KEY: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, { message: 'must be at least 32 characters (a random secret)' }).optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z
@@ -273,6 +283,7 @@ export interface Config {
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
   jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
+  personalData: PersonalDataConfig;
 }
 
 /** Thrown for a bad environment; its message is the one line a person needs to fix it. */
@@ -342,6 +353,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     sandboxHost: env.SANDBOX_HOST,
+    personalData: {
+      strikeDays: env.RETENTION_STRIKE_DAYS,
+      departedDays: env.RETENTION_DEPARTED_DAYS,
+      auditDays: env.RETENTION_AUDIT_DAYS,
+      key: personalDataKey(env),
+    },
   };
 }
 

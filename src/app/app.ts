@@ -1,4 +1,4 @@
-import type { Language } from '../config.js';
+import type { Language, PersonalDataConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
@@ -7,6 +7,7 @@ import { createVotesRepository } from '../db/repos/votes.js';
 import { assistanceButtons, assistanceJobs } from '../features/assistance/index.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
+import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
   reinstatementButtons,
@@ -51,6 +52,7 @@ export interface AppOptions {
   clock?: Clock;
   defaultLanguage: Language;
   timeZone: string;
+  personalData?: PersonalDataConfig;
   /** How often the due-work jobs run; every minute by default. */
   jobsIntervalSeconds?: number;
   /** Telegram's message limits by default; null turns pacing off (tests of other things). */
@@ -86,6 +88,7 @@ export class App {
       defaultLanguage: options.defaultLanguage,
       messengers,
       wakeOutbox: () => outbox?.wake(),
+      ...(options.personalData ? { personalData: options.personalData } : {}),
     });
     this.services = services;
 
@@ -99,6 +102,8 @@ export class App {
       ...reportsCommands,
       ...rulesGateCommands,
       ...rosterCommands,
+      myDataCommand,
+      privacyCommand,
     );
     this.commands = commands;
 
@@ -119,6 +124,7 @@ export class App {
       ...rulesGateJobs(services, due),
       ...assistanceJobs(services, due),
       ...rosterJobs(services),
+      ...personalDataJobs(services),
       {
         name: 'prune-processed-updates',
         cron: '17 3 * * *',

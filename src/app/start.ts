@@ -167,6 +167,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     defaultLanguage: config.defaultLanguage,
     timeZone: config.timeZone,
     jobsIntervalSeconds: config.jobsIntervalSeconds,
+    personalData: config.personalData,
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });

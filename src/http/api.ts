@@ -17,6 +17,7 @@ import { decideAttachment, pendingAttachments, rotateSchoolCode } from '../featu
 import type { Services } from '../runtime/services.js';
 import { expectJson, limitBody, readJson } from './body.js';
 import { type HttpEnv, json, problem, unread } from './context.js';
+import { personalDataRoutes } from './personal-data.js';
 
 /**
  * The school's API (SPEC.md "Roster"): roster events, full snapshots, statistics for the director and
@@ -182,6 +183,7 @@ export function apiRoutes(services: Services, botUsername: () => string | undefi
   api.post('/api/v1/school/code', school, async (c) =>
     json(c, 200, { code: await rotateSchoolCode(services, c.var.schoolId) }),
   );
+  personalDataRoutes(api, services, school);
 
   return api;
 }

@@ -208,6 +208,14 @@ export interface MessageSender {
   delete(chat: ChatAddress, messageId: string): Promise<void>;
 }
 
+/** A file in a private chat (a person's data export); a connector without files leaves it out. */
+export interface DocumentSender {
+  sendDocument?(
+    chat: ChatAddress,
+    document: { filename: string; content: string; caption?: string },
+  ): Promise<SentMessage>;
+}
+
 export interface MemberRestrictor {
   /**
    * Read-only until `until` (the platform lifts it itself then; the core lifts it too), or until
@@ -312,6 +320,7 @@ export interface PlatformProfile {
 /** Everything the outbox asks a platform to do. */
 export interface ActionPerformer
   extends MessageSender,
+    DocumentSender,
     MemberRestrictor,
     MemberBanner,
     InviteLinks,

@@ -17,6 +17,8 @@ const PRESENT: ReadonlySet<MemberStatus> = new Set(['creator', 'administrator', 
  */
 export type Action =
   | { type: 'send'; chat: ChatAddress; text: string; options?: SendOptions }
+  /** A file (a person's data export, 152-ФЗ); as text messages where the platform takes no files. */
+  | { type: 'send_document'; chat: ChatAddress; filename: string; content: string; caption: string }
   | { type: 'edit'; chat: ChatAddress; messageId: string; text: string; buttons?: ButtonSpec[][] }
   | { type: 'delete'; chat: ChatAddress; messageId: string }
   | { type: 'mute'; chat: ChatAddress; userId: string; until?: string }
@@ -36,18 +38,31 @@ export type ActionResult = { messageId?: string; url?: string } | null;
 
 /** Actions that put a message in front of people, and so count against Telegram's message limits. */
 export function isMessageAction(action: Action): boolean {
-  return action.type === 'send' || action.type === 'edit';
+  return action.type === 'send' || action.type === 'edit' || action.type === 'send_document';
 }
 
 export function platformOf(action: Action): Platform {
   return action.chat.platform;
 }
 
+/** A file sent as text goes in pieces that fit one message on every platform. */
+const TEXT_CHUNK = 3500;
+
 /** Performs one action through a connector. Outcomes the caller wanted anyway count as success. */
 export async function perform(messenger: ActionPerformer, action: Action): Promise<ActionResult> {
   switch (action.type) {
     case 'send': {
       const sent = await messenger.send(action.chat, action.text, action.options);
+      return { messageId: sent.messageId };
+    }
+    case 'send_document': {
+      const document = { filename: action.filename, content: action.content, caption: action.caption };
+      if (messenger.sendDocument)
+        return { messageId: (await messenger.sendDocument(action.chat, document)).messageId };
+      let sent = await messenger.send(action.chat, action.caption);
+      for (let at = 0; at < action.content.length; at += TEXT_CHUNK) {
+        sent = await messenger.send(action.chat, action.content.slice(at, at + TEXT_CHUNK));
+      }
       return { messageId: sent.messageId };
     }
     case 'edit':

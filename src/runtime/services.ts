@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Language } from '../config.js';
+import { DEFAULT_PERSONAL_DATA, type Language, type PersonalDataConfig } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import type { Texts } from '../i18n/index.js';
@@ -22,6 +22,8 @@ export interface ServicesDeps {
   messengers: ReadonlyMap<Platform, Messenger>;
   /** Told when a transaction has enqueued actions, so they go out now rather than at the next poll. */
   wakeOutbox: () => void;
+  /** Retention defaults and the hash key (152-ФЗ); the defaults when left out. */
+  personalData?: PersonalDataConfig;
 }
 
 /** A chat's moderator rule as cached; the feature that computes it owns its shape. */
@@ -76,6 +78,9 @@ export class Services {
   }
   get texts(): Texts {
     return this.deps.texts;
+  }
+  get personalData(): PersonalDataConfig {
+    return this.deps.personalData ?? DEFAULT_PERSONAL_DATA;
   }
 
   private messenger(platform: Platform): Messenger {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { maxEmulatedReadOnly, maxWebhookThroughput } from './max-scenarios.js';
 import { messageCheck } from './message-check.js';
+import { retentionStrikes } from './retention.js';
 import {
   memory,
   outboundBurst,
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     ['max-readonly', maxEmulatedReadOnly],
     ['max-webhook', maxWebhookThroughput],
     ['message-check', messageCheck],
+    ['retention', () => retentionStrikes(quick ? 10_000 : 100_000)],
   ];
   const rows: Row[] = [];
   for (const [name, scenario] of scenarios) {

@@ -32,7 +32,8 @@ export type AuditAction =
   | 'attachment_requested'
   | 'attachment_confirmed'
   | 'attachment_rejected'
-  | 'action_failed';
+  | 'action_failed'
+  | 'personal_data_erased';
 
 /** The bot's own housekeeping, which `/log` does not show. */
 const NOT_IN_LOG: AuditAction[] = [
@@ -41,6 +42,7 @@ const NOT_IN_LOG: AuditAction[] = [
   'bot_removed',
   'vote_cast',
   'block_reapplied',
+  'personal_data_erased',
 ];
 
 export interface AuditEntry {

@@ -21,6 +21,8 @@ export const accounts = pgTable(
     privateChatOpen: boolean('private_chat_open').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** When the school had the person's data erased (152-ФЗ); the platform id goes once nothing needs it. */
+    erasedAt: ts('erased_at'),
   },
   (t) => [uniqueIndex('accounts_platform_user_uq').on(t.platform, t.platformUserId)],
 );

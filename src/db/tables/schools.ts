@@ -9,6 +9,12 @@ export const schools = pgTable('schools', {
   code: text('code').unique(),
   /** Personal invitations not claimed within this many days are revoked (regulation 4.11.2). */
   inviteDays: integer('invite_days').notNull().default(14),
+  /** Retention (152-ФЗ) in days; null means the default from the configuration. */
+  retentionStrikeDays: integer('retention_strike_days'),
+  retentionDepartedDays: integer('retention_departed_days'),
+  retentionAuditDays: integer('retention_audit_days'),
+  /** The school's privacy notice (operator, purposes, contacts), shown with the rules and by /privacy. */
+  privacyNotice: text('privacy_notice'),
   createdAt: createdAt(),
 });
 

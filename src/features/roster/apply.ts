@@ -7,6 +7,7 @@ import {
 } from '../../db/repos/roster.js';
 import { type RosterChange, removalsFor } from '../../moderation/departures.js';
 import type { Services, Work } from '../../runtime/services.js';
+import { restoreHashedRosterIds } from '../personal-data/reenrolment.js';
 import { type Decided, liftRemovals, type NeedsAttention, scheduleRemovals } from './removals.js';
 import type { RosterEvent } from './schemas.js';
 
@@ -208,6 +209,7 @@ export async function applyRosterEvents(
   return services.transact(async (work) => {
     const repo = createRosterRepository(work.tx);
     await repo.lockSchool(school);
+    await restoreHashedRosterIds(work.tx, services.personalData.key, school, events);
     const state = await repo.loadSnapshot(school, services.deps.defaultLanguage);
     const applier = new Applier(work, school, state);
     const duplicates: string[] = [];

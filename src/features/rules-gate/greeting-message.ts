@@ -5,6 +5,7 @@ import { formatRules } from '../../moderation/rules.js';
 import type { Action } from '../../outbox/actions.js';
 import { chatAddress, displayName } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
+import { chatPrivacyNotice } from '../personal-data/privacy.js';
 import { currentRules } from '../rules/rules.js';
 import { acceptButton, GATE_BUTTONS } from './buttons.js';
 
@@ -16,11 +17,13 @@ function greetingText(
   gated: boolean,
   people: AccountRecord[],
   rules: string[],
+  notice: boolean,
 ): string {
   const t = services.texts.t(chat.settings.language);
   const names = people.map(displayName).join(', ');
   const intro = t(gated ? 'gate.greeting' : 'gate.greeting_open', { names, title: chat.title });
-  return `${intro}\n\n${formatRules(rules)}`;
+  const text = `${intro}\n\n${formatRules(rules)}`;
+  return notice ? `${text}\n\n${t('privacy.pointer')}` : text;
 }
 
 export async function renderGreeting(
@@ -35,7 +38,14 @@ export async function renderGreeting(
   const accounts = people.map((row) => row.account as AccountRecord);
   return {
     ids: accounts.map((account) => account.id),
-    text: greetingText(services, chat, greeting.gated, accounts, rules.rules),
+    text: greetingText(
+      services,
+      chat,
+      greeting.gated,
+      accounts,
+      rules.rules,
+      (await chatPrivacyNotice(work.tx, chat)) !== undefined,
+    ),
     buttons: greeting.gated
       ? acceptButton(services, chat, `${GATE_BUTTONS.greeting}${greeting.id}`)
       : undefined,

@@ -11,6 +11,7 @@ import { chatAddress, displayName, when } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { loadChat } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
+import { chatPrivacyNotice } from '../personal-data/privacy.js';
 import { removedByRoster } from '../roster/removals.js';
 import { currentRules } from '../rules/rules.js';
 import { admitIfReady, askModerators, needsModerator } from './admission.js';
@@ -87,9 +88,11 @@ export async function onJoinRequest(services: Services, work: Work, event: JoinR
     await work.enqueue({ type: 'send', chat: privateChat, text: t('gate.awaiting_moderator') });
     return;
   }
+  const notice = await chatPrivacyNotice(work.tx, chat);
   const text = [
     t('gate.request_intro', { name: displayName(account), title: chat.title }),
     formatRules(rules.rules),
+    ...(notice ? [`${t('privacy.title')}\n${notice}`] : []),
     t('gate.request_deadline', { within: t('time.within_hours', { count: hours }) }),
   ].join('\n\n');
   await work.enqueue(

@@ -195,6 +195,18 @@ export class TelegramMessenger implements Messenger {
     return { messageId: String(message.message_id) };
   }
 
+  async sendDocument(
+    chat: ChatAddress,
+    document: { filename: string; content: string; caption?: string },
+  ): Promise<SentMessage> {
+    const message = await this.call<{ message_id: number }>('sendDocument', {
+      chat_id: chatId(chat),
+      document: { source: Buffer.from(document.content, 'utf8'), filename: document.filename },
+      ...(document.caption ? { caption: document.caption.slice(0, 1024) } : {}),
+    });
+    return { messageId: String(message.message_id) };
+  }
+
   async edit(chat: ChatAddress, messageId: string, text: string, buttons?: ButtonSpec[][]): Promise<void> {
     const payload: Record<string, unknown> = {
       chat_id: chatId(chat),

@@ -143,7 +143,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return {};
 }
 
-// Text fields of a multipart body; file parts are recorded by name and size only (the fake stores no files).
+// Text fields of a multipart body; a file part is recorded by name and size, with its file name and text beside it.
 function* multipartFields(body: Buffer, boundary: string): Generator<[string, string]> {
   const delimiter = Buffer.from(`--${boundary}`);
   let start = body.indexOf(delimiter);
@@ -163,6 +163,11 @@ function* multipartFields(body: Buffer, boundary: string): Generator<[string, st
           name,
           filename === undefined ? content.toString('utf8') : `<file ${filename}, ${content.length} bytes>`,
         ];
+        // A file's name and text, so tests can read what the bot sent (sendDocument).
+        if (filename !== undefined) {
+          yield [`${name}.filename`, filename];
+          yield [`${name}.content`, content.toString('utf8')];
+        }
       }
     }
     start = end;

@@ -25,6 +25,7 @@ import {
   editMessageReplyMarkup,
   editMessageText,
   sendChatAction,
+  sendDocument,
   sendMessage,
 } from './messages.js';
 import { deleteWebhook, getMe, getUpdates, getWebhookInfo, setWebhook } from './updates.js';
@@ -39,6 +40,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   deleteWebhook,
   getWebhookInfo,
   sendMessage,
+  sendDocument,
   editMessageText,
   editMessageReplyMarkup,
   deleteMessage,

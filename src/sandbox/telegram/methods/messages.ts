@@ -45,6 +45,27 @@ export const sendMessage: MethodHandler = (p, { world }) => {
   return messageJson(world, record);
 };
 
+/** sendDocument: a file uploaded in a multipart body (the fake keeps its name and text in the call log). */
+export const sendDocument: MethodHandler = (p, { world }) => {
+  const chat = accessChat(world, p.chatId(), 'write');
+  const document = p.string('document');
+  if (document === '') throw badRequest('there is no document in the request');
+  const caption = p.string('caption');
+  if (caption.length > 1024) throw badRequest('message caption is too long');
+  assertBotMaySend(world, chat);
+  const record = world.postMessage(chat, {
+    from: world.botUser,
+    fromBot: true,
+    content: {
+      text: caption || `📎 ${p.string('document.filename') || 'document'}`,
+      entities: [],
+      replyMarkup: undefined,
+    },
+    protectContent: p.bool('protect_content'),
+  });
+  return messageJson(world, record);
+};
+
 /** editMessageText: the bot's own text messages; omitting reply_markup removes the keyboard, as on Telegram. */
 export const editMessageText: MethodHandler = (p, { world }) => {
   const content = readText(world, p);
