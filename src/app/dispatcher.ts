@@ -249,12 +249,15 @@ export class Dispatcher {
     const replyAuthorIsModerator =
       spec.actsOnReplyAuthor && replyAuthor ? await isModerator(services, chat, replyAuthor) : false;
     await this.once(event, async (work) => {
+      // The command acts on the chat as committed, not as cached: another replica may have changed it
+      // within the cache's half minute (the school confirmed it, a setting changed).
+      const current = cached ? await loadChat(services, work, event.chat) : chat;
       const account =
-        sender.kind === 'user' ? await memberSeen(services, work, chat, sender.user) : undefined;
-      const ctx = this.context(work, event, chat, account, moderator, replyAuthorIsModerator);
+        sender.kind === 'user' ? await memberSeen(services, work, current, sender.user) : undefined;
+      const ctx = this.context(work, event, current, account, moderator, replyAuthorIsModerator);
       if (spec.where === 'private') return ctx.refuse(ctx.t('refusal.private_only'));
       if (spec.audience === 'moderator' && !moderator) return ctx.refuse(ctx.t(REFUSALS[standing]));
-      await spec.run({ ...ctx, chat });
+      await spec.run({ ...ctx, chat: current });
     });
   }
 

@@ -2,11 +2,18 @@ import { eq } from 'drizzle-orm';
 import type { User } from 'telegraf/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRosterRepository } from '../../../src/db/repos/roster.js';
-import { auditLog, invitations, persons, removals, rosterEvents } from '../../../src/db/schema.js';
+import { auditLog, chats, invitations, persons, removals, rosterEvents } from '../../../src/db/schema.js';
 import { DAY, MINUTE } from '../../../src/lib/clock.js';
 import { Harness } from '../../support/harness.js';
 import { api, type School, school, schoolToken } from '../../support/roster.js';
-import { botTexts, lastPrivateText, openPrivateChat, SENT_PRIVATELY } from '../../support/school.js';
+import {
+  botTexts,
+  classChat,
+  lastBotText,
+  lastPrivateText,
+  openPrivateChat,
+  SENT_PRIVATELY,
+} from '../../support/school.js';
 import { sharedHarness } from '../../support/shared-harness.js';
 
 function bannedIn(h: Harness, s: School, user: User): string[] {
@@ -248,6 +255,37 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     });
     await h.settle();
     expect(h.api.member(s.chats.classChat, dima).status).toBe('kicked');
+  });
+
+  it('links with /link in a chat another replica attached to the school a moment ago', async () => {
+    h = await Harness.start();
+    const { chatId, teacher, parents } = await classChat(h);
+    const [anna] = parents as [User];
+    // This replica has the chat cached from before the school confirmed it; the confirmation was answered
+    // by another replica, which wrote it to the shared database only.
+    const hello = h.api.sendMessage(chatId, anna, 'Здравствуйте');
+    await h.settle();
+    const db = h.db.database.db;
+    const roster = createRosterRepository(db);
+    const created = await roster.createSchool('Школа №1', h.clock.now());
+    const now = h.clock.now();
+    await roster.insertPerson({
+      schoolId: created.id,
+      kind: 'guardian',
+      externalId: 'G1',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await db
+      .update(chats)
+      .set({ schoolId: created.id })
+      .where(eq(chats.platformChatId, String(chatId)));
+    h.api.sendMessage(chatId, teacher, '/link guardian:G1', { replyTo: hello.message_id });
+    await h.settle();
+    expect(lastBotText(h, chatId)).toBe(
+      'Аккаунт участника Анна Петрова связан с записью школы: родитель (законный представитель) G1.',
+    );
   });
 });
 
