@@ -281,10 +281,12 @@ describe('4.13.8 roster departures: students, their families and departed staff 
       .update(chats)
       .set({ schoolId: created.id })
       .where(eq(chats.platformChatId, String(chatId)));
+    await openPrivateChat(h, teacher);
     h.api.sendMessage(chatId, teacher, '/link guardian:G1', { replyTo: hello.message_id });
     await h.settle();
-    expect(lastBotText(h, chatId)).toBe(
-      'Аккаунт участника Анна Петрова связан с записью школы: родитель (законный представитель) G1.',
+    expect(lastBotText(h, chatId)).toBe(SENT_PRIVATELY('link'));
+    expect(lastPrivateText(h, teacher)).toBe(
+      'Чат «7Б»:\nАнна Петрова: аккаунт связан с записью школы — родитель (законный представитель) G1.',
     );
   });
 });
