@@ -182,7 +182,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...connector.attach(app.dispatcher.handle),
   }));
 
-  const http = new HttpServer(log, { ...options.http, maxConnections: config.httpMaxConnections });
+  // The port's public URLs say whether it is reached over https (then every answer carries HSTS).
+  const https = [config.webhook?.url, config.max?.webhook?.url].some((url) => url?.startsWith('https:'));
+  const http = new HttpServer(log, { https, ...options.http, maxConnections: config.httpMaxConnections });
   gaugeFrom(
     app.services.metrics,
     'ccm_http_body_bytes_reading',

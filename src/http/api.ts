@@ -1,5 +1,4 @@
 import { Hono, type MiddlewareHandler } from 'hono';
-import { z } from 'zod';
 import { createChatsRepository } from '../db/repos/chats.js';
 import { createRosterRepository } from '../db/repos/roster.js';
 import { createStatsRepository } from '../db/repos/stats.js';
@@ -15,6 +14,9 @@ import {
 } from '../features/roster/index.js';
 import { decideAttachment, pendingAttachments, rotateSchoolCode } from '../features/schools/index.js';
 import type { Services } from '../runtime/services.js';
+import { BODY_LIMITS } from './api-doc.js';
+import { apiReferenceRoutes } from './api-reference.js';
+import { InvitationRequest, NumericId } from './api-schemas.js';
 import { expectJson, limitBody, readJson } from './body.js';
 import { type HttpEnv, json, problem, unread } from './context.js';
 import { personalDataRoutes } from './personal-data.js';
@@ -22,12 +24,13 @@ import { personalDataRoutes } from './personal-data.js';
 /**
  * The school's API (SPEC.md "Roster"): roster events, full snapshots, statistics for the director and
  * personal invitations. Every request carries `Authorization: Bearer <school token>`; a token reaches
- * only its own school's data.
+ * only its own school's data. Each route is described in api-doc.ts, from which the OpenAPI document at
+ * `/api/v1/openapi.json` and the page at `/api/v1/docs` are made.
  */
 
-const EVENTS_LIMIT = 1024 * 1024;
-const SNAPSHOT_LIMIT = 4 * 1024 * 1024;
-const INVITATION_LIMIT = 16 * 1024;
+const EVENTS_LIMIT = BODY_LIMITS.events;
+const SNAPSHOT_LIMIT = BODY_LIMITS.snapshot;
+const INVITATION_LIMIT = BODY_LIMITS.small;
 
 /** The API's routes also know the school whose token the request carries. */
 type ApiEnv = { Bindings: HttpEnv['Bindings']; Variables: HttpEnv['Variables'] & { schoolId: number } };
@@ -61,11 +64,6 @@ async function known(services: Services, schoolId: number) {
   );
   return (kind: 'student' | 'guardian' | 'staff', id: string) => snapshot.byExternal.has(`${kind}:${id}`);
 }
-
-const InvitationRequest = z.object({
-  kind: z.enum(['student', 'guardian', 'staff'], { message: "must be 'student', 'guardian' or 'staff'" }),
-  id: z.string({ message: 'must be a string' }).trim().min(1).max(64),
-});
 
 /** Per-chat counts of one school for the director (4.11.2). */
 async function schoolStats(services: Services, schoolId: number) {
@@ -173,7 +171,7 @@ export function apiRoutes(services: Services, botUsername: () => string | undefi
   for (const decision of ['confirm', 'reject'] as const) {
     api.post(`/api/v1/attachments/:id/${decision}`, school, async (c) => {
       const id = c.req.param('id');
-      if (!/^\d{1,9}$/.test(id)) return problem(c, 400, 'the attachment id must be a number');
+      if (!NumericId.safeParse(id).success) return problem(c, 400, 'the attachment id must be a number');
       const { result } = await decideAttachment(services, c.var.schoolId, Number(id), decision);
       if (result === 'not_found') return problem(c, 404, `no attachment request ${id} for this school`);
       return json(c, 200, { id: Number(id), result });
@@ -184,6 +182,7 @@ export function apiRoutes(services: Services, botUsername: () => string | undefi
     json(c, 200, { code: await rotateSchoolCode(services, c.var.schoolId) }),
   );
   personalDataRoutes(api, services, school);
+  api.route('/', apiReferenceRoutes());
 
   return api;
 }

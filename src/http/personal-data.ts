@@ -17,13 +17,15 @@ import {
 } from '../features/personal-data/index.js';
 import { describeIssues } from '../features/roster/index.js';
 import type { Services } from '../runtime/services.js';
+import { BODY_LIMITS } from './api-doc.js';
+import { NumericId } from './api-schemas.js';
 import { expectJson, limitBody, readJson } from './body.js';
 import { type HttpEnv, json, problem } from './context.js';
 
 /** The school API's routes also know the school whose token the request carries (as in api.ts). */
 type ApiEnv = { Bindings: HttpEnv['Bindings']; Variables: HttpEnv['Variables'] & { schoolId: number } };
 
-const SMALL = 16 * 1024;
+const SMALL = BODY_LIMITS.small;
 
 /**
  * The school's requests about personal data (152-ФЗ): a person's export, erasure with its act, the acts,
@@ -75,7 +77,7 @@ export function personalDataRoutes(
   );
   api.get('/api/v1/acts/:id', school, async (c) => {
     const id = c.req.param('id');
-    if (!/^\d{1,9}$/.test(id)) return problem(c, 400, 'the act id must be a number');
+    if (!NumericId.safeParse(id).success) return problem(c, 400, 'the act id must be a number');
     const act = await findAct(services, Number(id), c.var.schoolId);
     if (!act) return problem(c, 404, `no act ${id} for this school`);
     return json(c, 200, { ...actJson(act), text: await renderAct(services, act, 'ru') });

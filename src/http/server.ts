@@ -5,6 +5,7 @@ import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../lib/logger.js';
 import { BodyBudget, type HttpEnv, problem, unread } from './context.js';
+import { securityHeaders } from './security.js';
 
 /** Limits of the bot's HTTP port; every one has a default fit for production. */
 export interface HttpServerOptions {
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   connectionsCheckingIntervalMs: number;
   /** Bytes of request bodies being read at once, across all requests (503 past it). */
   bodyBudgetBytes: number;
+  /** The port is reached over https (an https public URL): Strict-Transport-Security on every answer. */
+  https: boolean;
 }
 
 export const HTTP_DEFAULTS: HttpServerOptions = {
@@ -29,6 +32,7 @@ export const HTTP_DEFAULTS: HttpServerOptions = {
   keepAliveTimeoutMs: 65_000,
   connectionsCheckingIntervalMs: 1_000,
   bodyBudgetBytes: 16 * 1024 * 1024,
+  https: false,
 };
 
 /** At most one warning about refused connections in this long. */
@@ -37,8 +41,8 @@ const DROP_WARNING_INTERVAL_MS = 60_000;
 /**
  * One HTTP port for the webhooks, the school's API, `/healthz` and `/metrics` (SPEC: `HTTP_PORT`): a Hono
  * app served by @hono/node-server. Routes are added to {@link app} (sub-apps with `app.route('/', …)`);
- * answers are `cache-control: no-store` unless a route says otherwise, an unknown path gets 404 and a
- * known path with another method 405.
+ * answers are `cache-control: no-store` unless a route says otherwise and carry the security headers
+ * (security.ts), an unknown path gets 404 and a known path with another method 405.
  */
 export class HttpServer {
   readonly app = new Hono<HttpEnv>();
@@ -52,6 +56,7 @@ export class HttpServer {
   ) {
     const limits = { ...HTTP_DEFAULTS, ...options };
     this.bodies = new BodyBudget(limits.bodyBudgetBytes);
+    this.app.use(securityHeaders({ https: limits.https }));
     this.app.use(async (c, next) => {
       c.set('bodyBudget', this.bodies);
       c.header('cache-control', 'no-store');

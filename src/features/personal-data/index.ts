@@ -19,4 +19,4 @@ export {
   setRetention,
 } from './requests.js';
 export { personalDataJobs, RETENTION_BATCH, type RetentionReport, runRetention } from './retention.js';
-export { findSubject, parseSubject, type SubjectRef } from './subject.js';
+export { findSubject, parseSubject, SubjectParams, type SubjectRef } from './subject.js';

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { z } from 'zod';
 import type { Executor } from '../../db/client.js';
 import { createPersonalDataRepository } from '../../db/repos/personal-data.js';
 import type { PersonRow } from '../../db/repos/roster.js';
@@ -14,23 +15,33 @@ export type SubjectRef =
   | { kind: PersonKindName; id: string }
   | { kind: 'account'; platform: (typeof PLATFORMS)[number]; id: string };
 
-/** The roster's id syntax (features/roster/schemas.ts); a platform id is a number. */
-const ROSTER_ID = /^[\p{L}\p{N}_.:\-/]{1,64}$/u;
-const PLATFORM_ID = /^-?\d{1,20}$/;
+/**
+ * The parts of a subject's path in the API (`/people/{kind}/{id}`, `/people/account/{platform}/{id}`), as
+ * zod schemas: the OpenAPI document describes the path parameters with them. A roster id has the
+ * roster's syntax (features/roster/schemas.ts); a platform id is a number.
+ */
+export const SubjectParams = {
+  kind: z.enum(PERSON_KINDS),
+  id: z.string().regex(/^[\p{L}\p{N}_.:\-/]{1,64}$/u),
+  platform: z.enum(PLATFORMS),
+  accountId: z.string().regex(/^-?\d{1,20}$/),
+};
 
 /** Reads `student/S1`, `guardian/G7`, `staff/T2` or `account/telegram/123`; a message when malformed. */
 export function parseSubject(parts: string[]): SubjectRef | { error: string } {
   const [kind, a, b] = parts;
   if (kind === 'account') {
-    if (!PLATFORMS.includes(a as Platform) || b === undefined || !PLATFORM_ID.test(b))
+    const platform = SubjectParams.platform.safeParse(a);
+    const id = SubjectParams.accountId.safeParse(b);
+    if (!platform.success || !id.success)
       return { error: 'an account is named as account/{telegram|vk|max}/{numeric id}' };
-    return { kind, platform: a as (typeof PLATFORMS)[number], id: b };
+    return { kind, platform: platform.data, id: id.data };
   }
-  if (!PERSON_KINDS.includes(kind as PersonKindName))
-    return { error: "the kind must be 'student', 'guardian', 'staff' or 'account'" };
-  if (a === undefined || b !== undefined || !ROSTER_ID.test(a))
+  const person = SubjectParams.kind.safeParse(kind);
+  if (!person.success) return { error: "the kind must be 'student', 'guardian', 'staff' or 'account'" };
+  if (a === undefined || b !== undefined || !SubjectParams.id.safeParse(a).success)
     return { error: 'the id must be 1–64 letters, digits or _ . : - /' };
-  return { kind: kind as PersonKindName, id: a };
+  return { kind: person.data, id: a };
 }
 
 /** The subject as found: the roster person (if any) and the accounts to export or erase. */

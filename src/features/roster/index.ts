@@ -15,7 +15,7 @@ export { claimInvitation, createInvitation, deepLink } from './invitations.js';
 export { removedByRoster } from './removals.js';
 export { describeIssues, type RosterEvent, type Snapshot, SnapshotSchema } from './schemas.js';
 export { snapshotEvents } from './snapshot.js';
-export { validateEvents } from './validate.js';
+export { EventsBatchSchema, validateEvents } from './validate.js';
 
 export const rosterCommands = [linkCommand];
 

@@ -1,7 +1,29 @@
+import { z } from 'zod';
 import { externalKey, type PersonKind } from '../../db/repos/roster.js';
 import { describeIssues, EVENT_SCHEMAS, type EventType, type RosterEvent } from './schemas.js';
 
 export const MAX_EVENTS = 5000;
+
+/**
+ * A batch of events as the API documents it (the OpenAPI document is generated from it): the same event
+ * schemas {@link validateEvents} checks one by one, so that each event's problems come with its index.
+ */
+export const EventsBatchSchema = z.object({
+  events: z
+    .array(
+      z.discriminatedUnion('type', [
+        EVENT_SCHEMAS['student.enrolled'],
+        EVENT_SCHEMAS['student.transferred'],
+        EVENT_SCHEMAS['student.departed'],
+        EVENT_SCHEMAS['guardian.linked'],
+        EVENT_SCHEMAS['guardian.unlinked'],
+        EVENT_SCHEMAS['staff.hired'],
+        EVENT_SCHEMAS['staff.departed'],
+      ]),
+    )
+    .min(1)
+    .max(MAX_EVENTS),
+});
 
 export interface EventProblem {
   index: number;
