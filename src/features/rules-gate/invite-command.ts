@@ -63,7 +63,8 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
           expiresAt: args.expiresAt ? new Date(args.expiresAt) : null,
         });
         const t = services.texts.t(chat.settings.language);
-        const key = !services.platform(chat.platform).capabilities.joinRequests
+        const capabilities = services.platform(chat.platform).capabilities;
+        const key = !capabilities.joinRequests
           ? 'invite.created_no_requests'
           : chat.settings.rules_gate === 'on'
             ? 'invite.created'
@@ -73,9 +74,12 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
             type: 'send',
             chat: chatAddress(chat),
             text: args.expiresAt
-              ? `${t(key, { title: chat.title, url: result.url })}\n${t('invite.valid_until', {
-                  until: when(services, new Date(args.expiresAt), chat.settings.language),
-                })}`
+              ? `${t(key, { title: chat.title, url: result.url })}\n${t(
+                  capabilities.revocableLinks ? 'invite.valid_until' : 'invite.valid_until_manual',
+                  {
+                    until: when(services, new Date(args.expiresAt), chat.settings.language),
+                  },
+                )}`
               : t(key, { title: chat.title, url: result.url }),
             options: { replyTo: args.replyTo },
           },

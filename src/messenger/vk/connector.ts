@@ -73,6 +73,7 @@ export class VkMessenger implements Messenger {
     rights: 'admin',
     // A VK chat has no default permissions a community could set: no quiet hours, no read-only chat.
     chatPermissions: false,
+    revocableLinks: true,
   };
   readonly vk: VK;
   /** Members, admins, names and titles, read through this connector's calls. */
