@@ -626,7 +626,7 @@ describe.each([
       expect(() => driver.joinByLink(chat, driver.person('Поздний', 'Гость'), url)).toThrow();
     });
 
-    it('4.11.2: where the bot cannot revoke the chat’s link, /invite never promises it will, and says when to reset it', async (ctx) => {
+    it('4.11.2: where the bot cannot revoke the chat’s link, /invite never promises it will; at the term’s end the moderators are reminded to reset it', async (ctx) => {
       ctx.skip(traits.revocableLinks, `${name}: the bot revokes its links itself (the previous scenario)`);
       await start();
       const { chat, teacher } = await school();
@@ -637,6 +637,18 @@ describe.each([
       expect(text).toMatch(
         /\nЭто постоянная ссылка чата: бот не может её отозвать\. Сбросьте её в настройках чата до .+, когда приглашённые войдут \(неиспользованные ссылки аннулируются, п\. 4\.11\.2\)\.$/,
       );
+      // At the term's end the moderators are reminded privately, once, to reset it.
+      driver.privateMessage(teacher, '/start');
+      await settle();
+      clock.advance(7 * DAY + HOUR);
+      await bot.app.jobs.run('expire-invitations');
+      await bot.app.jobs.run('expire-invitations');
+      await settle();
+      expect(
+        driver.privateTexts(teacher).filter((t) => t.includes('срок ссылки для вступления истёк')),
+      ).toEqual([
+        'Чат «7Б»: срок ссылки для вступления истёк. Бот не может отозвать постоянную ссылку чата — сбросьте её в настройках чата, чтобы неиспользованная ссылка перестала действовать (п. 4.11.2).',
+      ]);
     });
 
     it('4.11.2: a stranger to the school’s roster enters a school chat only when a moderator presses «Принять»', async () => {
