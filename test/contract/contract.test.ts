@@ -658,6 +658,9 @@ describe.each([
       driver.privateMessage(teacher, '/start');
       driver.post(chat, teacher, '/invite');
       await settle();
+      expect(lastText(chat)).toContain(
+        '\nКого нет в списках школы, бот впустит только после решения модератора.\n',
+      );
       const url = /https?:\/\/\S+/.exec(lastText(chat))?.[0] ?? '';
       const stranger = driver.person('Степан', 'Иванов');
       driver.joinByLink(chat, stranger, url);
