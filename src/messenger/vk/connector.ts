@@ -65,8 +65,7 @@ export class VkMessenger implements Messenger {
     // VK chats have no join requests a community could answer: links let people straight in.
     joinRequests: false,
     timedMute: true,
-    // VK only removes; nothing keeps a removed person out.
-    timedBan: false,
+    timedBan: false, // VK only removes; nothing keeps a removed person out.
     messageLinks: false,
     // A community is an administrator of a chat or it is not; there are no separate rights to ask for.
     readOnly: 'native',
