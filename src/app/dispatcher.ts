@@ -28,6 +28,7 @@ import type {
   UserInfo,
 } from '../messenger/port.js';
 import { MessengerError } from '../messenger/port.js';
+import { outcome } from '../outbox/outcomes.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
@@ -328,8 +329,13 @@ export class Dispatcher {
         const key = `${chat.id}:${account?.id ?? 'anonymous'}`;
         const { answer, suppressed } = services.refusals.take(key, work.now.getTime());
         const full = suppressed > 0 ? `${text}\n${t('refusal.more', { count: suppressed })}` : text;
+        // Best effort, never reported: VK never lets a bot delete its owner's message, and the refused
+        // person's command is not worth a failure report to the moderators.
         const deleteCommand = () =>
-          work.enqueue({ type: 'delete', chat: address, messageId: event.messageId }, { chatId: chat.id });
+          work.enqueue(
+            { type: 'delete', chat: address, messageId: event.messageId },
+            { chatId: chat.id, maxAttempts: 3, onFailed: outcome('privacy.command_deleted', {}) },
+          );
         if (account?.privateChatOpen) {
           await deleteCommand();
           if (answer) {

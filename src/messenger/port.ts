@@ -298,6 +298,11 @@ export interface Capabilities {
   rights: 'granular' | 'admin' | 'permissions';
   /** Whether the chat's default permissions can be set (quiet hours, announcement-only chats). */
   chatPermissions: boolean;
+  /**
+   * Whether the bot can revoke a link it gave out (4.11.2: unclaimed links are annulled). MAX's link is the
+   * chat's own, which a bot cannot change: moderators are told to reset it themselves.
+   */
+  revocableLinks: boolean;
 }
 
 /** Who the bot is on a platform and what the platform can do. */

@@ -7,7 +7,7 @@ import { createAccountsRepository } from '../../src/db/repos/accounts.js';
 import { createRosterRepository } from '../../src/db/repos/roster.js';
 import { auditLog, outbox, votes } from '../../src/db/schema.js';
 import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
-import { AdjustableClock, DAY, MINUTE } from '../../src/lib/clock.js';
+import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
@@ -17,6 +17,7 @@ import {
   type MessageRef,
   maxDriver,
   type Person,
+  TRAITS,
   telegramDriver,
   vkDriver,
 } from './drivers.js';
@@ -33,6 +34,7 @@ describe.each([
 ] as const)(
   'connector contract: %s',
   (name, makeDriver) => {
+    const traits = TRAITS[name];
     let clock: AdjustableClock;
     let driver: Driver;
     let db: TestDatabase;
@@ -63,6 +65,10 @@ describe.each([
       await bot?.stop();
       await driver?.stop();
       await db?.drop();
+      // A scenario skipped before it started must not find the previous one's bot and fakes.
+      bot = undefined as never;
+      driver = undefined as never;
+      db = undefined as never;
       if (texts) {
         expect(texts.length).toBeGreaterThan(0);
         for (const text of texts) expect(text).not.toMatch(/telegram|телеграм/i);
@@ -92,7 +98,8 @@ describe.each([
       }
     }
 
-    async function school() {
+    /** The 7Б chat of Мария Ивановна (its creator) with four parents; with `staffAdmin`, Олег Сидоров an administrator too. */
+    async function school(options: { staffAdmin?: boolean } = {}) {
       const teacher = driver.person('Мария', 'Ивановна');
       const parents = [
         ['Анна', 'Петрова'],
@@ -100,13 +107,70 @@ describe.each([
         ['Вера', 'Козлова'],
         ['Галина', 'Орлова'],
       ].map(([f, l]) => driver.person(f as string, l as string));
-      const chat = driver.classChat('7Б', teacher, parents);
+      const oleg = driver.person('Олег', 'Сидоров');
+      const chat = driver.classChat('7Б', teacher, parents, { admins: options.staffAdmin ? [oleg] : [] });
       await settle();
       for (const parent of parents) driver.post(chat, parent, 'Здравствуйте!');
       driver.post(chat, teacher, '/setrules\nВежливость\nБез рекламы\nПо делу');
       await settle();
-      return { chat, teacher, parents: parents as [Person, Person, Person, Person] };
+      return { chat, teacher, oleg, parents: parents as [Person, Person, Person, Person] };
     }
+
+    /**
+     * Attaches the chat to school 1 (the school confirms it) as class 7Б; returns how the school pushes
+     * roster events through its API (the answer's status and body, the bot settled after it).
+     */
+    async function attach(chat: number, teacher: Person) {
+      const repo = createRosterRepository(db.database.db);
+      driver.post(chat, teacher, '/settings class 7Б');
+      driver.post(chat, teacher, `/settings school ${await repo.ensureSchoolCode(1)}`);
+      await settle();
+      const [request] = await pendingAttachments(bot.app.services, 1);
+      expect(await decideAttachment(bot.app.services, 1, request?.id ?? 0, 'confirm')).toEqual({
+        result: 'confirmed',
+      });
+      await settle();
+      const token = await repo.createToken(1, 'contract', clock.now());
+      return async (events: unknown[]) => {
+        const answer = await fetch(`http://127.0.0.1:${bot.httpPort}/api/v1/roster/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ events }),
+        });
+        const body = (await answer.json()) as Record<string, unknown>;
+        await settle();
+        return { status: answer.status, body };
+      };
+    }
+
+    /**
+     * A chat of a school whose roster lists staff (Олег Сидоров is T1, Мария Ивановна T2), Олег an
+     * administrator; both have a private chat with the bot. With `linked`, Мария has linked Олег to T1.
+     */
+    async function staffChat(linked: boolean) {
+      const setup = await school({ staffAdmin: true });
+      const { chat, teacher, oleg } = setup;
+      const push = await attach(chat, teacher);
+      const hired = await push([
+        { id: 'h1', type: 'staff.hired', staffId: 'T1', name: 'Олег Сидоров' },
+        { id: 'h2', type: 'staff.hired', staffId: 'T2', name: 'Мария Ивановна' },
+      ]);
+      expect(hired.status).toBe(200);
+      driver.privateMessage(teacher, '/start');
+      driver.privateMessage(oleg, '/start');
+      await settle();
+      if (linked) {
+        const hello = driver.post(chat, oleg, 'Я Олег Сидорович, учитель истории');
+        driver.post(chat, teacher, '/link staff:T1', hello);
+        await settle();
+        expect(driver.privateTexts(teacher).at(-1)).toContain('связан с записью школы');
+      }
+      return { ...setup, push };
+    }
+
+    const NOT_STAFF = 'Модерировать этот чат могут только администраторы — сотрудники школы.';
+    const settingChanged = (limit: number) =>
+      `Настройка «Допустимо предупреждений» изменена: ${limit}, блокировка — за ${limit + 1}-е нарушение.`;
 
     async function strike(chat: number, teacher: Person, member: Person, rule: number): Promise<MessageRef> {
       const message = driver.post(chat, member, 'Реклама пирогов');
@@ -116,6 +180,19 @@ describe.each([
     }
 
     const lastText = (chat: number) => driver.botMessages(chat).at(-1)?.text ?? '';
+
+    /** A newcomer accepts the rules: privately where they asked to join, else under the chat's greeting. */
+    async function acceptRules(chat: number, person: Person): Promise<void> {
+      if (traits.joinRequests) {
+        const rules = driver.privateMessages(person).at(-1);
+        driver.press(person.id, rules?.id ?? 0, person, 'Принимаю');
+      } else {
+        const greeting = driver.botMessages(chat).find((m) => m.text.includes(person.name));
+        expect(greeting?.labels[0]).toBe('Принимаю правила');
+        driver.press(chat, greeting?.id ?? 0, person, 'Принимаю правила');
+      }
+      await settle();
+    }
 
     it('strike → block → scheduled lift', async () => {
       await start();
@@ -451,6 +528,176 @@ describe.each([
           'В чате «7Б» сейчас тихие часы (с 22:00 до 07:00): пожалуйста, напишите утром, если это не срочно.',
         ]);
       }
+    });
+
+    it('4.13.2: until an administrator is linked to staff every administrator moderates, and /settings says so', async () => {
+      await start();
+      const { chat, teacher, oleg } = await staffChat(false);
+      driver.post(chat, oleg, '/settings strike_limit 5');
+      await settle();
+      expect(lastText(chat)).toBe(settingChanged(5));
+      driver.post(chat, teacher, '/settings');
+      await settle();
+      expect(driver.privateTexts(teacher).at(-1)).toContain('Сейчас модерируют все администраторы чата');
+    });
+
+    it('4.13.2: once one is linked, only administrators linked to staff moderate; the others are told in one sentence how to become one', async () => {
+      await start();
+      const { chat, teacher, oleg, parents } = await staffChat(true);
+      const before = driver.botMessages(chat).length;
+      driver.post(chat, teacher, '/settings strike_limit 4');
+      await settle();
+      expect(driver.privateTexts(teacher).at(-1)).toBe(
+        `Чат «7Б»: ${NOT_STAFF} Чтобы стать модератором, откройте личное приглашение школы или попросите модератора ответить на ваше сообщение командой /link staff:<ваш номер в списке школы>.`,
+      );
+      expect(driver.botMessages(chat).slice(before)).toEqual([]);
+      const message = driver.post(chat, parents[0], 'Реклама пирогов');
+      driver.post(chat, teacher, '/strike 2', message);
+      await settle();
+      expect(driver.botMessages(chat).some((m) => m.text.startsWith('Предупреждение 1 из'))).toBe(false);
+      driver.post(chat, oleg, '/settings strike_limit 6');
+      await settle();
+      expect(lastText(chat)).toBe(settingChanged(6));
+      driver.post(chat, oleg, '/strike 2', message);
+      await settle();
+      expect(lastText(chat)).toBe('Предупреждение 1 из 6 — правило 2: Без рекламы.');
+    });
+
+    it('4.13.2, 4.13.7: an anonymous administrator’s command is refused with how to act openly', async (ctx) => {
+      ctx.skip(
+        !traits.anonymousAdmins,
+        `${name} has no anonymous administrators: every administrator posts as themselves`,
+      );
+      await start();
+      const { chat } = await school();
+      driver.postAnonymously?.(chat, '/settings strike_limit 5');
+      await settle();
+      expect(lastText(chat)).toBe(
+        'Анонимный администратор не может модерировать: по положению (п. 4.13.7) должно быть видно, кто принимает меры. Выключите «Анонимность» в своих правах администратора и повторите команду.',
+      );
+    });
+
+    it('4.13.8: a departed employee who administers the chat stops moderating at once; needsAttention lists them and the moderators are told', async () => {
+      await start();
+      const { chat, teacher, oleg, push } = await staffChat(true);
+      const departed = await push([{ id: 'd1', type: 'staff.departed', staffId: 'T1' }]);
+      expect(departed.status).toBe(200);
+      expect(departed.body.needsAttention).toEqual([
+        { chat: { id: expect.any(Number), title: '7Б' }, person: { kind: 'staff', id: 'T1' } },
+      ]);
+      // The bot cannot remove an administrator: Олег stays in the chat, but no longer moderates.
+      expect(driver.removed(chat, oleg)).toBe(false);
+      expect(driver.privateTexts(teacher)).toEqual(
+        expect.arrayContaining([expect.stringContaining('Олег Сидоров больше не работает в школе')]),
+      );
+      driver.post(chat, oleg, '/settings strike_limit 7');
+      await settle();
+      expect(driver.privateTexts(oleg).at(-1)).toContain(NOT_STAFF);
+      // No administrator is linked to a current employee now: every other administrator moderates again.
+      driver.post(chat, teacher, '/settings strike_limit 5');
+      await settle();
+      expect(lastText(chat)).toBe(settingChanged(5));
+      for (const text of driver.botMessages(chat).map((m) => m.text)) expect(text).not.toContain('Сидоров');
+    });
+
+    it('4.11.2: an /invite link expires after the chat’s invite_link_days and is revoked then', async (ctx) => {
+      ctx.skip(
+        !traits.revocableLinks,
+        `${name}: a bot cannot revoke or change the chat's own link (see the next scenario for what it says)`,
+      );
+      await start();
+      const { chat, teacher } = await school();
+      driver.post(chat, teacher, '/settings invite_link_days 2');
+      await settle();
+      driver.post(chat, teacher, '/invite');
+      await settle();
+      const text = lastText(chat);
+      expect(text).toMatch(/\nСсылка действует до .+, затем бот её отзовёт\.$/);
+      const url = /https?:\/\/\S+/.exec(text)?.[0] ?? '';
+      expect(driver.linkWorks(chat, url)).toBe(true);
+      clock.advance(DAY);
+      await bot.app.jobs.run('expire-invitations');
+      await settle();
+      expect(driver.linkWorks(chat, url)).toBe(true);
+      clock.advance(DAY + HOUR);
+      await bot.app.jobs.run('expire-invitations');
+      await settle();
+      expect(driver.linkWorks(chat, url)).toBe(false);
+      expect(() => driver.joinByLink(chat, driver.person('Поздний', 'Гость'), url)).toThrow();
+    });
+
+    it('4.11.2: where the bot cannot revoke the chat’s link, /invite never promises it will; at the term’s end the moderators are reminded to reset it', async (ctx) => {
+      ctx.skip(traits.revocableLinks, `${name}: the bot revokes its links itself (the previous scenario)`);
+      await start();
+      const { chat, teacher } = await school();
+      driver.post(chat, teacher, '/invite');
+      await settle();
+      const text = lastText(chat);
+      expect(text).not.toContain('отзовёт');
+      expect(text).toMatch(
+        /\nЭто постоянная ссылка чата: бот не может её отозвать\. Сбросьте её в настройках чата до .+, когда приглашённые войдут \(неиспользованные ссылки аннулируются, п\. 4\.11\.2\)\.$/,
+      );
+      // At the term's end the moderators are reminded privately, once, to reset it.
+      driver.privateMessage(teacher, '/start');
+      await settle();
+      clock.advance(7 * DAY + HOUR);
+      await bot.app.jobs.run('expire-invitations');
+      await bot.app.jobs.run('expire-invitations');
+      await settle();
+      expect(
+        driver.privateTexts(teacher).filter((t) => t.includes('срок ссылки для вступления истёк')),
+      ).toEqual([
+        'Чат «7Б»: срок ссылки для вступления истёк. Бот не может отозвать постоянную ссылку чата — сбросьте её в настройках чата, чтобы неиспользованная ссылка перестала действовать (п. 4.11.2).',
+      ]);
+    });
+
+    it('4.11.2: a stranger to the school’s roster enters a school chat only when a moderator presses «Принять»', async () => {
+      await start();
+      const { chat, teacher } = await school();
+      await attach(chat, teacher);
+      driver.privateMessage(teacher, '/start');
+      driver.post(chat, teacher, '/invite');
+      await settle();
+      expect(lastText(chat)).toContain(
+        '\nКого нет в списках школы, бот впустит только после решения модератора.\n',
+      );
+      const url = /https?:\/\/\S+/.exec(lastText(chat))?.[0] ?? '';
+      const stranger = driver.person('Степан', 'Иванов');
+      driver.joinByLink(chat, stranger, url);
+      await settle();
+      await acceptRules(chat, stranger);
+      // Accepting the rules alone does not let them in.
+      if (traits.joinRequests) expect(driver.member(chat, stranger)).toBe(false);
+      else expect(await driver.readOnly(chat, stranger)).toBe(true);
+      const ask = driver
+        .privateMessages(teacher)
+        .find((m) => m.text.startsWith('Чат «7Б»: Степан Иванов хочет вступить.'));
+      expect(ask?.labels).toEqual(['Принять', 'Отклонить']);
+      driver.press(teacher.id, ask?.id ?? 0, teacher, 'Принять');
+      await settle();
+      expect(driver.member(chat, stranger)).toBe(true);
+      expect(await driver.readOnly(chat, stranger)).toBe(false);
+      for (const text of driver.botMessages(chat).map((m) => m.text))
+        expect(text).not.toContain('хочет вступить');
+    });
+
+    it('4.11.2: a stranger nobody lets in stays out when gate_hours pass (declined, or read-only where there are no join requests)', async () => {
+      await start();
+      const { chat, teacher } = await school();
+      await attach(chat, teacher);
+      driver.privateMessage(teacher, '/start');
+      driver.post(chat, teacher, '/invite');
+      await settle();
+      const url = /https?:\/\/\S+/.exec(lastText(chat))?.[0] ?? '';
+      const stranger = driver.person('Степан', 'Иванов');
+      driver.joinByLink(chat, stranger, url);
+      await settle();
+      await acceptRules(chat, stranger);
+      clock.advance(48 * HOUR + MINUTE);
+      await bot.app.jobs.run('expire-join-requests');
+      await settle();
+      if (traits.joinRequests) expect(driver.member(chat, stranger)).toBe(false);
+      else expect(await driver.readOnly(chat, stranger)).toBe(true);
     });
 
     it.runIf(name === 'max')(

@@ -24,14 +24,41 @@ export interface BotMessage {
  * and the bot as an administrator; people posting, replying and pressing buttons; and what the bot did.
  * One driver per connector; the suite is the same for both.
  */
+/** What a platform has that not every platform has: a scenario needing one is skipped, with the reason, where it is missing. */
+export interface PlatformTraits {
+  /** Administrators may post as the chat itself (Telegram's «Анонимность»); VK and MAX have no such thing. */
+  anonymousAdmins: boolean;
+  /** A link can make joins wait for the bot (Telegram); elsewhere a link lets people straight in. */
+  joinRequests: boolean;
+  /** The bot can revoke the link it gave (Telegram; VK by resetting the chat's link); MAX's link is the chat's own. */
+  revocableLinks: boolean;
+}
+
+/** Each platform's traits, known before its fake starts (a scenario skips on them). */
+export const TRAITS = {
+  telegram: { anonymousAdmins: true, joinRequests: true, revocableLinks: true },
+  vk: { anonymousAdmins: false, joinRequests: false, revocableLinks: true },
+  max: { anonymousAdmins: false, joinRequests: false, revocableLinks: false },
+} as const satisfies Record<string, PlatformTraits>;
+
 export interface Driver {
   readonly platform: 'telegram' | 'vk' | 'max';
+  readonly traits: PlatformTraits;
   /** The environment that points the bot at this fake. */
   env(): Record<string, string>;
   start(): Promise<void>;
   stop(): Promise<void>;
   person(first: string, last: string): Person;
-  classChat(title: string, teacher: Person, parents: Person[]): number;
+  /** A chat the teacher created, with the parents in it, the bot an administrator, and `admins` made administrators too. */
+  classChat(title: string, teacher: Person, parents: Person[], options?: { admins?: Person[] }): number;
+  /** An administrator posting anonymously, as the chat (only where `traits.anonymousAdmins`). */
+  postAnonymously?(chat: number, text: string): void;
+  /** The person follows a link: a join request where `traits.joinRequests`, else straight into the chat. */
+  joinByLink(chat: number, person: Person, url: string): void;
+  /** Whether the link still lets people in (not revoked, not expired). */
+  linkWorks(chat: number, url: string): boolean;
+  /** The person is a member of the chat (in it, whatever their rights). */
+  member(chat: number, person: Person): boolean;
   addNewcomer(chat: number, person: Person, by: Person): void;
   post(chat: number, person: Person, text: string, replyTo?: MessageRef): MessageRef;
   privateMessage(person: Person, text: string): void;
@@ -62,6 +89,7 @@ export function telegramDriver(clock: AdjustableClock): Driver {
   const chats = new Set<number>();
   return {
     platform: 'telegram',
+    traits: TRAITS.telegram,
     env: () => ({ BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot }),
     start: () => api.start(),
     stop: () => api.stop(),
@@ -70,12 +98,21 @@ export function telegramDriver(clock: AdjustableClock): Driver {
       users.set(user.id, user);
       return { id: user.id, name: `${first} ${last}` };
     },
-    classChat(title, teacher, parents) {
+    classChat(title, teacher, parents, options = {}) {
       const chat = api.createChat({ type: 'supergroup', title });
       chats.add(chat.id);
       api.addMember(chat.id, users.get(teacher.id) as never, { status: 'creator' });
       for (const parent of parents)
         api.addMember(chat.id, users.get(parent.id) as never, { by: users.get(teacher.id) as never });
+      for (const admin of options.admins ?? []) {
+        api.addMember(chat.id, users.get(admin.id) as never, { by: users.get(teacher.id) as never });
+        api.promote(
+          chat.id,
+          users.get(admin.id) as never,
+          { can_restrict_members: true, can_delete_messages: true, can_invite_users: true },
+          users.get(teacher.id) as never,
+        );
+      }
       api.addBot(chat.id, {
         by: users.get(teacher.id) as never,
         status: 'administrator',
@@ -96,6 +133,25 @@ export function telegramDriver(clock: AdjustableClock): Driver {
     },
     privateMessage(person, text) {
       api.privateMessage(users.get(person.id) as never, text);
+    },
+    postAnonymously(chat, text) {
+      api.sendMessage(chat, { senderChat: chat }, text);
+    },
+    joinByLink(chat, person, url) {
+      api.requestJoin(chat, users.get(person.id) as never, url);
+    },
+    linkWorks(chat, url) {
+      const link = api.inviteLinks(chat).find((l) => l.invite_link === url);
+      return (
+        link !== undefined &&
+        !link.is_revoked &&
+        (link.expire_date ?? Infinity) * 1000 > clock.now().getTime()
+      );
+    },
+    member(chat, person) {
+      return ['member', 'restricted', 'administrator', 'creator'].includes(
+        api.member(chat, person.id).status,
+      );
     },
     botMessages(chat) {
       return api.botMessages(chat).map((message) => ({
@@ -142,6 +198,7 @@ export function vkDriver(clock: AdjustableClock): Driver {
   const chats = new Set<number>();
   return {
     platform: 'vk',
+    traits: TRAITS.vk,
     env: () => ({ VK_TOKEN: api.token, VK_API_ROOT: api.apiBaseUrl, VK_GROUP_ID: String(api.groupId) }),
     start: () => api.start(),
     stop: () => api.stop(),
@@ -152,10 +209,12 @@ export function vkDriver(clock: AdjustableClock): Driver {
       api.allowMessages(user);
       return { id: user.id, name: `${first} ${last}` };
     },
-    classChat(title, teacher, parents) {
+    classChat(title, teacher, parents, options = {}) {
       const owner = users.get(teacher.id) as ReturnType<FakeVkApi['createUser']>;
       const chat = api.createChat(title, { owner });
       for (const parent of parents) api.addMember(chat, users.get(parent.id) as never, { by: owner });
+      for (const admin of options.admins ?? [])
+        api.addMember(chat, users.get(admin.id) as never, { by: owner, admin: true });
       api.addCommunity(chat, { by: owner, admin: true });
       chats.add(chat.peerId);
       return chat.peerId;
@@ -173,6 +232,15 @@ export function vkDriver(clock: AdjustableClock): Driver {
     },
     privateMessage(person, text) {
       api.privateMessage(users.get(person.id) as never, text);
+    },
+    joinByLink(chat, person, url) {
+      api.addMember(chat, users.get(person.id) as never, { viaLink: url });
+    },
+    linkWorks(chat, url) {
+      return api.inviteLink(chat) === url;
+    },
+    member(chat, person) {
+      return api.member(chat, person.id) !== undefined;
     },
     botMessages(chat) {
       return api
@@ -224,6 +292,7 @@ export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } 
   return {
     api,
     platform: 'max',
+    traits: TRAITS.max,
     env: () => ({ MAX_TOKEN: api.token, MAX_API_ROOT: api.baseUrl }),
     start: () => api.start(),
     stop: () => api.stop(),
@@ -232,13 +301,14 @@ export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } 
       users.set(created.user_id, created);
       return { id: created.user_id, name: `${first} ${last}` };
     },
-    classChat(title, teacher, parents) {
+    classChat(title, teacher, parents, options = {}) {
       // A private join link: MAX honours block=true only in chats with one.
       const chat = api.sim.createChat(title, {
         owner: user(teacher),
-        members: parents.map(user),
+        members: [...parents, ...(options.admins ?? [])].map(user),
         link: 'private',
       });
+      for (const admin of options.admins ?? []) api.sim.setAdmin(chat, user(admin), MODERATOR_PERMISSIONS);
       api.sim.addBot(chat, { by: user(teacher), permissions: MODERATOR_PERMISSIONS });
       return chat.chatId;
     },
@@ -255,6 +325,16 @@ export function maxDriver(clock: AdjustableClock): Driver & { api: FakeMaxApi } 
         api.sim.startBot(user(person));
       }
       api.sim.postPrivate(user(person), text);
+    },
+    joinByLink(chat, person, url) {
+      if (api.inspect.chat(chat).link !== url) throw new Error(`"${url}" is not the chat's link`);
+      api.sim.addMember(chat, user(person), { by: 'link' });
+    },
+    linkWorks(chat, url) {
+      return api.inspect.chat(chat).link === url;
+    },
+    member(chat, person) {
+      return api.inspect.member(chat, person.id) !== undefined;
     },
     botMessages(chat) {
       return api.inspect.botMessages(chat).map((message) => ({

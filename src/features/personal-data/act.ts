@@ -1,4 +1,5 @@
 import type { Language } from '../../config.js';
+import { AUDIT_ACTIONS, type AuditAction } from '../../db/repos/audit.js';
 import { type ActRow, createPersonalDataRepository } from '../../db/repos/personal-data.js';
 import { when } from '../../runtime/format.js';
 import type { Services } from '../../runtime/services.js';
@@ -37,7 +38,9 @@ export async function renderAct(services: Services, act: ActRow, language: Langu
       t('act.extract_line', {
         id: entry.id,
         at: when(services, new Date(entry.at), language),
-        action: entry.action,
+        action: (AUDIT_ACTIONS as readonly string[]).includes(entry.action)
+          ? t(`act.action.${entry.action as AuditAction}`)
+          : t('act.action_unknown', { code: entry.action }),
         chat: entry.chatId === null ? '' : t('act.extract_chat', { chat: entry.chatId }),
       }),
     );

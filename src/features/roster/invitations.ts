@@ -10,6 +10,7 @@ import { outcome } from '../../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../../outbox/worker.js';
 import type { CommandContext } from '../../runtime/commands.js';
 import { chatAddress, displayName, privateChatOf } from '../../runtime/format.js';
+import { tellModeratorsPrivately } from '../../runtime/privately.js';
 import type { Services, Work } from '../../runtime/services.js';
 
 /**
@@ -140,13 +141,22 @@ export async function expireInvitations(services: Services): Promise<number> {
     const revoked = await createRosterRepository(work.tx).claimExpiredInvitations(work.now, 1000);
     const links = await createGateRepository(work.tx).expireLinks(work.now);
     const chats = createChatsRepository(work.tx, services.deps.defaultLanguage);
+    const reminded = new Set<number>();
     for (const link of links) {
       const chat = await chats.byId(link.chatId);
-      if (chat)
+      if (!chat) continue;
+      if (services.platform(chat.platform).capabilities.revocableLinks) {
         await work.enqueue(
           { type: 'revoke_invite', chat: chatAddress(chat), url: link.url },
           { chatId: chat.id },
         );
+      } else if (!reminded.has(chat.id)) {
+        // MAX: the link is the chat's own and a bot cannot change it; the moderators reset it.
+        reminded.add(chat.id);
+        await tellModeratorsPrivately(services, work, chat, (t) =>
+          t('invite.expired_manual', { title: chat.title }),
+        );
+      }
     }
     return revoked.length + links.length;
   });

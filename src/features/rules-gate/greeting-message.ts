@@ -11,19 +11,28 @@ import { acceptButton, GATE_BUTTONS } from './buttons.js';
 
 /** The greeting of newcomers in the chat: its text, and keeping the posted message in line with who it addresses. */
 
+/**
+ * Room for the school's privacy notice in the greeting: a message of every platform holds 4,000 characters;
+ * a notice that would not fit with the rules is left to /privacy, which the greeting then points to.
+ */
+const GREETING_BUDGET = 3900;
+
 function greetingText(
   services: Services,
   chat: ChatRecord,
   gated: boolean,
   people: AccountRecord[],
   rules: string[],
-  notice: boolean,
+  notice: string | undefined,
 ): string {
   const t = services.texts.t(chat.settings.language);
   const names = people.map(displayName).join(', ');
   const intro = t(gated ? 'gate.greeting' : 'gate.greeting_open', { names, title: chat.title });
   const text = `${intro}\n\n${formatRules(rules)}`;
-  return notice ? `${text}\n\n${t('privacy.pointer')}` : text;
+  if (!notice) return text;
+  // Issue 17: the notice is shown with the rules on entry, in full.
+  const full = `${text}\n\n${t('privacy.title')}\n${notice}`;
+  return full.length <= GREETING_BUDGET ? full : `${text}\n\n${t('privacy.pointer')}`;
 }
 
 export async function renderGreeting(
@@ -44,7 +53,7 @@ export async function renderGreeting(
       greeting.gated,
       accounts,
       rules.rules,
-      (await chatPrivacyNotice(work.tx, chat)) !== undefined,
+      await chatPrivacyNotice(work.tx, chat),
     ),
     buttons: greeting.gated
       ? acceptButton(services, chat, `${GATE_BUTTONS.greeting}${greeting.id}`)

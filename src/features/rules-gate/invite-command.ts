@@ -63,20 +63,26 @@ export function inviteOutcomes(services: Services): Pick<OutcomeHandlers, 'gate.
           expiresAt: args.expiresAt ? new Date(args.expiresAt) : null,
         });
         const t = services.texts.t(chat.settings.language);
-        const key = !services.platform(chat.platform).capabilities.joinRequests
+        const capabilities = services.platform(chat.platform).capabilities;
+        const key = !capabilities.joinRequests
           ? 'invite.created_no_requests'
           : chat.settings.rules_gate === 'on'
             ? 'invite.created'
             : 'invite.created_open';
+        const lines = [t(key, { title: chat.title, url: result.url })];
+        // Strangers never enter a school's class chat unseen (4.11.2): say so where it applies.
+        if (chat.schoolId !== null) lines.push(t('invite.strangers'));
+        if (args.expiresAt) {
+          const until = when(services, new Date(args.expiresAt), chat.settings.language);
+          lines.push(
+            t(capabilities.revocableLinks ? 'invite.valid_until' : 'invite.valid_until_manual', { until }),
+          );
+        }
         await work.enqueue(
           {
             type: 'send',
             chat: chatAddress(chat),
-            text: args.expiresAt
-              ? `${t(key, { title: chat.title, url: result.url })}\n${t('invite.valid_until', {
-                  until: when(services, new Date(args.expiresAt), chat.settings.language),
-                })}`
-              : t(key, { title: chat.title, url: result.url }),
+            text: lines.join('\n'),
             options: { replyTo: args.replyTo },
           },
           { chatId: chat.id },

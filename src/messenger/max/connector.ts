@@ -55,6 +55,7 @@ export class MaxMessenger implements Messenger {
     // A MAX chat has no default member permissions a bot can set: quiet hours fall back to a private
     // reminder, and announce_only is refused with why.
     chatPermissions: false,
+    revocableLinks: false,
   };
   readonly bot: Bot;
   readonly silences: Silences;

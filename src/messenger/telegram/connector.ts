@@ -113,6 +113,7 @@ export class TelegramMessenger implements Messenger {
     readOnly: 'native',
     rights: 'granular',
     chatPermissions: true,
+    revocableLinks: true,
   };
   readonly telegram: Telegram;
   private me: UserInfo | undefined;

@@ -65,14 +65,14 @@ export class VkMessenger implements Messenger {
     // VK chats have no join requests a community could answer: links let people straight in.
     joinRequests: false,
     timedMute: true,
-    // VK only removes; nothing keeps a removed person out.
-    timedBan: false,
+    timedBan: false, // VK only removes; nothing keeps a removed person out.
     messageLinks: false,
     // A community is an administrator of a chat or it is not; there are no separate rights to ask for.
     readOnly: 'native',
     rights: 'admin',
     // A VK chat has no default permissions a community could set: no quiet hours, no read-only chat.
     chatPermissions: false,
+    revocableLinks: true,
   };
   readonly vk: VK;
   /** Members, admins, names and titles, read through this connector's calls. */

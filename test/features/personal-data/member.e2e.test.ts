@@ -65,4 +65,29 @@ describe('personal data: /mydata and the privacy notice', () => {
     const rules = h.api.lastBotMessage(newcomer.id)?.text ?? '';
     expect(rules).toContain(NOTICE);
   });
+
+  it('shows the notice in full with the rules in the greeting of a newcomer added to the chat (issue 17)', async () => {
+    const newcomer = h.api.createUser({ first_name: 'Дина', last_name: 'Новикова' });
+    h.api.addMember(s.chats.parents8, newcomer, { by: s.teacher });
+    await h.settle();
+    const greeting = h.api
+      .botMessages(s.chats.parents8)
+      .find((m) => m.text?.startsWith('Добро пожаловать, Дина Новикова'));
+    expect(greeting?.text).toContain(`\n\nОбработка персональных данных\n${NOTICE}`);
+    expect(greeting?.text).not.toContain('/privacy');
+    expect(greeting?.text?.indexOf(NOTICE)).toBeGreaterThan(greeting?.text?.indexOf('1. ') ?? Infinity);
+  });
+
+  it('points the greeting to /privacy when the notice would not fit in one message with the rules', async () => {
+    const long = `${NOTICE} ${'Подробности обработки. '.repeat(150)}`.slice(0, 3500);
+    expect((await api(h, 'PUT', '/api/v1/privacy', { token: s.token, body: { text: long } })).status).toBe(
+      200,
+    );
+    const newcomer = h.api.createUser({ first_name: 'Ева', last_name: 'Новикова' });
+    h.api.addMember(s.chats.parents8, newcomer, { by: s.teacher });
+    await h.settle();
+    const greeting = h.api.botMessages(s.chats.parents8).find((m) => m.text?.includes('Ева Новикова'));
+    expect(greeting?.text).toMatch(/\n\nКак обрабатываются персональные данные: \/privacy$/);
+    expect(greeting?.text).not.toContain(long);
+  });
 });

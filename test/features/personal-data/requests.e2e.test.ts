@@ -113,6 +113,13 @@ describe('personal data: export and erasure through the school API', () => {
     expect(shown.body.text).toContain(`АКТ № ${act.id}`);
     expect(shown.body.text).toContain('предупреждения: 1');
     expect(shown.body.text).not.toContain('Петрова');
+    // Issue 17: the log extract names each action in words, never by its code.
+    expect(shown.body.text).toMatch(/\n {2}№ \d+ {2}.+ {2}предупреждение, чат \d+\n/);
+    const extract = String(shown.body.text)
+      .split('\n')
+      .filter((line) => line.startsWith('  № '));
+    expect(extract.length).toBeGreaterThan(0);
+    for (const line of extract) expect(line).not.toMatch(/[a-z_]{3,}/);
   });
 
   it('keeps an active block (its end, no names) through an erasure, and lifts it on time', async () => {

@@ -69,6 +69,7 @@ describe('VkMessenger', () => {
       readOnly: 'native',
       rights: 'admin',
       chatPermissions: false,
+      revocableLinks: true,
     });
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '100001' })).toBe(true);
     expect(vk.isPrivateChat({ platform: 'vk', platformChatId: '2000000001' })).toBe(false);
