@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import type { Services } from '../../runtime/services.js';
+import { assetRoutes } from './assets.js';
+import { authRoutes } from './pages-auth.js';
+import { overviewRoutes } from './pages-overview.js';
+import { type DashboardEnv, requireViewer, withLanguage } from './session.js';
+
+/**
+ * The web dashboard (issue 19) under `/dashboard`: sign-in without passwords, then server-rendered pages
+ * of the chats the viewer may see. Scripts and styles are the bot's own files (no inline code, no CDN).
+ * Middleware is put on each route (not on a path pattern), so nothing here touches the bot's other routes.
+ */
+export function dashboardRoutes(services: Services): Hono<DashboardEnv> {
+  const app = new Hono<DashboardEnv>();
+  assetRoutes(app);
+  app.use('/dashboard', withLanguage(services));
+  app.use('/dashboard/*', withLanguage(services));
+  authRoutes(app, services);
+  const auth = requireViewer(services);
+  overviewRoutes(app, services, auth);
+  return app;
+}
