@@ -33,6 +33,7 @@ export type AuditAction =
   | 'attachment_confirmed'
   | 'attachment_rejected'
   | 'action_failed'
+  | 'action_retried'
   | 'personal_data_erased';
 
 /** The bot's own housekeeping, which `/log` does not show. */

@@ -54,8 +54,7 @@ function auditWhere(filter: AuditFilter): SQL | undefined {
     conditions.push(
       or(
         ilike(auditLog.actorName, pattern),
-        ilike(target.firstName, pattern),
-        ilike(target.lastName, pattern),
+        ilike(sql`concat_ws(' ', ${target.firstName}, ${target.lastName})`, pattern),
         ilike(target.username, pattern),
       ),
     );

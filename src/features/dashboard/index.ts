@@ -18,6 +18,17 @@ export {
   type Viewer,
   viewerOf,
 } from './access.js';
+export { failedActions, type RetryResult, retryAction } from './actions.js';
+export {
+  AUDIT_PAGE_SIZE,
+  type AuditProblem,
+  type AuditQuery,
+  auditActions,
+  auditFilter,
+  auditForCsv,
+  auditPage,
+} from './audit.js';
+export { chatPage } from './chat.js';
 export { dashboardCommand } from './command.js';
 export { csvCell, csvLine } from './csv.js';
 export { CHART_WEEKS, type OverviewChat, overview, type WeeklySeries, weeklySeries } from './overview.js';

@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import type { Services } from '../../runtime/services.js';
 import { assetRoutes } from './assets.js';
+import { actionRoutes } from './pages-actions.js';
+import { auditRoutes } from './pages-audit.js';
 import { authRoutes } from './pages-auth.js';
+import { chatRoutes } from './pages-chat.js';
 import { overviewRoutes } from './pages-overview.js';
-import { type DashboardEnv, requireViewer, withLanguage } from './session.js';
+import { type DashboardEnv, pagePolicy, requireViewer, withLanguage } from './session.js';
 
 /**
  * The web dashboard (issue 19) under `/dashboard`: sign-in without passwords, then server-rendered pages
@@ -13,10 +16,15 @@ import { type DashboardEnv, requireViewer, withLanguage } from './session.js';
 export function dashboardRoutes(services: Services): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
   assetRoutes(app);
-  app.use('/dashboard', withLanguage(services));
-  app.use('/dashboard/*', withLanguage(services));
+  for (const path of ['/dashboard', '/dashboard/*']) {
+    app.use(path, withLanguage(services));
+    app.use(path, pagePolicy);
+  }
   authRoutes(app, services);
   const auth = requireViewer(services);
   overviewRoutes(app, services, auth);
+  auditRoutes(app, services, auth);
+  chatRoutes(app, services, auth);
+  actionRoutes(app, services, auth);
   return app;
 }

@@ -26,6 +26,20 @@ export type DashboardEnv = {
   };
 };
 
+/**
+ * The dashboard's own content security policy: only the bot's files run or style a page (no inline code),
+ * no framing, forms post only here. It holds with or without a global policy on the server.
+ */
+export const pagePolicy: MiddlewareHandler<DashboardEnv> = async (c, next) => {
+  await next();
+  c.header(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  c.header('x-content-type-options', 'nosniff');
+  c.header('referrer-policy', 'same-origin');
+};
+
 /** Whether cookies must be Secure: the dashboard is reached over https. */
 export function secureCookies(services: Services): boolean {
   return (services.deps.publicUrl?.() ?? '').startsWith('https:');
