@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
@@ -128,18 +127,15 @@ describe('the dashboard in a real browser', () => {
   it('draws the weekly chart: 12 points per series, the strikes where they were', async () => {
     await page.goto('/dashboard/overview'.replace(/^/, new URL(page.url()).origin));
     await page.locator('.chart[data-state="drawn"]').waitFor();
-    const chart = await page.evaluate(() => {
-      const plot = (window as unknown as { dashboardCharts: Array<{ data: number[][] }> }).dashboardCharts[0];
-      const canvas = document.querySelector('.chart canvas') as HTMLCanvasElement;
-      const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+    // Run in the page (a string: the tests are compiled without the DOM's types).
+    const chart = (await page.evaluate(`(() => {
+      const plot = window.dashboardCharts[0];
+      const canvas = document.querySelector('.chart canvas');
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
       let painted = 0;
-      for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] ?? 0) > 0) painted += 1;
-      return {
-        data: plot?.data ?? [],
-        painted,
-        points: canvas.closest('.chart')?.getAttribute('data-points'),
-      };
-    });
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted += 1;
+      return { data: plot ? plot.data : [], painted, points: canvas.closest('.chart').getAttribute('data-points') };
+    })()`)) as { data: number[][]; painted: number; points: string | null };
     expect(chart.points).toBe('12');
     expect(chart.data).toHaveLength(4);
     for (const series of chart.data) expect(series).toHaveLength(12);
