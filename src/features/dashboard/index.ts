@@ -32,3 +32,4 @@ export { chatPage } from './chat.js';
 export { dashboardCommand } from './command.js';
 export { csvCell, csvLine } from './csv.js';
 export { CHART_WEEKS, type OverviewChat, overview, type WeeklySeries, weeklySeries } from './overview.js';
+export { rosterPage } from './roster.js';

@@ -6,6 +6,7 @@ import { auditRoutes } from './pages-audit.js';
 import { authRoutes } from './pages-auth.js';
 import { chatRoutes } from './pages-chat.js';
 import { overviewRoutes } from './pages-overview.js';
+import { rosterRoutes } from './pages-roster.js';
 import { type DashboardEnv, pagePolicy, requireViewer, withLanguage } from './session.js';
 
 /**
@@ -26,5 +27,6 @@ export function dashboardRoutes(services: Services): Hono<DashboardEnv> {
   auditRoutes(app, services, auth);
   chatRoutes(app, services, auth);
   actionRoutes(app, services, auth);
+  rosterRoutes(app, services, auth);
   return app;
 }
