@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Temporal } from 'temporal-polyfill';
 import {
   type AuditFilter,
@@ -82,6 +83,19 @@ export async function auditForCsv(services: Services, filter: AuditFilter): Prom
   return createDashboardViewsRepository(services.db).auditPage(filter, AUDIT_CSV_LIMIT, 0);
 }
 
+/** The filter's list of actions changes rarely: read once a minute per set of chats, not on every page. */
+const actionLists = new WeakMap<Services, LRUCache<string, string[]>>();
+
 export async function auditActions(services: Services, viewer: Viewer): Promise<string[]> {
-  return createDashboardViewsRepository(services.db).auditActions(viewer.chatIds);
+  let lists = actionLists.get(services);
+  if (!lists) {
+    lists = new LRUCache<string, string[]>({ max: 1000, ttl: 60_000 });
+    actionLists.set(services, lists);
+  }
+  const key = viewer.chatIds.join(',');
+  const cached = lists.get(key);
+  if (cached) return cached;
+  const actions = await createDashboardViewsRepository(services.db).auditActions(viewer.chatIds);
+  lists.set(key, actions);
+  return actions;
 }
