@@ -7,7 +7,7 @@ import { createVotesRepository } from '../db/repos/votes.js';
 import { assistanceButtons, assistanceJobs } from '../features/assistance/index.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
-import { dashboardCommand } from '../features/dashboard/index.js';
+import { dashboardCommand, pruneDashboardSessions } from '../features/dashboard/index.js';
 import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
@@ -130,6 +130,11 @@ export class App {
       ...assistanceJobs(services, due),
       ...rosterJobs(services),
       ...personalDataJobs(services),
+      {
+        name: 'prune-dashboard-sessions',
+        cron: '27 3 * * *',
+        run: (now) => pruneDashboardSessions(services, now),
+      },
       {
         name: 'prune-processed-updates',
         cron: '17 3 * * *',

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../src/db/schema.js';
 import { issueLink, linkUrl } from '../../src/features/dashboard/index.js';
+import { Harness } from '../support/harness.js';
 import { schoolToken } from '../support/roster.js';
 import { classChat } from '../support/school.js';
 import { sharedHarness } from '../support/shared-harness.js';
@@ -151,5 +152,41 @@ describe('dashboard sign-in', () => {
     expect(
       (await client.post('/dashboard/login', { _csrf: DashboardClient.csrfOf(later.text), token })).status,
     ).toBe(303);
+  });
+});
+
+describe('dashboard behind https (PUBLIC_URL)', () => {
+  let h: Harness;
+  let state: Awaited<ReturnType<typeof classChat>>;
+  beforeAll(async () => {
+    h = await Harness.start({ env: { PUBLIC_URL: 'https://moderation.school.example/' } });
+    state = await classChat(h, { title: '11А' });
+  });
+  afterAll(() => h.stop());
+
+  it('sends links to PUBLIC_URL, makes the cookie Secure, and forgets sessions past their time', async () => {
+    h.api.privateMessage(state.teacher, '/dashboard');
+    await h.settle();
+    const link = lastLink(h, state.teacher.id);
+    expect(link.startsWith('https://moderation.school.example/dashboard/signin/')).toBe(true);
+    const client = new DashboardClient(h);
+    const signed = await client.signInWith(link);
+    const cookie = signed.response.headers.getSetCookie().find((c) => c.startsWith('ccm_dashboard='));
+    expect(cookie).toMatch(/;\s*Secure/i);
+    const db = h.db.database.db;
+    expect(await db.select().from(schema.dashboardSessions)).toHaveLength(1);
+    // Only hashes are kept: neither the link's token nor the cookie is in the database.
+    const [session] = await db.select().from(schema.dashboardSessions);
+    const [stored] = await db.select().from(schema.dashboardLinks);
+    const secrets = [link.split('/').at(-1) ?? '', client.cookies.get('ccm_dashboard') ?? ''];
+    for (const secret of secrets) {
+      expect(secret).toHaveLength(43);
+      expect(JSON.stringify([session, stored])).not.toContain(secret);
+    }
+    h.clock.advance(8 * 3600_000 + 1000);
+    expect((await client.get('/dashboard/overview')).status).toBe(303);
+    await h.app.jobs.run('prune-dashboard-sessions');
+    expect(await db.select().from(schema.dashboardSessions)).toHaveLength(0);
+    expect(await db.select().from(schema.dashboardLinks)).toHaveLength(0);
   });
 });

@@ -60,9 +60,16 @@ export function createDashboardAuthRepository(ex: Executor) {
     },
 
     /** Forgets links and sessions past their time. */
-    async prune(now: Date) {
-      await ex.delete(dashboardLinks).where(lt(dashboardLinks.expiresAt, now));
-      await ex.delete(dashboardSessions).where(lt(dashboardSessions.expiresAt, now));
+    async prune(now: Date): Promise<number> {
+      const links = await ex
+        .delete(dashboardLinks)
+        .where(lt(dashboardLinks.expiresAt, now))
+        .returning({ id: dashboardLinks.id });
+      const sessions = await ex
+        .delete(dashboardSessions)
+        .where(lt(dashboardSessions.expiresAt, now))
+        .returning({ id: dashboardSessions.id });
+      return links.length + sessions.length;
     },
   };
 }

@@ -163,3 +163,8 @@ export async function signOut(services: Services, cookie: string | undefined): P
   if (!wellFormed(cookie)) return;
   await createDashboardAuthRepository(services.db).endSession(hashSecret(cookie));
 }
+
+/** Forgets sign-in links and sessions past their time (a daily job). */
+export async function pruneDashboardSessions(services: Services, now: Date): Promise<number> {
+  return createDashboardAuthRepository(services.db).prune(now);
+}

@@ -10,6 +10,7 @@ export {
   linkState,
   linkUrl,
   moderatedChats,
+  pruneDashboardSessions,
   type NewSession,
   redeemLink,
   SESSION_TTL_MS,
