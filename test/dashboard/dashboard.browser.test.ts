@@ -100,9 +100,9 @@ describe('the dashboard in a real browser', () => {
   });
 
   /** axe-core's serious and critical findings on the page as it is now. */
-  async function accessibilityProblems(): Promise<string[]> {
-    await page.evaluate(AXE);
-    const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
+  async function accessibilityProblems(on: Page = page): Promise<string[]> {
+    await on.evaluate(AXE);
+    const result = (await on.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
       violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
     };
     return result.violations
@@ -214,6 +214,33 @@ describe('the dashboard in a real browser', () => {
     const response = await other.goto(link);
     expect(response?.status()).toBe(410);
     expect(await other.getByRole('alert').textContent()).toContain('Срок действия ссылки истёк');
+    expect(await accessibilityProblems(other)).toEqual([]);
     await other.close();
+  });
+
+  it('lets the school administrator sign in with the token on a phone and use the roster and requests', async () => {
+    const origin = new URL(page.url()).origin;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${origin}/dashboard/overview`);
+    await page.getByRole('button', { name: 'Выйти' }).click();
+    await page.waitForURL(`${origin}/dashboard`);
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByLabel('API-токен школы').fill(s.token);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.waitForURL('**/dashboard/overview');
+    await page.locator('.chart[data-state="drawn"]').waitFor();
+    // Nothing wider than the phone: wide tables scroll in their own box.
+    const widths = (await page.evaluate(
+      '[document.documentElement.scrollWidth, window.innerWidth]',
+    )) as number[];
+    expect(widths[0]).toBeLessThanOrEqual(widths[1] ?? 0);
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByRole('link', { name: 'Списки школы' }).click();
+    await page.waitForURL('**/dashboard/roster');
+    expect(await page.locator('table.uninvited').textContent()).toContain('S2');
+    expect(await accessibilityProblems()).toEqual([]);
+    await page.getByRole('link', { name: 'Запросы чатов' }).click();
+    await page.waitForURL('**/dashboard/attachments');
+    expect(await accessibilityProblems()).toEqual([]);
   });
 });

@@ -92,4 +92,15 @@ describe('dashboard for the school administrator', () => {
     expect((await moderator.get('/dashboard/roster')).status).toBe(404);
     expect((await moderator.get('/dashboard/attachments')).status).toBe(404);
   });
+
+  it('speaks English when asked, and Russian again', async () => {
+    const { client } = shared.state;
+    expect((await client.get('/dashboard/language/en')).status).toBe(303);
+    const english = await client.get('/dashboard/overview');
+    expect(english.text).toContain('<html lang="en">');
+    expect(english.text).toContain('<h1>Overview</h1>');
+    expect(english.text).toContain('Accepted the current rules');
+    await client.get('/dashboard/language/ru');
+    expect((await client.get('/dashboard/overview')).text).toContain('<h1>Обзор</h1>');
+  });
 });
