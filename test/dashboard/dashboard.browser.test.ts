@@ -75,6 +75,26 @@ describe('the dashboard in a real browser', () => {
       createdAt: now,
       completedAt: now,
     });
+    // A mute that failed: its block is recorded as failed, so it is not retried from the dashboard.
+    const mute = {
+      type: 'mute' as const,
+      chat: action.chat,
+      userId: String(s.people.oleg.id),
+      until: new Date(now.getTime() + WEEK).toISOString(),
+    };
+    await db.insert(schema.outbox).values({
+      lane: laneOf(mute),
+      chatId: classChatId,
+      action: mute,
+      onFailed: { name: 'block.applied', args: { blockId: 999 } },
+      status: 'failed',
+      attempts: 10,
+      maxAttempts: 10,
+      nextAttemptAt: now,
+      lastError: 'Bad Request: not enough rights to restrict/unrestrict chat member',
+      createdAt: new Date(now.getTime() - 1000),
+      completedAt: new Date(now.getTime() - 1000),
+    });
     // An entry whose words a spreadsheet would run as a formula.
     await db.insert(schema.auditLog).values({
       at: now,
@@ -182,12 +202,16 @@ describe('the dashboard in a real browser', () => {
     await page.goto(`${origin}/dashboard/failed`);
     expect(await page.locator('table.failed').textContent()).toContain('not enough rights');
     expect(await accessibilityProblems()).toEqual([]);
+    await expect(page.getByRole('button', { name: /Повторить/ }).count()).resolves.toBe(1);
+    expect(await page.locator('table.failed').textContent()).toContain('Повторить здесь нельзя');
     await page.getByRole('button', { name: /Повторить/ }).click();
     await page.getByRole('status').waitFor();
     expect(await page.getByRole('status').textContent()).toContain('поставлено в очередь');
     await h.settle();
     expect(h.api.lastBotMessage(s.chats.classChat)?.text).toBe('Напоминание: собрание в пятницу');
-    expect(await page.locator('table.failed').count()).toBe(0);
+    const left = page.locator('table.failed tbody tr');
+    await expect(left.count()).resolves.toBe(1);
+    expect(await left.textContent()).toContain('mute');
   });
 
   it('shows a chat page with its members, and answers 404 for a chat the teacher does not moderate', async () => {

@@ -204,6 +204,7 @@ export function createDashboardViewsRepository(ex: Executor) {
           action: outbox.action,
           lastError: outbox.lastError,
           attempts: outbox.attempts,
+          hasOutcome: sql<boolean>`(${outbox.onDone} is not null or ${outbox.onFailed} is not null)`,
           completedAt: outbox.completedAt,
           createdAt: outbox.createdAt,
         })

@@ -1,7 +1,6 @@
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { createDashboardViewsRepository } from '../../db/repos/dashboard-views.js';
 import type { Action } from '../../outbox/actions.js';
-import type { OutcomeRef } from '../../outbox/outcomes.js';
 import type { Services } from '../../runtime/services.js';
 import type { Viewer } from './access.js';
 
@@ -11,14 +10,23 @@ const FAILED_LIMIT = 200;
 export async function failedActions(services: Services, viewer: Viewer, chatId?: number) {
   const chatIds = chatId === undefined ? viewer.chatIds : viewer.chatIds.filter((id) => id === chatId);
   const rows = await createDashboardViewsRepository(services.db).failedActions(chatIds, FAILED_LIMIT);
-  return rows.map((row) => ({ ...row, type: (row.action as Action).type }));
+  return rows.map(({ hasOutcome, ...row }) => ({
+    ...row,
+    type: (row.action as Action).type,
+    retryable: !isTrue(hasOutcome),
+  }));
 }
 
-export type RetryResult = 'retried' | 'already' | 'not_found';
+const isTrue = (value: unknown) => value === true || value === 't';
+
+export type RetryResult = 'retried' | 'already' | 'not_found' | 'not_retryable';
 
 /**
- * Queues a failed action again, through the outbox as any action, with the outcomes it had: the old one
- * leaves the failed list (cancelled), the retry is in the audit log. Another viewer's action is not found.
+ * Queues a failed action again, through the outbox as any action: the old one leaves the failed list
+ * (cancelled), the retry is in the audit log. Another viewer's action is not found. Only an action that
+ * is the whole of its effect (a message, a deletion) is retried here: one with an outcome (a block, a
+ * removal) has had its failure recorded already (the block failed, the strikes count again), and a mute
+ * performed now would be a block no record knows of, never lifted — the moderator decides it again.
  */
 export async function retryAction(
   services: Services,
@@ -29,13 +37,9 @@ export async function retryAction(
     const views = createDashboardViewsRepository(work.tx);
     const row = await views.outboxRow(outboxId);
     if (!row || row.chatId === null || !viewer.chatIds.includes(row.chatId)) return 'not_found';
+    if (row.onDone || row.onFailed) return 'not_retryable';
     if (!(await views.markRetried(row.id, work.now))) return 'already';
-    const id = await work.enqueue(row.action as Action, {
-      lane: row.lane,
-      chatId: row.chatId,
-      ...(row.onDone ? { onDone: row.onDone as OutcomeRef } : {}),
-      ...(row.onFailed ? { onFailed: row.onFailed as OutcomeRef } : {}),
-    });
+    const id = await work.enqueue(row.action as Action, { lane: row.lane, chatId: row.chatId });
     await createAuditRepository(work.tx).append({
       at: work.now,
       schoolId: viewer.schoolId,

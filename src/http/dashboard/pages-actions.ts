@@ -26,7 +26,7 @@ export function actionRoutes(app: Hono<DashboardEnv>, services: Services, auth: 
     const { viewer, t } = c.var;
     const chat = c.req.query('chat');
     const rows = await failedActions(services, viewer, chat ? Number(chat) : undefined);
-    const body = html`${notice(c, { retried: t('dashboard.failed.retried'), already: t('dashboard.failed.already') })}
+    const body = html`${notice(c, { retried: t('dashboard.failed.retried'), already: t('dashboard.failed.already'), not_retryable: t('dashboard.failed.not_retryable') })}
       <p>${t('dashboard.failed.intro')}</p>
       ${
         rows.length === 0
@@ -40,10 +40,14 @@ export function actionRoutes(app: Hono<DashboardEnv>, services: Services, auth: 
               row,
             ) => html`<tr><td>${when(c, row.completedAt ?? row.createdAt)}</td><td>${row.chatTitle ?? ''}</td>
               <td>${row.type}</td><td>${row.lastError ?? ''}</td>
-              <td><form method="post" action="/dashboard/failed/${row.id}/retry" class="inline">
+              <td>${
+                row.retryable
+                  ? html`<form method="post" action="/dashboard/failed/${row.id}/retry" class="inline">
                 <input type="hidden" name="_csrf" value="${viewer.csrf}">
                 <button type="submit" aria-label="${t('dashboard.failed.retry')}: ${row.type}, ${row.chatTitle ?? ''}">${t('dashboard.failed.retry')}</button>
-              </form></td></tr>`,
+              </form>`
+                  : html`<span class="muted">${t('dashboard.failed.not_retryable')}</span>`
+              }</td></tr>`,
           )}</tbody></table></div>`
       }`;
     return signedInPage(c, t('dashboard.failed.title'), body, { scripts: CHART_SCRIPTS.slice(1) });
