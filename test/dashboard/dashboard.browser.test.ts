@@ -27,6 +27,8 @@ describe('the dashboard in a real browser', () => {
   let page: Page;
   let classChatId: number;
   let otherChatId: number;
+  /** Errors the pages logged: a script or style the CSP refused would show here. */
+  const consoleErrors: string[] = [];
 
   const chatIdOf = async (platformChatId: number) => {
     const [row] = await h.db.database.db
@@ -112,6 +114,10 @@ describe('the dashboard in a real browser', () => {
     });
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(10_000);
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
   });
 
   afterAll(async () => {
@@ -266,5 +272,10 @@ describe('the dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'Запросы чатов' }).click();
     await page.waitForURL('**/dashboard/attachments');
     expect(await accessibilityProblems()).toEqual([]);
+  });
+
+  it('ran no script and used no style the page’s CSP refused, and threw no error', () => {
+    // 404 pages log their status as an error in Chromium; nothing else may be there.
+    expect(consoleErrors.filter((text) => !/status of 404/.test(text))).toEqual([]);
   });
 });
