@@ -52,6 +52,9 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
     const chats = (await chatsOf(viewer.chatIds)).sort((a, b) => a.title.localeCompare(b.title));
     const actions = await auditActions(services, viewer);
     const when = (date: Date) => formatDateTime(date, language, services.deps.timeZone);
+    // An action the texts do not name (a newer kind) is shown by its code.
+    const actionName = (action: string) =>
+      t(`dashboard.audit.actions.${action}` as 'dashboard.audit.actions.strike', { defaultValue: action });
     const option = (value: string, label: string, selected: boolean) =>
       html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
     const form = html`<form method="get" action="/dashboard/audit" class="filters" aria-label="${t('dashboard.audit.filters')}">
@@ -60,7 +63,7 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
           ${chats.map((chat) => option(String(chat.id), chat.title || `#${chat.id}`, query.chat === String(chat.id)))}</select></div>
       <div><label for="f-action">${t('dashboard.audit.action')}</label>
         <select id="f-action" name="action">${option('', t('dashboard.audit.any_action'), !query.action)}
-          ${actions.map((action) => option(action, action, query.action === action))}</select></div>
+          ${actions.map((action) => option(action, actionName(action), query.action === action))}</select></div>
       <div><label for="f-person">${t('dashboard.audit.person')}</label>
         <input id="f-person" name="person" value="${query.person ?? ''}" maxlength="64"></div>
       <div><label for="f-from">${t('dashboard.audit.from')}</label>
@@ -89,7 +92,7 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
             <th scope="col">${t('dashboard.audit.reason')}</th></tr></thead>
           <tbody>${rows.map(
             (row) => html`<tr><td>${when(row.at)}</td><td>${row.chatTitle ?? ''}</td><td>${actor(row)}</td>
-              <td>${row.action}</td><td>${row.targetName ?? ''}</td><td>${row.ruleNumber ?? ''}</td><td>${row.reason ?? ''}</td></tr>`,
+              <td>${actionName(row.action)}</td><td>${row.targetName ?? ''}</td><td>${row.ruleNumber ?? ''}</td><td>${row.reason ?? ''}</td></tr>`,
           )}</tbody></table></div>`;
     const pager = html`<nav class="pager" aria-label="${t('dashboard.audit.page', { page: checked.page })}">
       ${checked.page > 1 ? html`<a href="${withQuery('/dashboard/audit', query, checked.page - 1)}">${t('dashboard.audit.newer')}</a>` : ''}
