@@ -185,6 +185,7 @@ describe('the dashboard in a real browser', () => {
     const rows = page.locator('table.audit tbody tr');
     await expect(rows.count()).resolves.toBe(2);
     expect(await rows.first().textContent()).toContain('Иван Петров');
+    expect(await rows.first().textContent()).toContain('предупреждение');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByText('Скачать CSV').click(),
