@@ -5,6 +5,7 @@ import { PERSONAL_DATA_COMMANDS, PERSONAL_DATA_USAGE, personalDataCommand } from
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createRosterRepository, type PersonKind } from './db/repos/roster.js';
+import { issueLink, linkUrl } from './features/dashboard/index.js';
 import {
   applyRosterEvents,
   createInvitation,
@@ -30,6 +31,8 @@ const USAGE = `Usage: npm run cli -- <command>
   attachment reject <school id> <id>        the chat stays outside the school
   token create <school id> [label]          an API token for the school's roster system (shown once)
   token revoke <token id>                   revokes a token
+  dashboard link <school id>                a single-use sign-in link to the web dashboard for the
+                                            school's administrator (valid 10 minutes; PUBLIC_URL)
   roster import <school id> [--students students.csv] [--guardians guardians.csv] [--staff staff.csv]
                                             applies the roster from CSV files (a file left out is left as it is)
   invite create <school id> <student|guardian|staff> <id> [--bot <bot username>]
@@ -71,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     'attachment reject',
     'token create',
     'token revoke',
+    'dashboard link',
     'roster import',
     'invite create',
     ...PERSONAL_DATA_COMMANDS,
@@ -172,6 +176,19 @@ async function main(argv: string[]): Promise<void> {
         const token = await repo.createToken(school, rest.slice(1).join(' '), systemClock.now());
         process.stdout.write(
           `${token}\nKeep it secret: it is shown only this once. Use it as Authorization: Bearer <token>.\n`,
+        );
+        return;
+      }
+      case 'dashboard link': {
+        const school = await schoolArg(rest[0]);
+        const base = config.publicUrl ?? `http://localhost:${config.httpPort}`;
+        const token = await issueLink(
+          database.db,
+          { role: 'school', accountId: null, schoolId: school },
+          systemClock.now(),
+        );
+        process.stdout.write(
+          `${linkUrl(base, token)}\nIt works once, for 10 minutes. Open it in the browser of the school's administrator.\n`,
         );
         return;
       }

@@ -192,6 +192,15 @@ const EnvSchema = z
       emptyAsUndefined,
       z.string().min(32, { message: 'must be at least 32 characters (a random secret)' }).optional(),
     ),
+    PUBLIC_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({
+          protocol: /^https?$/,
+          message: 'must be the http(s) URL people open the dashboard at, such as https://bot.school.ru',
+        })
+        .optional(),
+    ),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z
@@ -283,6 +292,8 @@ export interface Config {
   /** How often the scheduled jobs look for due work (lifts, vote closes, expired requests). */
   jobsIntervalSeconds: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Where people reach the bot's HTTP port (the dashboard's links); the port's own address when unset. */
+  publicUrl: string | undefined;
   personalData: PersonalDataConfig;
 }
 
@@ -335,6 +346,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         }
       : undefined,
     logLevel: env.LOG_LEVEL,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     maxToken: env.MAX_TOKEN,
     max: env.MAX_TOKEN
       ? {

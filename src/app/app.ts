@@ -7,6 +7,7 @@ import { createVotesRepository } from '../db/repos/votes.js';
 import { assistanceButtons, assistanceJobs } from '../features/assistance/index.js';
 import { blockOutcomes, blocksJobs } from '../features/blocks/index.js';
 import { chatAdminCommands, commandMenus } from '../features/chat-admin/index.js';
+import { dashboardCommand, pruneDashboardSessions } from '../features/dashboard/index.js';
 import { myDataCommand, personalDataJobs, privacyCommand } from '../features/personal-data/index.js';
 import {
   closeVotesAsMoot,
@@ -53,6 +54,8 @@ export interface AppOptions {
   defaultLanguage: Language;
   timeZone: string;
   personalData?: PersonalDataConfig;
+  /** The dashboard's public address, once known (`PUBLIC_URL`, or the HTTP port's). */
+  publicUrl?: () => string | undefined;
   /** How often the due-work jobs run; every minute by default. */
   jobsIntervalSeconds?: number;
   /** Telegram's message limits by default; null turns pacing off (tests of other things). */
@@ -89,6 +92,7 @@ export class App {
       messengers,
       wakeOutbox: () => outbox?.wake(),
       ...(options.personalData ? { personalData: options.personalData } : {}),
+      ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     });
     this.services = services;
 
@@ -104,6 +108,7 @@ export class App {
       ...rosterCommands,
       myDataCommand,
       privacyCommand,
+      dashboardCommand,
     );
     this.commands = commands;
 
@@ -125,6 +130,11 @@ export class App {
       ...assistanceJobs(services, due),
       ...rosterJobs(services),
       ...personalDataJobs(services),
+      {
+        name: 'prune-dashboard-sessions',
+        cron: '27 3 * * *',
+        run: (now) => pruneDashboardSessions(services, now),
+      },
       {
         name: 'prune-processed-updates',
         cron: '17 3 * * *',

@@ -4,6 +4,7 @@ import { type Database, openDatabase } from '../db/client.js';
 import { createReadOnlyRepository } from '../db/repos/read-only.js';
 import { apiRoutes } from '../http/api.js';
 import type { HttpEnv } from '../http/context.js';
+import { dashboardRoutes } from '../http/dashboard/index.js';
 import { healthRoutes } from '../http/health.js';
 import { mountInbound } from '../http/inbound.js';
 import { HttpServer, type HttpServerOptions } from '../http/server.js';
@@ -159,6 +160,8 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     throw error;
   }
 
+  // The port HTTP_PORT listens on, once it does: the dashboard's links use it when PUBLIC_URL is unset.
+  let listening: number | undefined;
   const app = await App.create({
     database,
     messengers,
@@ -168,6 +171,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     timeZone: config.timeZone,
     jobsIntervalSeconds: config.jobsIntervalSeconds,
     personalData: config.personalData,
+    publicUrl: () => config.publicUrl ?? (listening ? `http://localhost:${listening}` : undefined),
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
@@ -203,11 +207,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     '/',
     apiRoutes(app.services, () => telegram?.messenger.self.username),
   );
+  http.app.route('/', dashboardRoutes(app.services) as unknown as Hono<HttpEnv>);
   for (const { routes } of attached) for (const route of routes) mountInbound(http.app, route);
   if (options.routes) http.app.route('/', options.routes);
   let httpPort: number;
   try {
     httpPort = await http.listen(config.httpPort, options.listenHost);
+    listening = httpPort;
   } catch (error) {
     await closeDatabase();
     throw new StartupError(

@@ -9,6 +9,7 @@ export * from './tables/attachments.js';
 export * from './tables/audit.js';
 export * from './tables/blocks.js';
 export * from './tables/chats.js';
+export * from './tables/dashboard.js';
 export * from './tables/outbox.js';
 export * from './tables/personal-data.js';
 export * from './tables/reinstatement.js';

@@ -24,6 +24,8 @@ export interface ServicesDeps {
   wakeOutbox: () => void;
   /** Retention defaults and the hash key (152-ФЗ); the defaults when left out. */
   personalData?: PersonalDataConfig;
+  /** Where the web dashboard is reached from outside (`PUBLIC_URL`, else the bot's own port); none before it listens. */
+  publicUrl?: () => string | undefined;
 }
 
 /** A chat's moderator rule as cached; the feature that computes it owns its shape. */

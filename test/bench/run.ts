@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { dashboardPages } from './dashboard.js';
 import { maxEmulatedReadOnly, maxWebhookThroughput } from './max-scenarios.js';
 import { messageCheck } from './message-check.js';
 import { retentionStrikes } from './retention.js';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     ['max-webhook', maxWebhookThroughput],
     ['message-check', messageCheck],
     ['retention', () => retentionStrikes(quick ? 10_000 : 100_000)],
+    ['dashboard', () => dashboardPages(quick)],
   ];
   const rows: Row[] = [];
   for (const [name, scenario] of scenarios) {

@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   'attachment_confirmed',
   'attachment_rejected',
   'action_failed',
+  'action_retried',
   'personal_data_erased',
 ] as const;
 

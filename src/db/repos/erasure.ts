@@ -116,6 +116,8 @@ export async function erasePersonalData(ex: Executor, plan: ErasurePlan): Promis
     'join_requests',
     await counted(ex, sql`delete from join_requests where account_id in (${acc})`),
   );
+  await counted(ex, sql`delete from dashboard_links where account_id in (${acc})`);
+  await counted(ex, sql`delete from dashboard_sessions where account_id in (${acc})`);
   add(
     destroyed,
     'gate_entries',

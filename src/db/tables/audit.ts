@@ -29,5 +29,10 @@ export const auditLog = pgTable(
     reason: text('reason'),
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
   },
-  (t) => [index('audit_log_chat_idx').on(t.chatId, t.id)],
+  (t) => [
+    index('audit_log_chat_idx').on(t.chatId, t.id),
+    // The dashboard's audit log of a school, newest first, and its filter by action.
+    index('audit_log_school_idx').on(t.schoolId, t.id),
+    index('audit_log_chat_action_idx').on(t.chatId, t.action, t.id),
+  ],
 );

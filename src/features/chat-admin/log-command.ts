@@ -86,6 +86,7 @@ export const logCommand: CommandSpec = {
         case 'removal_lifted':
         case 'account_linked':
         case 'action_failed':
+        case 'action_retried':
         case 'manual_removal':
         case 'manual_restriction':
         case 'attachment_requested':

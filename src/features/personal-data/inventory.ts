@@ -229,10 +229,43 @@ const MODERATION_TABLES: Record<string, TableClass> = {
   },
 };
 
+/** The dashboard's sign-in links and sessions: short-lived, only hashes of their secrets. */
+const DASHBOARD_TABLES: Record<string, TableClass> = {
+  dashboard_links: {
+    purpose: 'single-use dashboard sign-in links (only a hash of the token)',
+    retention: '10 minutes of use; deleted with the account on erasure',
+    columns: {
+      id: none,
+      token_hash: none,
+      role: none,
+      account_id: idRow,
+      school_id: none,
+      created_at: none,
+      expires_at: none,
+      used_at: none,
+    },
+  },
+  dashboard_sessions: {
+    purpose: 'dashboard sessions of moderators and school administrators (only a hash of the cookie)',
+    retention: '8 hours; deleted with the account on erasure',
+    columns: {
+      id: none,
+      token_hash: none,
+      role: none,
+      account_id: idRow,
+      school_id: none,
+      csrf_secret: none,
+      created_at: none,
+      expires_at: none,
+    },
+  },
+};
+
 export const INVENTORY: Record<string, TableClass> = {
   ...MODERATION_TABLES,
   ...ROSTER_AND_PLATFORM_TABLES,
   ...ASSISTANCE_TABLES,
+  ...DASHBOARD_TABLES,
 };
 
 /** Columns that hold something about a person (everything but `none`). */
