@@ -187,7 +187,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   }));
 
   // The port's public URLs say whether it is reached over https (then every answer carries HSTS).
-  const https = [config.webhook?.url, config.max?.webhook?.url].some((url) => url?.startsWith('https:'));
+  const https = [config.publicUrl, config.webhook?.url, config.max?.webhook?.url].some((url) =>
+    url?.startsWith('https:'),
+  );
   const http = new HttpServer(log, { https, ...options.http, maxConnections: config.httpMaxConnections });
   gaugeFrom(
     app.services.metrics,
