@@ -145,16 +145,30 @@ export interface ChatMigrated extends EventBase {
 }
 
 /**
- * A member who may only read wrote anyway, on a platform with no read-only state (MAX): the connector has
- * deleted the message already; the core tells the person privately why, once per block or gate entry.
+ * A member who may only read wrote anyway, on a platform with no read-only state (MAX): the core records
+ * the message's deletion (a durable action, so a restart still deletes it) and tells the person privately
+ * why, once per block or gate entry.
  */
 export interface MessageSuppressed extends EventBase {
   kind: 'message_suppressed';
   chat: ChatInfo;
   user: UserInfo;
+  /** The message to delete. */
+  messageId: string;
+  /** Which silence it is (a block or a gate entry): the person is told once per silence. */
+  silence: string;
   /** The end of the silence, for a block; none for a newcomer who has not accepted the rules yet. */
   until?: Date;
 }
+
+/**
+ * Where read-only is emulated, whether a person may only read in a chat now, asked of the core's committed
+ * records for each message (so every replica decides alike): the silence, or undefined.
+ */
+export type ReadOnlyLookup = (
+  platformChatId: string,
+  platformUserId: string,
+) => Promise<{ key: string; until: Date | undefined } | undefined>;
 
 export type InboundEvent =
   | MessagePosted

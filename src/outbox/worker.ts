@@ -6,10 +6,13 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
-import { laneOf } from './enqueue.js';
+import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
 import type { Pacer } from './pacer.js';
 import { transact, type Work } from './work.js';
+
+/** A fast lane's action refused for a passing reason is tried again after this much per attempt (≤ 4). */
+const FAST_RETRY_MS = 250;
 
 /** What runs in the transaction that records an action's outcome, by outcome name. */
 export interface OutcomeHandler<K extends OutcomeName> {
@@ -219,7 +222,9 @@ export class OutboxWorker {
         ) {
           await this.reroute(row, error.details.migratedToChatId);
         } else if (error.retryable && row.attempts < row.max_attempts) {
-          const backoff = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
+          const backoff = row.lane.endsWith(FAST_LANE_SUFFIX)
+            ? FAST_RETRY_MS * Math.min(row.attempts, 4)
+            : Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
           const retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
           await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
         } else {
