@@ -257,12 +257,20 @@ export interface JoinRequests {
   decline(chat: ChatAddress, userId: string): Promise<void>;
 }
 
-/** A chat's default permissions for its members (Telegram's ChatPermissions fields). */
+/**
+ * A chat's default permissions for its members as the connector reads them: opaque to the core, which
+ * only saves them when it closes a chat and gives them back when it reopens it.
+ */
 export type ChatPermissions = Record<string, boolean>;
 
 export interface ChatPermissionsControl {
-  /** Sets the chat's default member permissions (administrators are not affected). */
-  setChatPermissions(chat: ChatAddress, permissions: ChatPermissions): Promise<void>;
+  /**
+   * Read-only as an intent (administrators are not affected): `readOnly` closes the chat for members;
+   * otherwise the chat gets back `saved` (what {@link ChatDirectory.readChatPermissions} read before it
+   * was closed), or the connector's ordinary permissions when nothing was saved. The connector maps
+   * this to its platform's permissions.
+   */
+  setChatReadOnly(chat: ChatAddress, readOnly: boolean, saved?: ChatPermissions): Promise<void>;
 }
 
 export interface ChatDirectory {

@@ -238,7 +238,7 @@ export class MaxMessenger implements Messenger {
     throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
   }
 
-  async setChatPermissions(_chat: ChatAddress, _permissions: ChatPermissions): Promise<void> {
+  async setChatReadOnly(_chat: ChatAddress, _readOnly: boolean, _saved?: ChatPermissions): Promise<void> {
     throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
   }
 
