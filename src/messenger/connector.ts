@@ -1,4 +1,13 @@
-import type { EventSink, Messenger, ReadOnlyLookup } from './port.js';
+import type { EventSink, Messenger } from './port.js';
+
+/**
+ * Where read-only is emulated, whether a person may only read in a chat now, asked of the core's committed
+ * records for each message (so every replica decides alike): the silence, or undefined.
+ */
+export type ReadOnlyLookup = (
+  platformChatId: string,
+  platformUserId: string,
+) => Promise<{ key: string; until: Date | undefined } | undefined>;
 
 /** An HTTP request as a connector's webhook route sees it. */
 export interface InboundRequest {

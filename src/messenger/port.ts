@@ -144,31 +144,17 @@ export interface ChatMigrated extends EventBase {
   toChatId: string;
 }
 
-/**
- * A member who may only read wrote anyway, on a platform with no read-only state (MAX): the core records
- * the message's deletion (a durable action, so a restart still deletes it) and tells the person privately
- * why, once per block or gate entry.
- */
+/** A member who may only read wrote anyway where read-only is emulated (MAX): the core deletes it durably. */
 export interface MessageSuppressed extends EventBase {
   kind: 'message_suppressed';
   chat: ChatInfo;
   user: UserInfo;
-  /** The message to delete. */
   messageId: string;
-  /** Which silence it is (a block or a gate entry): the person is told once per silence. */
+  /** Which block or gate entry: the person is told privately once per silence. */
   silence: string;
   /** The end of the silence, for a block; none for a newcomer who has not accepted the rules yet. */
   until?: Date;
 }
-
-/**
- * Where read-only is emulated, whether a person may only read in a chat now, asked of the core's committed
- * records for each message (so every replica decides alike): the silence, or undefined.
- */
-export type ReadOnlyLookup = (
-  platformChatId: string,
-  platformUserId: string,
-) => Promise<{ key: string; until: Date | undefined } | undefined>;
 
 export type InboundEvent =
   | MessagePosted
@@ -257,18 +243,13 @@ export interface JoinRequests {
   decline(chat: ChatAddress, userId: string): Promise<void>;
 }
 
-/**
- * A chat's default permissions for its members as the connector reads them: opaque to the core, which
- * only saves them when it closes a chat and gives them back when it reopens it.
- */
+/** A chat's member permissions as the connector reads them: opaque to the core, saved and given back. */
 export type ChatPermissions = Record<string, boolean>;
 
 export interface ChatPermissionsControl {
   /**
-   * Read-only as an intent (administrators are not affected): `readOnly` closes the chat for members;
-   * otherwise the chat gets back `saved` (what {@link ChatDirectory.readChatPermissions} read before it
-   * was closed), or the connector's ordinary permissions when nothing was saved. The connector maps
-   * this to its platform's permissions.
+   * An intent the connector maps to its platform: `readOnly` closes the chat for members (not admins);
+   * otherwise it gets back `saved` (read before closing), or ordinary permissions when none was saved.
    */
   setChatReadOnly(chat: ChatAddress, readOnly: boolean, saved?: ChatPermissions): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Bot } from '@maxhub/max-bot-api';
 import type { Logger } from '../../lib/logger.js';
+import type { ReadOnlyLookup } from '../connector.js';
 import type {
   AdminInfo,
   ButtonSpec,
@@ -10,7 +11,6 @@ import type {
   InviteLink,
   MemberStatus,
   Messenger,
-  ReadOnlyLookup,
   SendOptions,
   SentMessage,
   UserInfo,
