@@ -76,6 +76,7 @@ export class OutboxWorker {
   private running = false;
   private inFlight = 0;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private loopDone: Promise<void> | undefined;
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -111,7 +112,8 @@ export class OutboxWorker {
   wake(): void {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.woken = true;
   }
 
   /** Resolves once a look for due work found nothing and nothing is running. */
@@ -123,6 +125,7 @@ export class OutboxWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       let claimed: ClaimedRow[] = [];
+      this.woken = false;
       const room = this.concurrency - this.inFlight;
       if (room > 0) {
         try {
@@ -153,6 +156,10 @@ export class OutboxWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeUp = undefined;
