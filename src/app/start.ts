@@ -175,11 +175,13 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
-  // A platform without read-only (MAX) hears from us who is read-only now: a restart forgets nobody.
+  // A platform without read-only (MAX) asks the records who is read-only, per message: every replica
+  // decides alike, and a restart forgets nobody.
   for (const connector of connectors) {
-    if (!connector.restoreReadOnly) continue;
-    const members = await createReadOnlyRepository(database.db).readOnlyMembers(connector.messenger.platform);
-    connector.restoreReadOnly(members);
+    const platform = connector.messenger.platform;
+    connector.readOnlyFrom?.((chatId, userId) =>
+      createReadOnlyRepository(database.db).silenceOf(platform, chatId, userId, clock.now()),
+    );
   }
   const attached: Array<Attached & { connector: Connector }> = connectors.map((connector) => ({
     connector,

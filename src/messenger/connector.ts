@@ -1,5 +1,14 @@
 import type { EventSink, Messenger } from './port.js';
 
+/**
+ * Where read-only is emulated, whether a person may only read in a chat now, asked of the core's committed
+ * records for each message (so every replica decides alike): the silence, or undefined.
+ */
+export type ReadOnlyLookup = (
+  platformChatId: string,
+  platformUserId: string,
+) => Promise<{ key: string; until: Date | undefined } | undefined>;
+
 /** An HTTP request as a connector's webhook route sees it. */
 export interface InboundRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -45,10 +54,9 @@ export interface Connector {
   /** A short description for the ready line of the log. */
   describe(): string;
   /**
-   * Where the connector emulates read-only (`capabilities.readOnly === 'emulated'`), who is read-only now,
-   * from the core's records: given once at start, before updates are taken, so a restart forgets nobody.
+   * Where the connector emulates read-only (`capabilities.readOnly === 'emulated'`), how to ask the core's
+   * records who is read-only: given once at start, before updates are taken. Asked per message, it is the
+   * same answer on every replica and after a restart.
    */
-  restoreReadOnly?(
-    members: ReadonlyArray<{ platformChatId: string; platformUserId: string; until: Date | undefined }>,
-  ): void;
+  readOnlyFrom?(lookup: ReadOnlyLookup): void;
 }

@@ -144,14 +144,14 @@ export interface ChatMigrated extends EventBase {
   toChatId: string;
 }
 
-/**
- * A member who may only read wrote anyway, on a platform with no read-only state (MAX): the connector has
- * deleted the message already; the core tells the person privately why, once per block or gate entry.
- */
+/** A member who may only read wrote anyway where read-only is emulated (MAX): the core deletes it durably. */
 export interface MessageSuppressed extends EventBase {
   kind: 'message_suppressed';
   chat: ChatInfo;
   user: UserInfo;
+  messageId: string;
+  /** Which block or gate entry: the person is told privately once per silence. */
+  silence: string;
   /** The end of the silence, for a block; none for a newcomer who has not accepted the rules yet. */
   until?: Date;
 }
@@ -243,12 +243,15 @@ export interface JoinRequests {
   decline(chat: ChatAddress, userId: string): Promise<void>;
 }
 
-/** A chat's default permissions for its members (Telegram's ChatPermissions fields). */
+/** A chat's member permissions as the connector reads them: opaque to the core, saved and given back. */
 export type ChatPermissions = Record<string, boolean>;
 
 export interface ChatPermissionsControl {
-  /** Sets the chat's default member permissions (administrators are not affected). */
-  setChatPermissions(chat: ChatAddress, permissions: ChatPermissions): Promise<void>;
+  /**
+   * An intent the connector maps to its platform: `readOnly` closes the chat for members (not admins);
+   * otherwise it gets back `saved` (read before closing), or ordinary permissions when none was saved.
+   */
+  setChatReadOnly(chat: ChatAddress, readOnly: boolean, saved?: ChatPermissions): Promise<void>;
 }
 
 export interface ChatDirectory {

@@ -7,6 +7,20 @@ import { z } from 'zod';
 
 const onOff = z.enum(['on', 'off']);
 
+/** The flood threshold's bounds: a member's messages within a time, as `/settings flood 7/60` sets it. */
+export const FLOOD_LIMITS = { minMessages: 3, maxMessages: 100, minSeconds: 10, maxSeconds: 3600 } as const;
+
+/** `7/60` → 7 messages within 60 seconds; undefined for `off` or anything out of bounds. */
+export function parseFlood(value: string): { messages: number; windowMs: number } | undefined {
+  const match = /^(\d{1,4})\/(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const messages = Number(match[1]);
+  const seconds = Number(match[2]);
+  if (messages < FLOOD_LIMITS.minMessages || messages > FLOOD_LIMITS.maxMessages) return undefined;
+  if (seconds < FLOOD_LIMITS.minSeconds || seconds > FLOOD_LIMITS.maxSeconds) return undefined;
+  return { messages, windowMs: seconds * 1000 };
+}
+
 export const SETTING_DEFINITIONS = {
   // 4.13.5 "более трех раз": a block comes only after more than three violations, so never below 3.
   strike_limit: { schema: z.number().int().min(3).max(10), default: 3, kind: 'integer' },
@@ -40,6 +54,12 @@ export const SETTING_DEFINITIONS = {
     kind: 'hours',
   },
   announce_only: { schema: onOff, default: 'off', kind: 'choice' },
+  // Flooding: `<messages>/<seconds>` by one member (3–100 messages within 10–3600 seconds), or `off`.
+  flood: {
+    schema: z.string().refine((value) => value === 'off' || parseFlood(value) !== undefined),
+    default: '7/60',
+    kind: 'flood',
+  },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFINITIONS;
@@ -62,6 +82,7 @@ export interface ChatSettings {
   heat_flagged: number;
   quiet_hours: string;
   announce_only: 'on' | 'off';
+  flood: string;
 }
 
 export function defaultSettings(language: ChatSettings['language']): ChatSettings {
@@ -82,6 +103,7 @@ export function defaultSettings(language: ChatSettings['language']): ChatSetting
     heat_flagged: SETTING_DEFINITIONS.heat_flagged.default,
     quiet_hours: SETTING_DEFINITIONS.quiet_hours.default,
     announce_only: SETTING_DEFINITIONS.announce_only.default,
+    flood: SETTING_DEFINITIONS.flood.default,
   };
 }
 
@@ -124,6 +146,14 @@ function interpret(key: SettingKey, raw: string): unknown {
       ? `${match[1]?.padStart(2, '0')}:${match[2]}-${match[3]?.padStart(2, '0')}:${match[4]}`
       : lower;
   }
+  if (kind === 'flood') {
+    if (FALSE_WORDS.has(lower)) return 'off';
+    // «7/60», «7 60», «7 за 60 с», «7 сообщений за 60 секунд» → 7/60
+    const match = /^(\d{1,4})\s*(?:\/|\s)\s*(?:\p{L}+\s+)?(?:за\s+|in\s+)?(\d{1,5})\s*(?:\p{L}+\.?)?$/u.exec(
+      lower,
+    );
+    return match ? `${Number(match[1])}/${Number(match[2])}` : lower;
+  }
   if (key === 'rules_gate' || key === 'announce_only') {
     if (TRUE_WORDS.has(lower)) return 'on';
     if (FALSE_WORDS.has(lower)) return 'off';
@@ -153,8 +183,14 @@ export function changeSetting(overrides: Record<string, unknown>, key: string, r
 /** The allowed values of a setting, for the refusal message ("1–10", "mute or ban"). */
 export function allowedValues(
   key: SettingKey,
-): { min: number; max: number } | { choices: string[] } | { class: true } | { hours: true } {
+):
+  | { min: number; max: number }
+  | { choices: string[] }
+  | { class: true }
+  | { hours: true }
+  | { flood: typeof FLOOD_LIMITS } {
   const definition = SETTING_DEFINITIONS[key];
+  if (definition.kind === 'flood') return { flood: FLOOD_LIMITS };
   if (definition.kind === 'class') return { class: true };
   if (definition.kind === 'hours') return { hours: true };
   const schema = definition.schema as z.ZodType;

@@ -29,6 +29,9 @@ export type Action =
   | { type: 'decline_join'; chat: ChatAddress; userId: string }
   | { type: 'create_invite'; chat: ChatAddress; name: string; expiresAt?: string }
   | { type: 'revoke_invite'; chat: ChatAddress; url: string }
+  /** Quiet hours and announce_only: close the chat for members, or give back what it had. */
+  | { type: 'set_read_only'; chat: ChatAddress; readOnly: boolean; saved?: ChatPermissions }
+  /** Enqueued before set_read_only existed (still in an outbox after an upgrade): these permissions. */
   | { type: 'set_permissions'; chat: ChatAddress; permissions: ChatPermissions };
 
 export type ActionType = Action['type'];
@@ -94,7 +97,10 @@ export async function perform(messenger: ActionPerformer, action: Action): Promi
       }
       return null;
     case 'set_permissions':
-      await messenger.setChatPermissions(action.chat, action.permissions);
+      await messenger.setChatReadOnly(action.chat, false, action.permissions);
+      return null;
+    case 'set_read_only':
+      await messenger.setChatReadOnly(action.chat, action.readOnly, action.saved);
       return null;
     case 'decline_join':
       await messenger.decline(action.chat, action.userId);

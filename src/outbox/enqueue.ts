@@ -38,6 +38,17 @@ export function laneOf(action: Action): string {
   return `${action.chat.platform}:${action.chat.platformChatId}:${kind}`;
 }
 
+/**
+ * A chat's fast lane: deletions that must follow a message within a second (emulated read-only). Its
+ * actions retry a passing refusal (the platform's rate) within a second rather than backing off for
+ * seconds; they run in order among themselves, behind nothing else.
+ */
+export function fastLaneOf(chat: Action['chat']): string {
+  return `${chat.platform}:${chat.platformChatId}${FAST_LANE_SUFFIX}`;
+}
+
+export const FAST_LANE_SUFFIX = ':fast';
+
 /** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */
 export async function enqueue(
   ex: Executor,

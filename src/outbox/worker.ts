@@ -6,10 +6,16 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
-import { laneOf } from './enqueue.js';
+import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
 import type { Pacer } from './pacer.js';
 import { transact, type Work } from './work.js';
+
+/**
+ * A fast lane's action refused for a passing reason is tried again this soon (three times as long after
+ * the fourth try): MAX's per-chat deletion window frees within a second.
+ */
+const FAST_RETRY_MS = 200;
 
 /** What runs in the transaction that records an action's outcome, by outcome name. */
 export interface OutcomeHandler<K extends OutcomeName> {
@@ -70,6 +76,7 @@ export class OutboxWorker {
   private running = false;
   private inFlight = 0;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private loopDone: Promise<void> | undefined;
   private readonly concurrency: number;
   private readonly leaseMs: number;
@@ -105,7 +112,8 @@ export class OutboxWorker {
   wake(): void {
     const wake = this.wakeUp;
     this.wakeUp = undefined;
-    wake?.();
+    if (wake) wake();
+    else this.woken = true;
   }
 
   /** Resolves once a look for due work found nothing and nothing is running. */
@@ -117,6 +125,7 @@ export class OutboxWorker {
   private async loop(): Promise<void> {
     while (this.running) {
       let claimed: ClaimedRow[] = [];
+      this.woken = false;
       const room = this.concurrency - this.inFlight;
       if (room > 0) {
         try {
@@ -147,6 +156,10 @@ export class OutboxWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeUp = undefined;
@@ -219,8 +232,14 @@ export class OutboxWorker {
         ) {
           await this.reroute(row, error.details.migratedToChatId);
         } else if (error.retryable && row.attempts < row.max_attempts) {
-          const backoff = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
-          const retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
+          const fast = row.lane.endsWith(FAST_LANE_SUFFIX);
+          const backoff = fast
+            ? FAST_RETRY_MS * (row.attempts <= 4 ? 1 : 3)
+            : Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
+          let retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
+          // A fast lane takes a retry-after of a second as the rate window it is (MAX sends none; the
+          // connector says a second), not as a wait: the window frees within it.
+          if (fast && retryAfter <= 1000) retryAfter = 0;
           await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
         } else {
           await this.fail(row, { code: error.code, message: error.message });

@@ -9,7 +9,7 @@ import { auditLog, outbox, votes } from '../../src/db/schema.js';
 import { decideAttachment, pendingAttachments } from '../../src/features/schools/index.js';
 import { AdjustableClock, DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { createTestDatabase, type TestDatabase, testDbKind } from '../support/db.js';
 import { passVoteClose } from '../support/votes.js';
 import {
   type Driver,
@@ -740,6 +740,42 @@ describe.each([
         await bot.app.jobs.run('lift-due-blocks');
         await settle();
         expect(await deletedWithin(driver.post(chat, anna, 'Снова пишу'), EMULATED_READ_ONLY_MS)).toBe(false);
+      },
+    );
+
+    it.runIf(name === 'max' && testDbKind() === 'postgres')(
+      'emulated read-only across two replicas over one database: a block recorded by one makes the other delete the member’s messages; a lift on the first stops it',
+      async () => {
+        await start();
+        // The second replica runs from before the block, so what it learned at start cannot decide.
+        const second = await startBot(loadConfig({ ...driver.env(), HTTP_PORT: '0' }), silentLogger, {
+          database: await db.openAnother(),
+          clock,
+          pacing: null,
+          pollTimeoutSeconds: 1,
+          outbox: { backoffMs: 20, maxBackoffMs: 200, pollMs: 100 },
+          receiveUpdates: false,
+        });
+        try {
+          const { chat, teacher, parents } = await school();
+          const [anna, boris] = parents;
+          for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+          // From now on only the second replica reads the chat.
+          await bot.max?.updates.stop();
+          await second.max?.updates.startPolling();
+          expect(await driver.readOnly(chat, anna)).toBe(true);
+          expect(await driver.readOnly(chat, boris)).toBe(false);
+
+          // The first replica lifts the block at its term; the second stops deleting.
+          clock.advance(7 * DAY + MINUTE);
+          await bot.app.jobs.run('lift-due-blocks');
+          await settle();
+          await second.app.settled();
+          expect(lastText(chat)).toBe('Анна Петрова: срок блокировки истёк, можно снова писать в чат.');
+          expect(await driver.readOnly(chat, anna)).toBe(false);
+        } finally {
+          await second.stop();
+        }
       },
     );
 

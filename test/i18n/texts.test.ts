@@ -351,6 +351,7 @@ describe('Russian plurals: every counted text has one, few and many', () => {
     'refusal.more',
     'roster.removed_count',
     'roster.failed_count',
+    'settings.value.flood',
   ];
 
   it.each(COUNTED)('%s has _one, _few, _many (ru) and _one, _other (en)', (key) => {
@@ -388,5 +389,13 @@ describe('Russian plurals: every counted text has one, few and many', () => {
     [168, '168 часов'],
   ])('%i hours → %s', (count, text) => {
     expect(t('time.hours', { count })).toBe(text);
+  });
+
+  it.each([
+    [3, '3 сообщения за 60 с'],
+    [5, '5 сообщений за 60 с'],
+    [21, '21 сообщение за 60 с'],
+  ])('flood threshold %i → %s', (count, text) => {
+    expect(t('settings.value.flood', { count, seconds: 60 })).toBe(text);
   });
 });

@@ -4,9 +4,11 @@ import { noteHeat } from '../../src/moderation/assistance/heat.js';
 import {
   parseFlagRule,
   parseFlagWords,
+  parseOwnLinks,
   readFlagSettings,
   ruleFor,
 } from '../../src/moderation/assistance/settings.js';
+import { changeSetting, parseFlood } from '../../src/moderation/settings.js';
 
 /** Invented examples (not lines of the labelled set): the disguises and the ordinary look-alikes. */
 const signals = (text: string, options = {}) => checkMessage(text, options).map((f) => f.signal);
@@ -54,6 +56,21 @@ describe('the message check', () => {
     expect(signals('Медсестра: +7 900 000-01-02')).toEqual([]);
   });
 
+  const own = ['school123.ru', 'max.ru/join/ourschool', 't.me/joinchat/abc'];
+  it.each([
+    ['Расписание на сайте: https://school123.ru/raspisanie', []],
+    ['Сайт школы www.school123.ru.', []],
+    ['Чат школы: max.ru/join/ourschool', []],
+    ['Родительский чат: t . me / joinchat / abc', []],
+    // Only the whole link: a longer invite or another chat is still flagged.
+    ['Наш чат: t.me/joinchat/abcdef', ['advertising']],
+    ['Вступайте: max.ru/join/ourschool2', ['advertising']],
+    ['Сайт школы school123.ru, а ещё наш чат: max.ru/join/other', ['advertising']],
+    ['Репетитор: bit.ly/school123', ['advertising']],
+  ])('with the school’s own links, «%s» → %j', (text, expected) => {
+    expect(signals(text, { ownLinks: own })).toEqual(expected);
+  });
+
   it('flags the chat’s own words and skips dismissed patterns', () => {
     expect(checkMessage('дай списать', { ownWords: ['списа'] })).toEqual([
       { signal: 'own_words', pattern: 'word:списа' },
@@ -81,6 +98,60 @@ describe('the flagger’s settings', () => {
     expect(ruleFor('shouting', rules, none)).toBe(3);
     expect(ruleFor('flooding', rules, none)).toBeNull();
     expect(ruleFor('insult', rules, readFlagSettings({ flag_rules: { insult: 3 } }))).toBe(3);
+  });
+});
+
+describe('the school’s own links (/settings own_links)', () => {
+  it.each([
+    ['school123.ru', ['school123.ru']],
+    ['https://www.School123.ru/, max.ru/join/ourschool', ['school123.ru', 'max.ru/join/ourschool']],
+    ['t.me/joinchat/abc; t.me/joinchat/abc', ['t.me/joinchat/abc']],
+    ['-', []],
+    ['off', []],
+  ])('reads «%s» as %j', (raw, links) => {
+    expect(parseOwnLinks(raw)).toEqual({ ok: true, links });
+  });
+
+  it.each([
+    [''],
+    ['школа'],
+    ['http://'],
+    ['localhost'],
+    [Array.from({ length: 21 }, (_, i) => `s${i}.ru`).join(',')],
+  ])('refuses «%s»', (raw) => {
+    expect(parseOwnLinks(raw)).toEqual({ ok: false });
+  });
+
+  it('keeps them among the chat’s flag settings', () => {
+    expect(readFlagSettings({ own_links: ['school123.ru', 5] }).ownLinks).toEqual(['school123.ru']);
+    expect(readFlagSettings({}).ownLinks).toEqual([]);
+  });
+});
+
+describe('the flood threshold (/settings flood)', () => {
+  it.each([
+    ['7/60', '7/60'],
+    ['5 30', '5/30'],
+    ['10 за 120', '10/120'],
+    ['5 сообщений за 30 секунд', '5/30'],
+    ['4 messages in 20 s', '4/20'],
+    ['off', 'off'],
+    ['выкл', 'off'],
+  ])('takes «%s» as %s', (raw, stored) => {
+    expect(changeSetting({}, 'flood', raw)).toMatchObject({ ok: true, key: 'flood', value: stored });
+  });
+
+  it.each([['2/60'], ['101/60'], ['7/5'], ['7/3601'], ['семь'], ['7'], ['']])('refuses «%s»', (raw) => {
+    expect(changeSetting({}, 'flood', raw)).toEqual({ ok: false, problem: 'invalid_value', key: 'flood' });
+  });
+
+  it.each([
+    ['7/60', { messages: 7, windowMs: 60_000 }],
+    ['3/10', { messages: 3, windowMs: 10_000 }],
+    ['off', undefined],
+    ['2/60', undefined],
+  ])('reads %s as %j', (value, threshold) => {
+    expect(parseFlood(value)).toEqual(threshold);
   });
 });
 

@@ -20,6 +20,7 @@ describe('chat settings', () => {
       heat_flagged: 2,
       quiet_hours: 'off',
       announce_only: 'off',
+      flood: '7/60',
     });
   });
 

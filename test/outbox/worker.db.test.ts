@@ -54,7 +54,7 @@ class RecordingPlatform implements ActionPerformer {
     return { url: 'https://t.me/+x' };
   }
   revokeLink = (chat: ChatAddress, url: string) => this.act(`revoke ${chat.platformChatId} ${url}`);
-  setChatPermissions = (chat: ChatAddress) => this.act(`permissions ${chat.platformChatId}`);
+  setChatReadOnly = (chat: ChatAddress) => this.act(`permissions ${chat.platformChatId}`);
   isPrivateChat = (chat: ChatAddress) => !chat.platformChatId.startsWith('-');
   /** Who the platform says is in the chat now. */
   readonly present = new Set<string>();

@@ -5,6 +5,7 @@ import type { ButtonSpec, MessagePosted } from '../../messenger/port.js';
 import { checkMessage, type Finding } from '../../moderation/assistance/detect.js';
 import { HEAT, noteHeat } from '../../moderation/assistance/heat.js';
 import { readFlagSettings, ruleFor } from '../../moderation/assistance/settings.js';
+import { parseFlood } from '../../moderation/settings.js';
 import { displayName, excerpt, privateChatOf } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { loadChat } from '../chats/chats.js';
@@ -53,8 +54,11 @@ export async function checkGroupMessage(
     const chat = cached ?? (await services.transact((work) => loadChat(services, work, event.chat)));
     const settings = readFlagSettings(chat.overrides);
     const state = chatState(services, chat.id);
-    const flooding = noteForFlood(state, sender.user.userId, now.getTime());
-    let findings: Finding[] = checkMessage(event.text, { ownWords: settings.words });
+    const flooding = noteForFlood(state, sender.user.userId, now.getTime(), parseFlood(chat.settings.flood));
+    let findings: Finding[] = checkMessage(event.text, {
+      ownWords: settings.words,
+      ownLinks: settings.ownLinks,
+    });
     if (flooding) findings.push({ signal: 'flooding', pattern: 'flooding' });
     if (findings.length > 0) {
       const dismissed = await dismissals(services, chat, now);

@@ -1,7 +1,7 @@
 import { createChatAssistanceRepository } from '../../db/repos/assistance.js';
 import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
 import type { ChatPermissions, UserInfo } from '../../messenger/port.js';
-import { parseQuietHours, quietNight, READ_ONLY_PERMISSIONS } from '../../moderation/assistance/quiet.js';
+import { parseQuietHours, quietNight } from '../../moderation/assistance/quiet.js';
 import { chatAddress, privateChatOf } from '../../runtime/format.js';
 import type { Services } from '../../runtime/services.js';
 import { quietHoursWords } from '../chat-admin/setting-words.js';
@@ -46,16 +46,17 @@ export async function reconcileQuietChat(services: Services, chat: ChatRecord): 
         quietReopenAt: chat.settings.announce_only === 'on' ? null : (night?.end ?? null),
       });
       await work.enqueue(
-        { type: 'set_permissions', chat: chatAddress(chat), permissions: READ_ONLY_PERMISSIONS },
+        { type: 'set_read_only', chat: chatAddress(chat), readOnly: true },
         { chatId: chat.id },
       );
       return;
     }
     await work.enqueue(
       {
-        type: 'set_permissions',
+        type: 'set_read_only',
         chat: chatAddress(chat),
-        permissions: row.quietSavedPermissions ?? { can_send_messages: true },
+        readOnly: false,
+        ...(row.quietSavedPermissions ? { saved: row.quietSavedPermissions } : {}),
       },
       { chatId: chat.id },
     );

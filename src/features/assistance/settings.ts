@@ -1,18 +1,24 @@
 import type { ChatRecord } from '../../db/repos/chats.js';
 import { FLAG_SIGNALS } from '../../moderation/assistance/detect.js';
-import { parseFlagRule, parseFlagWords, readFlagSettings } from '../../moderation/assistance/settings.js';
+import {
+  parseFlagRule,
+  parseFlagWords,
+  parseOwnLinks,
+  readFlagSettings,
+} from '../../moderation/assistance/settings.js';
 import { auditModeratorAction, type GroupContext } from '../../runtime/commands.js';
 import { chatsRepo } from '../chats/chats.js';
 import { currentRules } from '../rules/rules.js';
 import { reconcileQuietChat } from './quiet.js';
 
 /**
- * `/settings flag_words …` (the chat's own words to flag) and `/settings flag_rule <signal> <rule>`
- * (which rule a signal cites). Returns false for any other key.
+ * `/settings flag_words …` (the chat's own words to flag), `/settings flag_rule <signal> <rule>` (which
+ * rule a signal cites) and `/settings own_links …` (the school's own links and sites, never flagged as
+ * advertising). Returns false for any other key.
  */
 export async function changeFlagSetting(ctx: GroupContext, key: string, raw: string): Promise<boolean> {
   const name = key.toLowerCase();
-  if (name !== 'flag_words' && name !== 'flag_rule') return false;
+  if (name !== 'flag_words' && name !== 'flag_rule' && name !== 'own_links') return false;
   const { chat, work, t } = ctx;
   const repo = chatsRepo(ctx.services, work);
   await repo.lock(chat.id);
@@ -20,7 +26,17 @@ export async function changeFlagSetting(ctx: GroupContext, key: string, raw: str
   const settings = readFlagSettings(fresh.overrides);
   let overrides: Record<string, unknown>;
   let answer: string;
-  if (name === 'flag_words') {
+  if (name === 'own_links') {
+    const parsed = parseOwnLinks(raw);
+    if (!parsed.ok) {
+      await ctx.refuse(t('assistance.own_links_invalid'));
+      return true;
+    }
+    overrides = { ...fresh.overrides, own_links: parsed.links };
+    answer = parsed.links.length
+      ? t('assistance.own_links_changed', { links: parsed.links.join(', ') })
+      : t('assistance.own_links_cleared');
+  } else if (name === 'flag_words') {
     const parsed = parseFlagWords(raw);
     if (!parsed.ok) {
       await ctx.refuse(t('assistance.flag_words_invalid'));

@@ -6,7 +6,6 @@ import type { Services } from '../../runtime/services.js';
  * sent per chat in the last minute (at most 3, then one summary), and each chat's dismissals.
  */
 
-export const FLOOD = { messages: 7, windowMs: 60_000 } as const;
 export const SUGGESTION_RATE = { perMinute: 3, windowMs: 60_000 } as const;
 
 interface ChatState {
@@ -37,11 +36,20 @@ export function chatState(services: Services, chatId: number): ChatState {
   return state;
 }
 
-/** Notes a member's message; true when it makes a flood (then the window starts over). */
-export function noteForFlood(state: ChatState, userId: string, now: number): boolean {
-  const times = (state.recent.get(userId) ?? []).filter((at) => now - at < FLOOD.windowMs);
+/**
+ * Notes a member's message; true when it makes a flood by the chat's threshold (`/settings flood`),
+ * then the window starts over. No threshold (`off`): never a flood.
+ */
+export function noteForFlood(
+  state: ChatState,
+  userId: string,
+  now: number,
+  flood: { messages: number; windowMs: number } | undefined,
+): boolean {
+  if (!flood) return false;
+  const times = (state.recent.get(userId) ?? []).filter((at) => now - at < flood.windowMs);
   times.push(now);
-  if (times.length >= FLOOD.messages) {
+  if (times.length >= flood.messages) {
     state.recent.set(userId, []);
     return true;
   }

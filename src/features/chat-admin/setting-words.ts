@@ -33,6 +33,12 @@ export function settingValue(t: Translate, key: SettingKey, value: unknown): str
       return t('time.minutes', { count: Number(value) });
     case 'quiet_hours':
       return quietHoursWords(t, String(value));
+    case 'flood': {
+      const [messages, seconds] = String(value).split('/');
+      return value === 'off' || !seconds
+        ? t('settings.value.flood_off')
+        : t('settings.value.flood', { count: Number(messages), seconds: Number(seconds) });
+    }
     case 'announce_only':
       return t(value === 'on' ? 'settings.value.announce_only_on' : 'settings.value.announce_only_off');
     default:

@@ -28,6 +28,7 @@ function refusal(t: Translate, key: SettingKey): string {
   if (key === 'vote_hours' && 'min' in allowed) return t('settings.invalid_vote_hours', allowed);
   if ('class' in allowed) return t('settings.invalid_class');
   if ('hours' in allowed) return t('settings.invalid_hours');
+  if ('flood' in allowed) return t('settings.invalid_flood', allowed.flood);
   const name = settingName(t, key);
   if ('choices' in allowed)
     return t('settings.invalid_choice', { name, choices: settingChoices(t, key, allowed.choices) });

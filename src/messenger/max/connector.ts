@@ -1,5 +1,6 @@
 import type { Bot } from '@maxhub/max-bot-api';
 import type { Logger } from '../../lib/logger.js';
+import type { ReadOnlyLookup } from '../connector.js';
 import type {
   AdminInfo,
   ButtonSpec,
@@ -18,7 +19,6 @@ import { MessengerError } from '../port.js';
 import { Reachability } from '../shared/reachability.js';
 import { createBot, DEFAULT_API_ROOT, keyboard, type WireMember } from './api.js';
 import { type NotFoundMeaning, toMessengerError } from './errors.js';
-import { Silences } from './silences.js';
 import { isGroupChatId, rightsFrom, START_MESSAGE_PREFIX, userFrom } from './updates.js';
 
 export interface MaxOptions {
@@ -37,8 +37,9 @@ const NOTIFICATION_MAX = 200;
 /**
  * The MAX side of the messenger port through `@maxhub/max-bot-api`. Group chats are their (negative)
  * chat_id strings; a private chat is addressed by the person's user_id (sent with `user_id=`). Message ids
- * are MAX's `mid`. What MAX lacks is emulated here: read-only (a silence the update source enforces by
- * deleting), a timed ban (removal with `block=true`, lifted by adding the person back).
+ * are MAX's `mid`. What MAX lacks is emulated: read-only (the update source asks the core's records who is
+ * read-only for each message, and the core deletes such messages through the outbox), a timed ban
+ * (removal with `block=true`, lifted by adding the person back).
  */
 export class MaxMessenger implements Messenger {
   readonly platform = 'max' as const;
@@ -58,7 +59,8 @@ export class MaxMessenger implements Messenger {
     revocableLinks: false,
   };
   readonly bot: Bot;
-  readonly silences: Silences;
+  /** Who is read-only now, from the core's records (set at start); nobody until then. */
+  readOnly: ReadOnlyLookup = async () => undefined;
   private me: UserInfo | undefined;
   private readonly reachability = new Reachability();
   private readonly titles = new Map<number, { title: string; link: string | null }>();
@@ -66,7 +68,6 @@ export class MaxMessenger implements Messenger {
 
   constructor(private readonly options: MaxOptions) {
     this.bot = createBot(options.token, options.apiRoot ?? DEFAULT_API_ROOT, options.timeoutMs ?? 15_000);
-    this.silences = new Silences(options.now ?? Date.now);
   }
 
   get self(): UserInfo {
@@ -162,21 +163,19 @@ export class MaxMessenger implements Messenger {
   }
 
   /**
-   * Read-only, emulated: from now on the update source deletes the person's new messages in the chat and
-   * tells them privately once. An administrator cannot be silenced (as on Telegram).
+   * Read-only, emulated: the block or gate entry the core recorded makes the update source report the
+   * person's new messages for deletion; nothing to do on MAX but refuse an administrator (as Telegram does).
    */
-  async mute(chat: ChatAddress, userId: string, until?: Date): Promise<void> {
+  async mute(chat: ChatAddress, userId: string, _until?: Date): Promise<void> {
     this.groupId(chat);
     const admins = await this.listAdmins(chat).catch(() => []);
     if (admins.some((admin) => admin.user.userId === userId)) {
       throw new MessengerError('USER_IS_ADMIN', `${userId} is an administrator of ${chat.platformChatId}`);
     }
-    this.silences.set(chat.platformChatId, userId, until);
   }
 
-  async unmute(chat: ChatAddress, userId: string): Promise<void> {
-    this.silences.clear(chat.platformChatId, userId);
-  }
+  /** The end of the block or gate entry in the records ends the emulated read-only. */
+  async unmute(_chat: ChatAddress, _userId: string): Promise<void> {}
 
   /**
    * Removal with `block=true` (the client's own removeChatMember drops `block`). MAX honours the block
@@ -240,7 +239,7 @@ export class MaxMessenger implements Messenger {
     throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
   }
 
-  async setChatPermissions(_chat: ChatAddress, _permissions: ChatPermissions): Promise<void> {
+  async setChatReadOnly(_chat: ChatAddress, _readOnly: boolean, _saved?: ChatPermissions): Promise<void> {
     throw new MessengerError('BAD_REQUEST', 'no chat permissions in MAX');
   }
 
@@ -276,7 +275,7 @@ export class MaxMessenger implements Messenger {
     if (!member) return 'left';
     if (member.is_owner) return 'creator';
     if (member.is_admin) return 'administrator';
-    return this.silences.get(chat.platformChatId, userId) ? 'restricted' : 'member';
+    return (await this.readOnly(chat.platformChatId, userId)) ? 'restricted' : 'member';
   }
 
   /** The bot's own permissions in a chat, or null when it is not an administrator there. */

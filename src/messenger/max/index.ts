@@ -31,10 +31,8 @@ export function createConnector(
     init: () => messenger.init(),
     reachable: () => messenger.reachable(),
     describe: () => `@${messenger.self.username ?? messenger.self.userId}`,
-    restoreReadOnly(members) {
-      for (const member of members) {
-        messenger.silences.set(member.platformChatId, member.platformUserId, member.until);
-      }
+    readOnlyFrom(lookup) {
+      messenger.readOnly = lookup;
     },
     attach(sink) {
       const updates = new MaxUpdateSource(messenger, sink, deps.log, {

@@ -4,7 +4,6 @@ import { pause } from '../../lib/pause.js';
 import type { Delivery, EventSink, InboundEvent, UserInfo } from '../port.js';
 import { MessengerError } from '../port.js';
 import type { MaxMessenger } from './connector.js';
-import { Deleter } from './deleter.js';
 import {
   groupChatOf,
   isObject,
@@ -35,15 +34,15 @@ export interface MaxUpdateSourceOptions {
  * Brings MAX updates to the core: our own long-polling loop on `GET /updates` (the client's `bot.start()`
  * runs a batch concurrently and moves the marker on whatever happened), or the webhook. A batch is
  * confirmed (its marker passed) only once every update in it was handled or given up; a webhook request is
- * answered 200 only once its effect is committed. A silenced member's message (emulated read-only) is
- * deleted here, at once, and never reaches the core as a message.
+ * answered 200 only once its effect is committed. A message from someone who may only read (emulated
+ * read-only, asked of the core's records) reaches the core as `message_suppressed`, which records its
+ * deletion durably before the update is confirmed.
  */
 export class MaxUpdateSource {
   private polling = false;
   private stopController = MaxUpdateSource.stopSignal();
   private loop: Promise<void> | undefined;
   private marker: number | undefined;
-  private readonly deleter: Deleter;
   private readonly timeoutSeconds: number;
   private readonly maxAttempts: number;
 
@@ -62,12 +61,6 @@ export class MaxUpdateSource {
   ) {
     this.timeoutSeconds = options.pollTimeoutSeconds ?? 30;
     this.maxAttempts = options.maxAttempts ?? 5;
-    this.deleter = new Deleter(messenger, log);
-  }
-
-  /** Deletions of silenced members' messages under way. */
-  get pendingDeletions(): number {
-    return this.deleter.pending;
   }
 
   // ================================================================== reading an update
@@ -115,21 +108,18 @@ export class MaxUpdateSource {
   }
 
   /**
-   * A message from someone who may only read: deleted at once (paced per chat), and the core is told once
-   * so that it can tell them privately. Returns the event for the core instead of the message, or null
-   * when the message was silenced and the person was told already; undefined when it is not silenced.
+   * A message from someone who may only read (asked of the core's records, so every replica answers
+   * alike): the event that has the core delete it and tell them once; undefined when it is not silenced.
    */
-  private silenced(update: WireUpdate): InboundEvent | null | undefined {
+  private async silenced(update: WireUpdate): Promise<InboundEvent | undefined> {
     if (update.update_type !== 'message_created') return undefined;
     const message = messageOf(update.message);
     if (message?.recipient.chat_type !== 'chat' || !isObject(message.sender)) return undefined;
+    if (message.sender.is_bot === true) return undefined;
     const chatId = String(message.recipient.chat_id);
     const userId = String(message.sender.user_id);
-    const silence = this.messenger.silences.get(chatId, userId);
+    const silence = await this.messenger.readOnly(chatId, userId);
     if (!silence) return undefined;
-    this.deleter.delete(chatId, message.body.mid);
-    if (silence.told) return null;
-    silence.told = true;
     const title = this.messenger.cachedTitle(Number(chatId)) ?? `chat ${chatId}`;
     return {
       updateKey: updateKey(update),
@@ -137,6 +127,8 @@ export class MaxUpdateSource {
       kind: 'message_suppressed',
       chat: { platform: 'max', platformChatId: chatId, type: 'supergroup', title },
       user: userFrom(message.sender as never),
+      messageId: message.body.mid,
+      silence: silence.key,
       ...(silence.until ? { until: silence.until } : {}),
     };
   }
@@ -160,8 +152,8 @@ export class MaxUpdateSource {
       this.log.warn({ update: raw }, 'skipping a MAX update that is not shaped as one');
       return undefined;
     }
-    const silenced = this.silenced(raw);
-    if (silenced !== undefined) return silenced ?? undefined;
+    const silenced = await this.silenced(raw);
+    if (silenced) return silenced;
     const event = await this.prepareRetrying(raw);
     if (
       !event &&
@@ -206,7 +198,6 @@ export class MaxUpdateSource {
     this.polling = false;
     this.stopController.abort();
     await this.loop;
-    await this.deleter.idle();
   }
 
   private async pollLoop(): Promise<void> {

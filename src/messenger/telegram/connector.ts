@@ -249,10 +249,11 @@ export class TelegramMessenger implements Messenger {
     return { ...(info.permissions ?? EVERYTHING_ALLOWED) } as Record<string, boolean>;
   }
 
-  async setChatPermissions(chat: ChatAddress, permissions: Record<string, boolean>): Promise<void> {
+  /** Read-only is every member permission off (MUTED); reopening gives back what was saved. */
+  async setChatReadOnly(chat: ChatAddress, readOnly: boolean, saved?: ChatPermissions): Promise<void> {
     await this.call('setChatPermissions', {
       chat_id: chatId(chat),
-      permissions,
+      permissions: readOnly ? MUTED : (saved ?? EVERYTHING_ALLOWED),
       use_independent_chat_permissions: true,
     });
   }

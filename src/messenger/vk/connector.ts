@@ -327,7 +327,7 @@ export class VkMessenger implements Messenger {
 
   // No default permissions in VK chats (capabilities.chatPermissions is false): the core never asks.
   readChatPermissions = () => Promise.reject(new MessengerError('BAD_REQUEST', 'no chat permissions in VK'));
-  setChatPermissions = () => Promise.reject(new MessengerError('BAD_REQUEST', 'no chat permissions in VK'));
+  setChatReadOnly = () => Promise.reject(new MessengerError('BAD_REQUEST', 'no chat permissions in VK'));
 
   async listAdmins(chat: ChatAddress): Promise<AdminInfo[]> {
     return this.directory.listAdmins(chat);

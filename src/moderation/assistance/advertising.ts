@@ -84,12 +84,33 @@ export interface AdvertisingOptions {
   ownLinks: readonly string[];
 }
 
+const ownPatterns = new Map<string, RegExp | null>();
+
+/**
+ * One of the school's links as a pattern for the whole link, or a page of the site: `max.ru/join/abc`
+ * spares no `max.ru/join/abcdef`, and `school.ru` no `myschool.ru`. Compiled once per link.
+ */
+function ownLinkPattern(own: string): RegExp | null {
+  let pattern = ownPatterns.get(own);
+  if (pattern !== undefined) return pattern;
+  const needle = own.toLowerCase().replace(/^https?:\/\//, '');
+  pattern = needle
+    ? new RegExp(
+        `(?<![\\p{L}\\d-])${needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?=$|[\\s/?#)\\]"'»,;!]|\\.(?:\\s|$))`,
+        'gu',
+      )
+    : null;
+  if (ownPatterns.size > 1000) ownPatterns.clear();
+  ownPatterns.set(own, pattern);
+  return pattern;
+}
+
 export function findAdvertising(text: string, options: AdvertisingOptions): string[] {
   const hits: string[] = [];
   let links = linkText(text);
   for (const own of options.ownLinks) {
-    const needle = own.toLowerCase().replace(/^https?:\/\//, '');
-    if (needle) links = links.split(needle).join(' ');
+    const whole = ownLinkPattern(own);
+    if (whole) links = links.replace(whole, ' ');
   }
   for (const [id, pattern] of INVITES) if (pattern.test(links)) hits.push(id);
   const shortener = SHORTENER.exec(links);

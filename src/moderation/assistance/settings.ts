@@ -7,10 +7,12 @@ import { FLAG_SIGNALS, type FlagSignal } from './detect.js';
 
 export interface FlagSettings {
   words: string[];
+  /** The school's own links and sites (`/settings own_links`): never flagged as advertising. */
+  ownLinks: string[];
   rules: Partial<Record<FlagSignal, number>>;
 }
 
-export const FLAG_LIMITS = { maxWords: 50, maxWordLength: 40 } as const;
+export const FLAG_LIMITS = { maxWords: 50, maxWordLength: 40, maxLinks: 20, maxLinkLength: 200 } as const;
 
 export function readFlagSettings(overrides: Record<string, unknown>): FlagSettings {
   const words = Array.isArray(overrides.flag_words)
@@ -24,7 +26,39 @@ export function readFlagSettings(overrides: Record<string, unknown>): FlagSettin
       if (typeof value === 'number' && Number.isInteger(value) && value > 0) rules[signal] = value;
     }
   }
-  return { words, rules };
+  const ownLinks = Array.isArray(overrides.own_links)
+    ? overrides.own_links.filter((link): link is string => typeof link === 'string')
+    : [];
+  return { words, ownLinks, rules };
+}
+
+/** A site or a link: a host with a dot (`school.ru`, `max.ru/join/abc`), scheme and `www.` dropped. */
+const LINK = /^(?:[\p{L}\d-]+\.)+[\p{L}\d-]{2,}(?:[/?#]\S*)?$/u;
+
+/**
+ * `/settings own_links school.ru, https://max.ru/join/abc` → the school's links as the detector compares
+ * them (lower case, no scheme, no `www.`, no trailing slash), or why not; «-» clears them.
+ */
+export function parseOwnLinks(raw: string): { ok: true; links: string[] } | { ok: false } {
+  const trimmed = raw.trim();
+  if (trimmed === '-' || trimmed.toLowerCase() === 'off') return { ok: true, links: [] };
+  const links = [
+    ...new Set(
+      trimmed
+        .split(/[,;\s]+/)
+        .map((link) =>
+          link
+            .toLowerCase()
+            .replace(/^https?:\/\//, '')
+            .replace(/^www\./, '')
+            .replace(/\/+$/, ''),
+        )
+        .filter(Boolean),
+    ),
+  ];
+  if (links.length === 0 || links.length > FLAG_LIMITS.maxLinks) return { ok: false };
+  if (links.some((link) => link.length > FLAG_LIMITS.maxLinkLength || !LINK.test(link))) return { ok: false };
+  return { ok: true, links };
 }
 
 /** `/settings flag_words a, b c` → the words (lower case), or why not; «-» clears them. */

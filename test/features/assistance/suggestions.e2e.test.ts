@@ -186,6 +186,58 @@ describe('4.13.2 help for the moderator: a flagged message is a private suggesti
     expect(buttons(suggestion)[0]?.text).toBe('Предупреждение по правилу 3');
   });
 
+  it('/settings own_links: the school’s own chat link is not advertising there; another chat’s invitation still is', async () => {
+    h = await Harness.start();
+    const c = await chatWithTeacher(h);
+    const [anna] = c.parents as [User];
+    h.api.sendMessage(
+      c.chatId,
+      c.teacher,
+      '/settings own_links https://school123.ru, t.me/joinchat/OurSchool7b',
+    );
+    await h.settle();
+    expect(botTexts(h, c.chatId).at(-1)).toBe(
+      'Ссылки школы, которые не отмечаются как реклама: school123.ru, t.me/joinchat/ourschool7b.',
+    );
+    h.api.sendMessage(
+      c.chatId,
+      anna,
+      'Для новеньких: чат класса t.me/joinchat/OurSchool7b, сайт school123.ru/news',
+    );
+    await h.settle();
+    expect(suggestions(h, c.teacher)).toHaveLength(0);
+    h.api.sendMessage(c.chatId, anna, 'А ещё вступайте сюда: t.me/joinchat/OtherChat');
+    await h.settle();
+    expect(suggestions(h, c.teacher)).toHaveLength(1);
+    expect(suggestions(h, c.teacher)[0]?.text).toContain('реклама или спам');
+    // Bad input: a clear answer, nothing changed.
+    h.api.sendMessage(c.chatId, c.teacher, '/settings own_links школа');
+    await h.settle();
+    expect(botTexts(h, c.chatId).at(-1)).toContain('Укажите ссылки или адреса сайтов школы через запятую');
+  });
+
+  it('/settings flood sets the chat’s threshold: 3 messages within a minute are flagged there', async () => {
+    h = await Harness.start();
+    const c = await chatWithTeacher(h);
+    const [anna, boris] = c.parents as [User, User];
+    for (let i = 0; i < 5; i += 1) h.api.sendMessage(c.chatId, boris, `Вопрос про экскурсию номер ${i + 1}`);
+    await h.settle();
+    expect(suggestions(h, c.teacher)).toHaveLength(0);
+    h.api.sendMessage(c.chatId, c.teacher, '/settings flood 3/60');
+    await h.settle();
+    expect(botTexts(h, c.chatId).at(-1)).toBe(
+      'Настройка «Флуд: сообщений одного участника» изменена: 3 сообщения за 60 с.',
+    );
+    for (let i = 0; i < 3; i += 1) h.api.sendMessage(c.chatId, anna, `Когда собрание? ${i + 1}`);
+    await h.settle();
+    const flagged = suggestions(h, c.teacher);
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]?.text).toContain('флуд (много сообщений подряд)');
+    h.api.sendMessage(c.chatId, c.teacher, '/settings flood 2/60');
+    await h.settle();
+    expect(botTexts(h, c.chatId).at(-1)).toContain('от 3 до 100 сообщений за 10–3600 с');
+  });
+
   it('erases a suggestion’s excerpt after 48 hours', async () => {
     h = await Harness.start();
     const c = await chatWithTeacher(h);
