@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
+import { Batcher } from './batcher.js';
 import { laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
 import type { Pacer } from './pacer.js';
@@ -78,9 +79,15 @@ export class OutboxWorker {
   private readonly maxBackoffMs: number;
   private readonly workerId = randomUUID();
   private idleWaiters: Array<() => void> = [];
+  private readonly completions = new Batcher<{ row: ClaimedRow; result: ActionResult }>(
+    (batch) => this.completeBatch(batch),
+    // A batch whose transaction failed (one handler threw) is recorded one by one: the others go on.
+    (item) => this.completeOne(item.row, item.result),
+    200,
+  );
 
   constructor(private readonly options: OutboxWorkerOptions) {
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 128;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1000;
     this.backoffMs = options.backoffMs ?? 1000;
@@ -255,7 +262,37 @@ export class OutboxWorker {
     return false;
   }
 
-  private async complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+  /**
+   * Records a performed action's outcome. Outcomes are recorded in batches: one transaction marks every
+   * action finished meanwhile as done and runs their handlers (one commit for many; a lane's next action
+   * becomes claimable once it commits). The promise settles when this action's outcome is committed.
+   */
+  private complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+    return this.completions.add({ row, result });
+  }
+
+  private async completeBatch(batch: Array<{ row: ClaimedRow; result: ActionResult }>): Promise<void> {
+    if (batch.length === 1 && batch[0]) return this.completeOne(batch[0].row, batch[0].result);
+    await this.transact(async (work) => {
+      const values = batch.map(
+        ({ row, result }) =>
+          sql`(${row.id}::bigint, ${result === null || result === undefined ? null : JSON.stringify(result)}::jsonb)`,
+      );
+      const updated = await work.tx.execute(sql`
+        update ${outbox} o set status = 'done', result = v.result, completed_at = ${timestamp(work.now)},
+          claimed_until = null
+        from (values ${sql.join(values, sql`, `)}) as v (id, result)
+        where o.id = v.id and o.claim_token = ${this.workerId} and o.status = 'pending'
+        returning o.id`);
+      // An action whose lease ran out and another worker took over is theirs to record.
+      const mine = new Set(rowsOf<{ id: number | string }>(updated).map((row) => Number(row.id)));
+      for (const { row, result } of batch) {
+        if (mine.has(row.id) && row.on_done) await this.runHandler(work, row.on_done, { done: result });
+      }
+    });
+  }
+
+  private async completeOne(row: ClaimedRow, result: ActionResult): Promise<void> {
     await this.transact(async (work) => {
       const updated = await work.tx
         .update(outbox)

@@ -74,6 +74,17 @@ export function createBlocksRepository(ex: Executor) {
       return row ? { account: toAccountRecord(row.account), block: row.block ?? undefined } : undefined;
     },
 
+    /** A block with its chat's and its member's rows, in one statement. */
+    async blockInContext(blockId: number) {
+      const [row] = await ex
+        .select({ block: blocks, chat: chats, account: accounts })
+        .from(blocks)
+        .innerJoin(chats, eq(chats.id, blocks.chatId))
+        .innerJoin(accounts, eq(accounts.id, blocks.accountId))
+        .where(eq(blocks.id, blockId));
+      return row ? { block: row.block, chat: row.chat, account: toAccountRecord(row.account) } : undefined;
+    },
+
     async block(blockId: number): Promise<BlockRow | undefined> {
       const [row] = await ex.select().from(blocks).where(eq(blocks.id, blockId));
       return row;
