@@ -1,7 +1,10 @@
+import type { Db } from '../db/client.js';
+import { type PacingWindow, settlePacingSlots, takePacingSlots } from '../db/repos/pacing.js';
+
 /**
  * Keeps message sends inside Telegram's limits so a burst does not earn 429s: about 30 messages a
- * second overall, one a second in a chat and 20 a minute in a group. Sliding windows over real time,
- * per process.
+ * second overall, one a second in a chat and 20 a minute in a group. Sliding windows over real time:
+ * {@link SharedPacer} keeps them in the database, shared by every replica; {@link Pacer} in the process.
  */
 export interface PacingLimits {
   globalPerSecond: number;
@@ -37,6 +40,46 @@ class SlidingWindow {
 
   get empty(): boolean {
     return this.stamps.length === 0;
+  }
+}
+
+/**
+ * What the outbox asks before a message: `wait` 0 to send now (the slot is taken), or how long to wait;
+ * `answered` is called once the platform has answered the message's call.
+ */
+export interface MessagePacer {
+  reserve(lane: string, group: boolean): Promise<{ wait: number; answered?: () => Promise<void> }>;
+}
+
+/** The pacing keys of a lane: its bot's (the platform's, which leads the lane) and its own. */
+function windowsOf(limits: PacingLimits, lane: string, group: boolean): PacingWindow[] {
+  const platform = lane.slice(0, lane.indexOf(':'));
+  return [
+    { key: `${platform}:bot`, limit: limits.globalPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
+    { key: `${lane}:s`, limit: limits.chatPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
+    ...(group
+      ? [{ key: `${lane}:m`, limit: limits.groupPerMinute, windowMs: Math.ceil(60_000 * MARGIN) }]
+      : []),
+  ];
+}
+
+/**
+ * The limits kept in the database (the `pacing_slots` windows): two replicas together stay within
+ * them, as one would. With the embedded database (one process) it is the same code.
+ */
+export class SharedPacer implements MessagePacer {
+  constructor(
+    private readonly db: Db,
+    private readonly limits: PacingLimits | null,
+  ) {}
+
+  async reserve(lane: string, group: boolean) {
+    if (!this.limits) return { wait: 0 };
+    const windows = windowsOf(this.limits, lane, group);
+    const { wait, takenAt } = await takePacingSlots(this.db, windows);
+    if (wait > 0 || takenAt === undefined) return { wait };
+    const keys = windows.map((window) => window.key);
+    return { wait: 0, answered: () => settlePacingSlots(this.db, keys, takenAt) };
   }
 }
 

@@ -9,7 +9,7 @@ import { type Action, type ActionResult, isMessageAction, perform } from './acti
 import { Batcher } from './batcher.js';
 import { laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
-import type { Pacer } from './pacer.js';
+import type { MessagePacer } from './pacer.js';
 import { transact, type Work } from './work.js';
 
 /** What runs in the transaction that records an action's outcome, by outcome name. */
@@ -49,7 +49,7 @@ export interface OutboxWorkerOptions {
   log: Logger;
   performers: ReadonlyMap<Platform, ActionPerformer>;
   handlers: OutcomeHandlers;
-  pacer: Pacer;
+  pacer: MessagePacer;
   events?: OutboxEvents;
   /** How many actions run at once (across lanes). */
   concurrency?: number;
@@ -197,16 +197,18 @@ export class OutboxWorker {
       await this.fail(row, { code: 'NO_CONNECTOR', message: `no connector for ${action.chat.platform}` });
       return;
     }
+    let answered: (() => Promise<void>) | undefined;
     if (isMessageAction(action)) {
-      const wait = this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
-      if (wait > 0) {
-        await this.postpone(row, wait, false);
+      const slot = await this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
+      if (slot.wait > 0) {
+        await this.postpone(row, slot.wait, false);
         return;
       }
+      answered = slot.answered;
     }
     let result: ActionResult;
     try {
-      result = await perform(messenger, action);
+      result = await perform(messenger, action).finally(() => answered?.().catch(() => {}));
     } catch (caught) {
       const error = caught instanceof MessengerError ? caught : new MessengerError('NETWORK', String(caught));
       const settled = this.settledAnyway(action, error);
