@@ -68,16 +68,27 @@ function windowsOf(limits: PacingLimits, lane: string, group: boolean): PacingWi
  * them, as one would. With the embedded database (one process) it is the same code.
  */
 export class SharedPacer implements MessagePacer {
+  /**
+   * This process's own sends: a lower bound of the shared windows, so a message this process alone
+   * has no room for waits without asking the database.
+   */
+  private readonly own: Pacer;
+
   constructor(
     private readonly db: Db,
     private readonly limits: PacingLimits | null,
-  ) {}
+  ) {
+    this.own = new Pacer(limits);
+  }
 
   async reserve(lane: string, group: boolean) {
     if (!this.limits) return { wait: 0 };
+    const ownWait = this.own.delay(lane, group);
+    if (ownWait > 0) return { wait: ownWait };
     const windows = windowsOf(this.limits, lane, group);
     const { wait, takenAt } = await takePacingSlots(this.db, windows);
     if (wait > 0 || takenAt === undefined) return { wait };
+    this.own.record(lane, group);
     const keys = windows.map((window) => window.key);
     return { wait: 0, answered: () => settlePacingSlots(this.db, keys, takenAt) };
   }
@@ -99,8 +110,33 @@ export class Pacer {
    * `group` lanes also get the per-group limit.
    */
   reserve(lane: string, group: boolean): number {
-    if (!this.limits || !this.global) return 0;
+    const wait = this.delay(lane, group);
+    if (wait === 0) this.record(lane, group);
+    return wait;
+  }
+
+  /** How long until a message to `lane` fits (0: now), taking nothing. */
+  delay(lane: string, group: boolean): number {
+    if (!this.global) return 0;
     const now = this.now();
+    const windows = this.windows(lane, group);
+    if (!windows) return 0;
+    return Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
+  }
+
+  /** Counts a message sent to `lane` now. */
+  record(lane: string, group: boolean): void {
+    const windows = this.windows(lane, group);
+    if (!this.global || !windows) return;
+    const now = this.now();
+    this.global.record(now);
+    windows.second.record(now);
+    windows.minute?.record(now);
+    if (this.lanes.size > 5000) this.prune(now);
+  }
+
+  private windows(lane: string, group: boolean) {
+    if (!this.limits) return undefined;
     let windows = this.lanes.get(lane);
     if (!windows) {
       windows = {
@@ -109,13 +145,7 @@ export class Pacer {
       };
       this.lanes.set(lane, windows);
     }
-    const wait = Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
-    if (wait > 0) return wait;
-    this.global.record(now);
-    windows.second.record(now);
-    windows.minute?.record(now);
-    if (this.lanes.size > 5000) this.prune(now);
-    return 0;
+    return windows;
   }
 
   private prune(now: number): void {

@@ -112,7 +112,8 @@ describe('issue 20: message pacing shared by replicas', () => {
       expect(tokens.length).toBeGreaterThanOrEqual(2);
     }
     // Near what the limits allow: the shared budget does not serialise the replicas or idle between sends.
-    expect(seconds).toBeLessThan(allowed * 1.5 + 1.5);
+    // The embedded database runs in the test's own thread, with the bot and the fake: more slack there.
+    expect(seconds).toBeLessThan(allowed * (replicas > 1 ? 1.5 : 2) + 1.5);
     await api.stop();
   });
 });
