@@ -6,6 +6,7 @@ import { decideStrike, isActiveStrike } from '../../moderation/strikes.js';
 import { type CommandSpec, moderatorAuditEntry } from '../../runtime/commands.js';
 import { chatAddress, displayName, excerpt, privateChatOf, when } from '../../runtime/format.js';
 import { BLOCK_START_PAYLOAD, blockMember, memberTexts } from '../blocks/index.js';
+import { chatsRepo } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { currentRules } from '../rules/rules.js';
 import { replyAuthor } from './target.js';
@@ -34,7 +35,9 @@ export const strikeCommand: CommandSpec = {
     }
     if (ctx.replyAuthorIsModerator) return ctx.refuse(t('strike.target_moderator'));
 
-    // The dispatcher holds the chat's lock (a group command's first statement takes it).
+    // A group command's first statement took the chat's lock (its record carries the rules' version);
+    // a strike from elsewhere (a suggestion's button) takes it here.
+    if (chat.rulesVersion === undefined) await chatsRepo(services, work).lock(chat.id);
     const known = await createBlocksRepository(work.tx).accountWithLiveBlock(
       chat.id,
       chat.platform,
@@ -82,11 +85,14 @@ export const strikeCommand: CommandSpec = {
       }),
     );
 
-    // The command goes once recorded: its reason is for the audit log and the member, not the chat.
-    await work.enqueue(
-      { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
-      { chatId: chat.id },
-    );
+    // The command goes once recorded: its reason is for the audit log and the member, not the chat. A
+    // strike from a suggestion's button has no command message (its event names the offending one).
+    if (ctx.event.messageId !== ctx.event.replyTo?.messageId) {
+      await work.enqueue(
+        { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
+        { chatId: chat.id },
+      );
+    }
 
     if (decision.kind === 'record') {
       // The chat reads a short reply to the offending message: the rule and the count, no reason, no name.
