@@ -31,7 +31,7 @@ import { type JobSpec, Scheduler } from '../jobs/scheduler.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Messenger, Platform } from '../messenger/port.js';
-import { Pacer, type PacingLimits, TELEGRAM_LIMITS } from '../outbox/pacer.js';
+import { type PacingLimits, SharedPacer, TELEGRAM_LIMITS } from '../outbox/pacer.js';
 import {
   OutboxWorker,
   type OutboxWorkerOptions,
@@ -154,7 +154,10 @@ export class App {
       log: options.log,
       performers: messengers,
       handlers,
-      pacer: new Pacer(options.pacing === undefined ? TELEGRAM_LIMITS : options.pacing),
+      pacer: new SharedPacer(
+        options.database.db,
+        options.pacing === undefined ? TELEGRAM_LIMITS : options.pacing,
+      ),
       events: outboxEvents(services),
       ...options.outbox,
     });

@@ -2,7 +2,7 @@ import type { ChatRecord } from '../db/repos/chats.js';
 import { createUpdatesRepository } from '../db/repos/updates.js';
 import { checkGroupMessage } from '../features/assistance/index.js';
 import { onMessageSuppressed, reapplyOnRejoin } from '../features/blocks/index.js';
-import { loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
+import { chatsRepo, loadChat, onBotMembership, onChatMigrated } from '../features/chats/chats.js';
 import { noteManualSanction } from '../features/membership/manual.js';
 import {
   isKnownMember,
@@ -249,10 +249,28 @@ export class Dispatcher {
     const replyAuthor = event.replyTo?.sender;
     const replyAuthorIsModerator =
       spec.actsOnReplyAuthor && replyAuthor ? await isModerator(services, chat, replyAuthor) : false;
-    await this.once(event, async (work) => {
-      // The command acts on the chat as committed, not as cached: another replica may have changed it
+    await services.transact(async (work) => {
+      // One statement records the update's key, takes the chat's lock (a group command holds it to its
+      // commit) and reads the chat as committed, not as cached: another replica may have changed it
       // within the cache's half minute (the school confirmed it, a setting changed).
-      const current = cached ? await loadChat(services, work, event.chat) : chat;
+      const { fresh, chat: locked } = await chatsRepo(services, work).firstDeliveryLocking(
+        event.updateKey,
+        event.chat.platform,
+        event.chat.platformChatId,
+        work.now,
+      );
+      if (!fresh) {
+        services.metrics.duplicates.inc();
+        return;
+      }
+      const current =
+        locked && locked.title === event.chat.title && locked.type === event.chat.type
+          ? locked
+          : await loadChat(services, work, event.chat);
+      if (current === locked) {
+        const { rulesVersion: _, ...record } = locked;
+        work.afterCommit(() => services.rememberChat(record));
+      }
       const account =
         sender.kind === 'user' ? await memberSeen(services, work, current, sender.user) : undefined;
       const ctx = this.context(work, event, current, account, moderator, replyAuthorIsModerator);

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type Logger as QueryLogger, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -31,14 +31,20 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { kind: 'postgres'; url: string; maxConnections?: number }
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'pglite'; client: PGlite };
+  | { kind: 'pglite'; client: PGlite }
+) & {
+  /** Told every statement the application runs (tests count them); not the migrations'. */
+  queryLogger?: QueryLogger;
+};
 
 /** Opens the database and brings its schema up to date with the committed migrations. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  if (target.kind === 'postgres') return openPostgres(target.url, target.maxConnections ?? 10);
+  if (target.kind === 'postgres') {
+    return openPostgres(target.url, target.maxConnections ?? 10, target.queryLogger);
+  }
   let client: PGlite;
   if ('client' in target) {
     client = target.client;
@@ -48,8 +54,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     client = new PGlite(path.resolve(target.dataDir));
   }
   await client.waitReady;
-  const db = drizzlePglite({ client, schema });
-  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  const db = drizzlePglite({ client, schema, ...(target.queryLogger ? { logger: target.queryLogger } : {}) });
   return {
     db: db as unknown as Db,
     kind: 'pglite',
@@ -62,7 +68,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, maxConnections: number): Promise<Database> {
+async function openPostgres(url: string, maxConnections: number, logger?: QueryLogger): Promise<Database> {
   // Migrate over a single connection holding an advisory lock, so two replicas starting together do not
   // race each other through the same migration.
   const single = postgres(url, { max: 1, onnotice: () => {} });
@@ -83,7 +89,7 @@ async function openPostgres(url: string, maxConnections: number): Promise<Databa
     onnotice: () => {},
     connection: { application_name: 'class-chat-moderator' },
   });
-  const db = drizzlePostgres({ client: sql, schema });
+  const db = drizzlePostgres({ client: sql, schema, ...(logger ? { logger } : {}) });
   return {
     db: db as unknown as Db,
     kind: 'postgres',

@@ -11,6 +11,7 @@ export * from './tables/blocks.js';
 export * from './tables/chats.js';
 export * from './tables/dashboard.js';
 export * from './tables/outbox.js';
+export * from './tables/pacing.js';
 export * from './tables/personal-data.js';
 export * from './tables/reinstatement.js';
 export * from './tables/roster.js';

@@ -49,6 +49,28 @@ export function fastLaneOf(chat: Action['chat']): string {
 
 export const FAST_LANE_SUFFIX = ':fast';
 
+export type OutboxRow = typeof outbox.$inferInsert;
+
+/** The outbox row of an action decided now. */
+export function outboxRow(clock: Clock, action: Action, options: EnqueueOptions = {}): OutboxRow {
+  const now = clock.now();
+  return {
+    lane: options.lane ?? laneOf(action),
+    chatId: options.chatId ?? null,
+    action,
+    onDone: options.onDone ?? null,
+    onFailed: options.onFailed ?? null,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    nextAttemptAt: options.notBefore ?? now,
+    createdAt: now,
+  };
+}
+
+/** Writes actions to the outbox in one statement; their ids follow their order (a lane's order). */
+export async function insertOutboxRows(ex: Executor, rows: OutboxRow[]): Promise<void> {
+  if (rows.length > 0) await ex.insert(outbox).values(rows);
+}
+
 /** Adds an action to the outbox inside the caller's transaction: it happens if and only if they commit. */
 export async function enqueue(
   ex: Executor,
@@ -56,19 +78,9 @@ export async function enqueue(
   action: Action,
   options: EnqueueOptions = {},
 ): Promise<number> {
-  const now = clock.now();
   const [row] = await ex
     .insert(outbox)
-    .values({
-      lane: options.lane ?? laneOf(action),
-      chatId: options.chatId ?? null,
-      action,
-      onDone: options.onDone ?? null,
-      onFailed: options.onFailed ?? null,
-      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      nextAttemptAt: options.notBefore ?? now,
-      createdAt: now,
-    })
+    .values(outboxRow(clock, action, options))
     .returning({ id: outbox.id });
   return row?.id ?? 0;
 }

@@ -1,7 +1,10 @@
+import type { Db } from '../db/client.js';
+import { type PacingWindow, settlePacingSlots, takePacingSlots } from '../db/repos/pacing.js';
+
 /**
  * Keeps message sends inside Telegram's limits so a burst does not earn 429s: about 30 messages a
- * second overall, one a second in a chat and 20 a minute in a group. Sliding windows over real time,
- * per process.
+ * second overall, one a second in a chat and 20 a minute in a group. Sliding windows over real time:
+ * {@link SharedPacer} keeps them in the database, shared by every replica; {@link Pacer} in the process.
  */
 export interface PacingLimits {
   globalPerSecond: number;
@@ -40,6 +43,57 @@ class SlidingWindow {
   }
 }
 
+/**
+ * What the outbox asks before a message: `wait` 0 to send now (the slot is taken), or how long to wait;
+ * `answered` is called once the platform has answered the message's call.
+ */
+export interface MessagePacer {
+  reserve(lane: string, group: boolean): Promise<{ wait: number; answered?: () => Promise<void> }>;
+}
+
+/** The pacing keys of a lane: its bot's (the platform's, which leads the lane) and its own. */
+function windowsOf(limits: PacingLimits, lane: string, group: boolean): PacingWindow[] {
+  const platform = lane.slice(0, lane.indexOf(':'));
+  return [
+    { key: `${platform}:bot`, limit: limits.globalPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
+    { key: `${lane}:s`, limit: limits.chatPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
+    ...(group
+      ? [{ key: `${lane}:m`, limit: limits.groupPerMinute, windowMs: Math.ceil(60_000 * MARGIN) }]
+      : []),
+  ];
+}
+
+/**
+ * The limits kept in the database (the `pacing_slots` windows): two replicas together stay within
+ * them, as one would. With the embedded database (one process) it is the same code.
+ */
+export class SharedPacer implements MessagePacer {
+  /**
+   * This process's own sends: a lower bound of the shared windows, so a message this process alone
+   * has no room for waits without asking the database.
+   */
+  private readonly own: Pacer;
+
+  constructor(
+    private readonly db: Db,
+    private readonly limits: PacingLimits | null,
+  ) {
+    this.own = new Pacer(limits);
+  }
+
+  async reserve(lane: string, group: boolean) {
+    if (!this.limits) return { wait: 0 };
+    const ownWait = this.own.delay(lane, group);
+    if (ownWait > 0) return { wait: ownWait };
+    const windows = windowsOf(this.limits, lane, group);
+    const { wait, takenAt } = await takePacingSlots(this.db, windows);
+    if (wait > 0 || takenAt === undefined) return { wait };
+    this.own.record(lane, group);
+    const keys = windows.map((window) => window.key);
+    return { wait: 0, answered: () => settlePacingSlots(this.db, keys, takenAt) };
+  }
+}
+
 export class Pacer {
   private readonly global: SlidingWindow | undefined;
   private readonly lanes = new Map<string, { second: SlidingWindow; minute: SlidingWindow | undefined }>();
@@ -56,8 +110,33 @@ export class Pacer {
    * `group` lanes also get the per-group limit.
    */
   reserve(lane: string, group: boolean): number {
-    if (!this.limits || !this.global) return 0;
+    const wait = this.delay(lane, group);
+    if (wait === 0) this.record(lane, group);
+    return wait;
+  }
+
+  /** How long until a message to `lane` fits (0: now), taking nothing. */
+  delay(lane: string, group: boolean): number {
+    if (!this.global) return 0;
     const now = this.now();
+    const windows = this.windows(lane, group);
+    if (!windows) return 0;
+    return Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
+  }
+
+  /** Counts a message sent to `lane` now. */
+  record(lane: string, group: boolean): void {
+    const windows = this.windows(lane, group);
+    if (!this.global || !windows) return;
+    const now = this.now();
+    this.global.record(now);
+    windows.second.record(now);
+    windows.minute?.record(now);
+    if (this.lanes.size > 5000) this.prune(now);
+  }
+
+  private windows(lane: string, group: boolean) {
+    if (!this.limits) return undefined;
     let windows = this.lanes.get(lane);
     if (!windows) {
       windows = {
@@ -66,13 +145,7 @@ export class Pacer {
       };
       this.lanes.set(lane, windows);
     }
-    const wait = Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
-    if (wait > 0) return wait;
-    this.global.record(now);
-    windows.second.record(now);
-    windows.minute?.record(now);
-    if (this.lanes.size > 5000) this.prune(now);
-    return 0;
+    return windows;
   }
 
   private prune(now: number): void {

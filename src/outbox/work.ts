@@ -1,7 +1,7 @@
 import { type Db, inTransaction, type Tx } from '../db/client.js';
 import type { Clock } from '../lib/clock.js';
 import type { Action } from './actions.js';
-import { type EnqueueOptions, enqueue } from './enqueue.js';
+import { type EnqueueOptions, insertOutboxRows, type OutboxRow, outboxRow } from './enqueue.js';
 
 /**
  * One transaction of a use case: it queries through `tx`, decides platform actions with `enqueue` (they
@@ -12,7 +12,11 @@ export interface Work {
   tx: Tx;
   /** The time of this unit of work, by the injected clock. */
   now: Date;
-  enqueue(action: Action, options?: EnqueueOptions): Promise<number>;
+  /**
+   * Adds an action to the outbox with this transaction: the transaction's actions are written together,
+   * in the order enqueued, in one statement at its end.
+   */
+  enqueue(action: Action, options?: EnqueueOptions): Promise<void>;
   /** Runs after the transaction commits (cache updates); never if it rolls back. */
   afterCommit(fn: () => void): void;
 }
@@ -32,16 +36,18 @@ export async function transact<T>(
   const now = clock.now();
   const result = await inTransaction(db, async (tx) => {
     after = [];
-    enqueued = false;
-    return fn({
+    const rows: OutboxRow[] = [];
+    const value = await fn({
       tx,
       now,
-      enqueue: (action, options) => {
-        enqueued = true;
-        return enqueue(tx, clock, action, options);
+      enqueue: async (action, options) => {
+        rows.push(outboxRow(clock, action, options));
       },
       afterCommit: (f) => after.push(f),
     });
+    await insertOutboxRows(tx, rows);
+    enqueued = rows.length > 0;
+    return value;
   });
   for (const f of after) f();
   if (enqueued) onEnqueued?.();

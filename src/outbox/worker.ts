@@ -6,9 +6,10 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
 import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
+import { Batcher } from './batcher.js';
 import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
-import type { Pacer } from './pacer.js';
+import type { MessagePacer } from './pacer.js';
 import { transact, type Work } from './work.js';
 
 /**
@@ -54,7 +55,7 @@ export interface OutboxWorkerOptions {
   log: Logger;
   performers: ReadonlyMap<Platform, ActionPerformer>;
   handlers: OutcomeHandlers;
-  pacer: Pacer;
+  pacer: MessagePacer;
   events?: OutboxEvents;
   /** How many actions run at once (across lanes). */
   concurrency?: number;
@@ -85,9 +86,15 @@ export class OutboxWorker {
   private readonly maxBackoffMs: number;
   private readonly workerId = randomUUID();
   private idleWaiters: Array<() => void> = [];
+  private readonly completions = new Batcher<{ row: ClaimedRow; result: ActionResult }>(
+    (batch) => this.completeBatch(batch),
+    // A batch whose transaction failed (one handler threw) is recorded one by one: the others go on.
+    (item) => this.completeOne(item.row, item.result),
+    200,
+  );
 
   constructor(private readonly options: OutboxWorkerOptions) {
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 128;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1000;
     this.backoffMs = options.backoffMs ?? 1000;
@@ -203,16 +210,18 @@ export class OutboxWorker {
       await this.fail(row, { code: 'NO_CONNECTOR', message: `no connector for ${action.chat.platform}` });
       return;
     }
+    let answered: (() => Promise<void>) | undefined;
     if (isMessageAction(action)) {
-      const wait = this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
-      if (wait > 0) {
-        await this.postpone(row, wait, false);
+      const slot = await this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
+      if (slot.wait > 0) {
+        await this.postpone(row, slot.wait, false);
         return;
       }
+      answered = slot.answered;
     }
     let result: ActionResult;
     try {
-      result = await perform(messenger, action);
+      result = await perform(messenger, action).finally(() => answered?.().catch(() => {}));
     } catch (caught) {
       const error = caught instanceof MessengerError ? caught : new MessengerError('NETWORK', String(caught));
       const settled = this.settledAnyway(action, error);
@@ -274,7 +283,37 @@ export class OutboxWorker {
     return false;
   }
 
-  private async complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+  /**
+   * Records a performed action's outcome. Outcomes are recorded in batches: one transaction marks every
+   * action finished meanwhile as done and runs their handlers (one commit for many; a lane's next action
+   * becomes claimable once it commits). The promise settles when this action's outcome is committed.
+   */
+  private complete(row: ClaimedRow, result: ActionResult): Promise<void> {
+    return this.completions.add({ row, result });
+  }
+
+  private async completeBatch(batch: Array<{ row: ClaimedRow; result: ActionResult }>): Promise<void> {
+    if (batch.length === 1 && batch[0]) return this.completeOne(batch[0].row, batch[0].result);
+    await this.transact(async (work) => {
+      const values = batch.map(
+        ({ row, result }) =>
+          sql`(${row.id}::bigint, ${result === null || result === undefined ? null : JSON.stringify(result)}::jsonb)`,
+      );
+      const updated = await work.tx.execute(sql`
+        update ${outbox} o set status = 'done', result = v.result, completed_at = ${timestamp(work.now)},
+          claimed_until = null
+        from (values ${sql.join(values, sql`, `)}) as v (id, result)
+        where o.id = v.id and o.claim_token = ${this.workerId} and o.status = 'pending'
+        returning o.id`);
+      // An action whose lease ran out and another worker took over is theirs to record.
+      const mine = new Set(rowsOf<{ id: number | string }>(updated).map((row) => Number(row.id)));
+      for (const { row, result } of batch) {
+        if (mine.has(row.id) && row.on_done) await this.runHandler(work, row.on_done, { done: result });
+      }
+    });
+  }
+
+  private async completeOne(row: ClaimedRow, result: ActionResult): Promise<void> {
     await this.transact(async (work) => {
       const updated = await work.tx
         .update(outbox)

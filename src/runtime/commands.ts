@@ -58,9 +58,9 @@ export type GroupContext = CommandContext & { chat: ChatRecord };
 
 type ModeratorEntry = Omit<AuditEntry, 'at' | 'chatId' | 'actorKind' | 'actorAccountId' | 'actorName'>;
 
-/** Records what a moderator did in the chat's audit log: when, where and who (the school is the chat's). */
-export async function auditModeratorAction(ctx: GroupContext, entry: ModeratorEntry): Promise<void> {
-  await createAuditRepository(ctx.work.tx).append({
+/** What a moderator did, as the chat's audit entry: when, where and who (the school is the chat's). */
+export function moderatorAuditEntry(ctx: GroupContext, entry: ModeratorEntry): AuditEntry {
+  return {
     at: ctx.work.now,
     schoolId: ctx.chat.schoolId,
     chatId: ctx.chat.id,
@@ -68,5 +68,10 @@ export async function auditModeratorAction(ctx: GroupContext, entry: ModeratorEn
     actorAccountId: ctx.account?.id ?? null,
     actorName: ctx.account ? displayName(ctx.account) : '',
     ...entry,
-  });
+  };
+}
+
+/** Records what a moderator did in the chat's audit log. */
+export async function auditModeratorAction(ctx: GroupContext, entry: ModeratorEntry): Promise<void> {
+  await createAuditRepository(ctx.work.tx).append(moderatorAuditEntry(ctx, entry));
 }

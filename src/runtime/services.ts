@@ -66,6 +66,11 @@ export class Services {
   readonly refusals = new RefusalThrottle();
   /** Which administrators of a chat moderate (features/membership/staff.ts), for half a minute. */
   readonly moderatorRules = new LRUCache<number, ModeratorRuleCache>({ max: 20_000, ttl: 30_000 });
+  /**
+   * Each chat's current rules by chat id, with their version. Used only when the chat's record was read
+   * with its rules' version in the same transaction (a new version, from any replica, misses the cache).
+   */
+  readonly rulesByChat = new LRUCache<number, { version: number; text: string | null }>({ max: 20_000 });
 
   constructor(readonly deps: ServicesDeps) {}
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/db/schema.js';
 import type { ChatAddress } from '../../src/messenger/port.js';
 import type { Action } from '../../src/outbox/actions.js';
+import { enqueue } from '../../src/outbox/enqueue.js';
 import { transact } from '../../src/outbox/work.js';
 import type { Fault } from '../../src/sandbox/telegram/fault-types.js';
 import { Harness } from '../support/harness.js';
@@ -50,12 +51,9 @@ describe('an action whose answer is lost', () => {
   /** Enqueues `action` as a use case would, lets the outbox perform it, and returns its row. */
   const perform = async (action: Action) => {
     const db = h.db.database.db;
-    const id = await transact(
-      db,
-      h.clock,
-      (work) => work.enqueue(action),
-      () => h.app.outbox.wake(),
-    );
+    // The row's id, to read its outcome: enqueued directly (a use case's actions are written at commit).
+    const id = await transact(db, h.clock, (work) => enqueue(work.tx, h.clock, action));
+    h.app.outbox.wake();
     await h.settle();
     const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
     return row;

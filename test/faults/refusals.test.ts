@@ -6,6 +6,7 @@ import { AdjustableClock } from '../../src/lib/clock.js';
 import type { ChatAddress } from '../../src/messenger/port.js';
 import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import type { Action } from '../../src/outbox/actions.js';
+import { enqueue } from '../../src/outbox/enqueue.js';
 import { transact } from '../../src/outbox/work.js';
 import type { Refusals } from '../../src/sandbox/telegram/fault-types.js';
 import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
@@ -34,12 +35,9 @@ describe('Telegram refuses', () => {
   /** Enqueues `action` as a use case would, lets the outbox perform it, and returns its row. */
   async function perform(h: Harness, action: Action) {
     const db = h.db.database.db;
-    const id = await transact(
-      db,
-      h.clock,
-      (work) => work.enqueue(action),
-      () => h.app.outbox.wake(),
-    );
+    // The row's id, to read its outcome: enqueued directly (a use case's actions are written at commit).
+    const id = await transact(db, h.clock, (work) => enqueue(work.tx, h.clock, action));
+    h.app.outbox.wake();
     await h.settle();
     const [row] = await db.select().from(outbox).where(eq(outbox.id, id));
     return row;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger as QueryLogger } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
@@ -28,11 +29,15 @@ let pgliteTemplate: Blob | undefined;
  * A fresh, migrated database for one test file: a PGlite copy of the migrated template, or a new
  * PostgreSQL database cloned from the template database.
  */
-export async function createTestDatabase(kind: TestDbKind = testDbKind()): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: TestDbKind = testDbKind(),
+  options: { queryLogger?: QueryLogger } = {},
+): Promise<TestDatabase> {
+  const logged = options.queryLogger ? { queryLogger: options.queryLogger } : {};
   if (kind === 'pglite') {
     pgliteTemplate ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
     const client = new PGlite({ loadDataDir: pgliteTemplate });
-    const database = await openDatabase({ kind: 'pglite', client });
+    const database = await openDatabase({ kind: 'pglite', client, ...logged });
     return {
       database,
       kind,
@@ -51,7 +56,12 @@ export async function createTestDatabase(kind: TestDbKind = testDbKind()): Promi
   url.pathname = `/${name}`;
   const opened: Database[] = [];
   const open = async () => {
-    const database = await openDatabase({ kind: 'postgres', url: url.toString(), maxConnections: 5 });
+    const database = await openDatabase({
+      kind: 'postgres',
+      url: url.toString(),
+      maxConnections: 5,
+      ...logged,
+    });
     opened.push(database);
     return database;
   };

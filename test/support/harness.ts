@@ -22,7 +22,7 @@ export interface HarnessOptions {
   /** Keeps every log line the bot writes (at debug level) in `logLines`, for tests of what is logged. */
   captureLogs?: boolean;
   /** Outbox retry timing; tests default to fast retries. */
-  outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+  outbox?: { backoffMs?: number; maxBackoffMs?: number; pollMs?: number; concurrency?: number };
   /** The HTTP server's timeouts and body budget (shorter ones for the tests of the HTTP port). */
   http?: StartOptions['http'];
 }
@@ -81,6 +81,8 @@ export class Harness {
         pacing: this.options.pacing ?? null,
         pollTimeoutSeconds: 1,
         ...(this.options.http ? { http: this.options.http } : {}),
+        ...(this.options.receiveUpdates === false ? { receiveUpdates: false } : {}),
+        ...(this.options.outbox ? { outbox: this.options.outbox } : {}),
       },
     );
   }

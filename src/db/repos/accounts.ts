@@ -17,7 +17,7 @@ export interface AccountRecord {
 
 type AccountRow = typeof accounts.$inferSelect;
 
-function toRecord(row: AccountRow): AccountRecord {
+export function toAccountRecord(row: AccountRow): AccountRecord {
   return {
     id: row.id,
     platform: row.platform as Platform,
@@ -49,8 +49,15 @@ export function createAccountsRepository(ex: Executor) {
      * Creates or refreshes the account of a person the bot has seen. An unchanged account is only read:
      * writing it would lock its row and make concurrent transactions wait on each other.
      */
-    async upsert(platform: Platform, user: UserInfo, now: Date, extra: { privateChatOpen?: boolean } = {}) {
-      const existing = await this.find(platform, user.userId);
+    async upsert(
+      platform: Platform,
+      user: UserInfo,
+      now: Date,
+      extra: { privateChatOpen?: boolean } = {},
+      /** The account as just read in this transaction (null: there is none), to save reading it again. */
+      known?: AccountRecord | null,
+    ) {
+      const existing = known === undefined ? await this.find(platform, user.userId) : (known ?? undefined);
       const unchanged =
         existing &&
         existing.firstName === user.firstName &&
@@ -77,12 +84,12 @@ export function createAccountsRepository(ex: Executor) {
         .onConflictDoUpdate({ target: [accounts.platform, accounts.platformUserId], set: values })
         .returning();
       if (!row) throw new Error('account upsert returned nothing');
-      return toRecord(row);
+      return toAccountRecord(row);
     },
 
     async byId(id: number): Promise<AccountRecord | undefined> {
       const [row] = await ex.select().from(accounts).where(eq(accounts.id, id));
-      return row ? toRecord(row) : undefined;
+      return row ? toAccountRecord(row) : undefined;
     },
 
     /** An account by its platform id or, with a leading `@`, by its username. */
@@ -96,12 +103,26 @@ export function createAccountsRepository(ex: Executor) {
             ref.startsWith('@') ? eq(accounts.username, ref.slice(1)) : eq(accounts.platformUserId, ref),
           ),
         );
-      return row ? toRecord(row) : undefined;
+      return row ? toAccountRecord(row) : undefined;
     },
 
     async byIds(ids: number[]): Promise<AccountRecord[]> {
       if (ids.length === 0) return [];
-      return (await ex.select().from(accounts).where(inArray(accounts.id, ids))).map(toRecord);
+      return (await ex.select().from(accounts).where(inArray(accounts.id, ids))).map(toAccountRecord);
+    },
+
+    /** The account and its standing in a chat, in one statement (both absent for someone never seen). */
+    async findInChat(
+      platform: Platform,
+      platformUserId: string,
+      chatId: number,
+    ): Promise<{ account: AccountRecord | null; status: string | undefined }> {
+      const [row] = await ex
+        .select({ account: accounts, status: chatMembers.status })
+        .from(accounts)
+        .leftJoin(chatMembers, and(eq(chatMembers.accountId, accounts.id), eq(chatMembers.chatId, chatId)))
+        .where(and(eq(accounts.platform, platform), eq(accounts.platformUserId, platformUserId)));
+      return { account: row ? toAccountRecord(row.account) : null, status: row?.status ?? undefined };
     },
 
     async find(platform: Platform, platformUserId: string): Promise<AccountRecord | undefined> {
@@ -109,7 +130,7 @@ export function createAccountsRepository(ex: Executor) {
         .select()
         .from(accounts)
         .where(and(eq(accounts.platform, platform), eq(accounts.platformUserId, platformUserId)));
-      return row ? toRecord(row) : undefined;
+      return row ? toAccountRecord(row) : undefined;
     },
   };
 }
@@ -229,7 +250,7 @@ export function createAdminsRepository(ex: Executor) {
         .where(
           and(eq(chatAdmins.chatId, chatId), eq(accounts.privateChatOpen, true), eq(accounts.isBot, false)),
         );
-      return rows.map((row) => toRecord(row.account));
+      return rows.map((row) => toAccountRecord(row.account));
     },
 
     /** Which of these accounts administer which of these chats, as `chatId:accountId` keys. */

@@ -1,4 +1,4 @@
-import { aliasedTable, and, count, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
+import { aliasedTable, and, count, desc, eq, gt, notInArray, type SQL, sql } from 'drizzle-orm';
 import { type Executor, timestamp } from '../client.js';
 import { accounts, auditLog } from '../schema.js';
 import type { ActorKind } from '../tables/audit.js';
@@ -64,6 +64,23 @@ export interface AuditEntry {
   ruleNumber?: number | null;
   reason?: string | null;
   details?: Record<string, unknown>;
+}
+
+/**
+ * An audit entry's insert as a part of a larger statement: a CTE that writes the entry along with the
+ * row it records (one round trip). `idFrom` names that CTE: the entry is written once per row it
+ * returns, with the row's id added to the details under `key`.
+ */
+export function auditEntryInsert(entry: AuditEntry, idFrom: { cte: string; key: string }): SQL {
+  const cte = sql.identifier(idFrom.cte);
+  return sql`insert into ${auditLog} (at, school_id, chat_id, actor_kind, actor_account_id, actor_name,
+      action, target_account_id, rule_number, reason, details)
+    select ${timestamp(entry.at)}, ${entry.schoolId ?? null}::int, ${entry.chatId ?? null}::int,
+      ${entry.actorKind}, ${entry.actorAccountId ?? null}::int, ${entry.actorName ?? null}::text,
+      ${entry.action}, ${entry.targetAccountId ?? null}::int, ${entry.ruleNumber ?? null}::int,
+      ${entry.reason ?? null}::text,
+      ${JSON.stringify(entry.details ?? {})}::jsonb || jsonb_build_object(${idFrom.key}::text, ${cte}.id)
+    from ${cte}`;
 }
 
 export function createAuditRepository(ex: Executor) {

@@ -1,7 +1,9 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { BlockStatus } from '../../moderation/strikes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
-import { accounts, blocks, chats } from '../schema.js';
+import { accounts, blocks, chats, strikes } from '../schema.js';
+import { toAccountRecord } from './accounts.js';
+import { type AuditEntry, auditEntryInsert } from './audit.js';
 
 export type BlockRow = typeof blocks.$inferSelect;
 
@@ -17,6 +19,70 @@ export function createBlocksRepository(ex: Executor) {
         .from(blocks)
         .where(and(eq(blocks.chatId, chatId), eq(blocks.accountId, accountId), inArray(blocks.status, LIVE)));
       return row;
+    },
+
+    /**
+     * Records a block, the strikes it consumes and its audit entry in one statement; the entry's details
+     * get the block's id (`blockId`).
+     */
+    async insertBlockAudited(
+      values: typeof blocks.$inferInsert & { createdAt: Date },
+      strikeIds: number[],
+      audit: AuditEntry,
+    ): Promise<BlockRow> {
+      const insert = ex.insert(blocks).values(values).returning({ id: blocks.id });
+      const ids = strikeIds.length > 0 ? strikeIds : [0];
+      const result = await ex.execute(sql`
+        with inserted as (${insert.getSQL()}),
+          consumed as (
+            update ${strikes} set block_id = inserted.id from inserted
+            where ${strikes}.id in (${sql.join(
+              ids.map((id) => sql`${id}::int`),
+              sql`, `,
+            )})
+          ),
+          audited as (${auditEntryInsert(audit, { cte: 'inserted', key: 'blockId' })})
+        select id from inserted`);
+      const [row] = rowsOf<{ id: number }>(result);
+      if (!row) throw new Error('block insert returned nothing');
+      return {
+        id: Number(row.id),
+        chatId: values.chatId,
+        accountId: values.accountId,
+        mode: values.mode,
+        startsAt: values.startsAt,
+        endsAt: values.endsAt,
+        status: values.status,
+        appliedAt: values.appliedAt ?? null,
+        liftReason: values.liftReason ?? null,
+        liftedAt: values.liftedAt ?? null,
+        liftFailures: values.liftFailures ?? 0,
+        createdAt: values.createdAt,
+      };
+    },
+
+    /** A person's account by their platform id, with their running block in this chat, in one statement. */
+    async accountWithLiveBlock(chatId: number, platform: string, platformUserId: string) {
+      const [row] = await ex
+        .select({ account: accounts, block: blocks })
+        .from(accounts)
+        .leftJoin(
+          blocks,
+          and(eq(blocks.accountId, accounts.id), eq(blocks.chatId, chatId), inArray(blocks.status, LIVE)),
+        )
+        .where(and(eq(accounts.platform, platform), eq(accounts.platformUserId, platformUserId)));
+      return row ? { account: toAccountRecord(row.account), block: row.block ?? undefined } : undefined;
+    },
+
+    /** A block with its chat's and its member's rows, in one statement. */
+    async blockInContext(blockId: number) {
+      const [row] = await ex
+        .select({ block: blocks, chat: chats, account: accounts })
+        .from(blocks)
+        .innerJoin(chats, eq(chats.id, blocks.chatId))
+        .innerJoin(accounts, eq(accounts.id, blocks.accountId))
+        .where(eq(blocks.id, blockId));
+      return row ? { block: row.block, chat: row.chat, account: toAccountRecord(row.account) } : undefined;
     },
 
     async block(blockId: number): Promise<BlockRow | undefined> {

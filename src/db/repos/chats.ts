@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BotRights, ChatInfo, Platform } from '../../messenger/port.js';
 import { type ChatSettings, readSettings } from '../../moderation/settings.js';
-import type { Executor } from '../client.js';
-import { chats, rules, schools } from '../schema.js';
+import { type Executor, rowsOf } from '../client.js';
+import { chats, processedUpdates, rules, schools } from '../schema.js';
 
 export interface ChatRecord {
   id: number;
@@ -18,6 +18,11 @@ export interface ChatRecord {
   botStatus: string;
   botRights: BotRights;
   adminsRefreshedAt: Date | null;
+  /**
+   * The version of the chat's rules, when the record was read in the current transaction (with the
+   * chat's lock): a cached copy of the rules of that version is current. Never set on a cached record.
+   */
+  rulesVersion?: number;
 }
 
 type ChatRow = typeof chats.$inferSelect;
@@ -41,6 +46,40 @@ export function toChatRecord(row: ChatRow, defaultLanguage: ChatSettings['langua
     botStatus: row.botStatus,
     botRights: { ...NO_RIGHTS, ...((row.botRights ?? {}) as Partial<BotRights>) },
     adminsRefreshedAt: row.adminsRefreshedAt,
+  };
+}
+
+/** A chat row as raw SQL returns it (the drivers differ in how they return timestamps). */
+interface RawChatRow {
+  id: number | null;
+  school_id: number | null;
+  platform: string;
+  platform_chat_id: string;
+  type: string;
+  title: string;
+  settings: unknown;
+  bot_status: string;
+  bot_rights: unknown;
+  admins_refreshed_at: Date | string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+function fromRaw(row: RawChatRow): ChatRow {
+  const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+  return {
+    id: Number(row.id),
+    schoolId: row.school_id === null ? null : Number(row.school_id),
+    platform: row.platform,
+    platformChatId: row.platform_chat_id,
+    type: row.type,
+    title: row.title,
+    settings: row.settings,
+    botStatus: row.bot_status,
+    botRights: row.bot_rights,
+    adminsRefreshedAt: row.admins_refreshed_at === null ? null : date(row.admins_refreshed_at),
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
   };
 }
 
@@ -172,6 +211,38 @@ export function createChatsRepository(ex: Executor, defaultLanguage: ChatSetting
         .returning();
       if (!row) throw new Error(`chat ${chatId} vanished while its bot status was recorded`);
       return toChatRecord(row, defaultLanguage);
+    },
+
+    /**
+     * The first statement of a group command, three in one round trip: records the update's key (false
+     * when it was recorded before: a redelivery), takes the chat's lock (serialising moderation changes
+     * to the chat across transactions and replicas) and reads the chat as committed, with the version of
+     * its rules. No chat when the bot has not registered it yet.
+     */
+    async firstDeliveryLocking(
+      updateKey: string,
+      platform: Platform,
+      platformChatId: string,
+      now: Date,
+    ): Promise<{ fresh: boolean; chat: ChatRecord | undefined }> {
+      const result = await ex.execute(sql`
+        with fresh as (
+          insert into ${processedUpdates} (platform, update_key, created_at)
+          values (${platform}, ${updateKey}, ${now.toISOString()}::timestamptz)
+          on conflict do nothing returning 1
+        )
+        select f.n as fresh, c.*, (select max(r.version) from ${rules} r where r.chat_id = c.id) as rules_version
+        from (select count(*)::int as n from fresh) f
+        left join lateral (
+          select * from ${chats} where platform = ${platform} and platform_chat_id = ${platformChatId}
+          for update
+        ) c on true`);
+      const [row] = rowsOf<RawChatRow & { fresh: number; rules_version: number | null }>(result);
+      if (!row) throw new Error('the update and chat statement returned no row');
+      const fresh = Number(row.fresh) > 0;
+      if (row.id === null) return { fresh, chat: undefined };
+      const chat = toChatRecord(fromRaw(row), defaultLanguage);
+      return { fresh, chat: { ...chat, rulesVersion: Number(row.rules_version ?? 0) } };
     },
 
     /** Serialises moderation changes to one chat across transactions and replicas. */

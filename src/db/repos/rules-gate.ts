@@ -102,6 +102,22 @@ export function createGateRepository(ex: Executor) {
       return ex.select().from(joinRequests).where(inArray(joinRequests.id, ids));
     },
 
+    /** Of these chat members, the ones still behind the gate, as `chatId:accountId` keys (one statement). */
+    async pendingAmong(pairs: Array<{ chatId: number; accountId: number }>): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const rows = await ex
+        .select({ chatId: gateEntries.chatId, accountId: gateEntries.accountId })
+        .from(gateEntries)
+        .where(
+          and(
+            inArray(gateEntries.chatId, [...new Set(pairs.map((pair) => pair.chatId))]),
+            inArray(gateEntries.accountId, [...new Set(pairs.map((pair) => pair.accountId))]),
+            eq(gateEntries.status, 'pending'),
+          ),
+        );
+      return new Set(rows.map((row) => `${row.chatId}:${row.accountId}`));
+    },
+
     async pendingEntry(chatId: number, accountId: number): Promise<GateEntryRow | undefined> {
       const [row] = await ex
         .select()

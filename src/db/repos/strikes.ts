@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { StrikeFacts } from '../../moderation/strikes.js';
-import { type Executor, timestamp } from '../client.js';
+import { type Executor, rowsOf, timestamp } from '../client.js';
 import { accounts, blocks, strikes } from '../schema.js';
+import { type AuditEntry, auditEntryInsert } from './audit.js';
 
 export type StrikeRow = typeof strikes.$inferSelect;
 
@@ -42,6 +43,39 @@ export function createStrikesRepository(ex: Executor) {
       const [row] = await ex.insert(strikes).values(values).returning();
       if (!row) throw new Error('strike insert returned nothing');
       return row;
+    },
+
+    /**
+     * Records a strike and its audit entry in one statement; the entry's details get the strike's id
+     * (`strikeId`).
+     */
+    async insertStrikeAudited(
+      values: typeof strikes.$inferInsert & { createdAt: Date },
+      audit: AuditEntry,
+    ): Promise<StrikeRow> {
+      const insert = ex.insert(strikes).values(values).returning({ id: strikes.id });
+      const result = await ex.execute(sql`
+        with inserted as (${insert.getSQL()}), audited as (${auditEntryInsert(audit, { cte: 'inserted', key: 'strikeId' })})
+        select id from inserted`);
+      const [row] = rowsOf<{ id: number }>(result);
+      if (!row) throw new Error('strike insert returned nothing');
+      return {
+        id: Number(row.id),
+        chatId: values.chatId,
+        accountId: values.accountId,
+        moderatorAccountId: values.moderatorAccountId ?? null,
+        moderatorName: values.moderatorName ?? '',
+        ruleNumber: values.ruleNumber,
+        ruleText: values.ruleText,
+        rulesVersion: values.rulesVersion,
+        reason: values.reason ?? null,
+        messageId: values.messageId ?? null,
+        messageExcerpt: values.messageExcerpt ?? null,
+        createdAt: values.createdAt,
+        revokedAt: null,
+        revokedByAccountId: null,
+        blockId: null,
+      };
     },
 
     async revokeStrike(strikeId: number, byAccountId: number | null, at: Date): Promise<void> {

@@ -1,5 +1,4 @@
 import type { AccountRecord } from '../../db/repos/accounts.js';
-import { createAuditRepository } from '../../db/repos/audit.js';
 import { createBlocksRepository } from '../../db/repos/blocks.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import type { StrikeRow } from '../../db/repos/strikes.js';
@@ -33,36 +32,38 @@ export interface BlockRequest {
  */
 export async function blockMember(work: Work, request: BlockRequest): Promise<void> {
   const { chat, account } = request;
-  const block = await createBlocksRepository(work.tx).insertBlock({
-    chatId: chat.id,
-    accountId: account.id,
-    mode: chat.settings.block_mode,
-    startsAt: work.now,
-    endsAt: request.until,
-    status: 'active',
-    createdAt: work.now,
-  });
   const strikeIds = request.strikes.map((strike) => strike.id);
-  await createStrikesRepository(work.tx).attachToBlock(strikeIds, block.id);
   const ruleNumbers = [...new Set(request.strikes.map((strike) => strike.ruleNumber))].sort((a, b) => a - b);
-  await createAuditRepository(work.tx).append({
-    at: work.now,
-    schoolId: chat.schoolId,
-    chatId: chat.id,
-    actorKind: 'system',
-    action: 'block',
-    targetAccountId: account.id,
-    ruleNumber: request.rule,
-    reason: `strike_limit ${request.limit} exceeded`,
-    details: {
-      blockId: block.id,
-      mode: block.mode,
-      until: block.endsAt.toISOString(),
-      strikeIds,
-      rules: ruleNumbers,
-      causedBy: { moderatorAccountId: request.moderatorAccountId },
+  // The block, the strikes it consumes and its audit entry in one statement.
+  const block = await createBlocksRepository(work.tx).insertBlockAudited(
+    {
+      chatId: chat.id,
+      accountId: account.id,
+      mode: chat.settings.block_mode,
+      startsAt: work.now,
+      endsAt: request.until,
+      status: 'active',
+      createdAt: work.now,
     },
-  });
+    strikeIds,
+    {
+      at: work.now,
+      schoolId: chat.schoolId,
+      chatId: chat.id,
+      actorKind: 'system',
+      action: 'block',
+      targetAccountId: account.id,
+      ruleNumber: request.rule,
+      reason: `strike_limit ${request.limit} exceeded`,
+      details: {
+        mode: chat.settings.block_mode,
+        until: request.until.toISOString(),
+        strikeIds,
+        rules: ruleNumbers,
+        causedBy: { moderatorAccountId: request.moderatorAccountId },
+      },
+    },
+  );
   const announcement = request.announcement(ruleNumbers);
   const notice = account.privateChatOpen ? request.notice(ruleNumbers) : undefined;
   await work.enqueue(applyAction(chat, account.platformUserId, block), {

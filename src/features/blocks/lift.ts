@@ -1,4 +1,4 @@
-import { createAccountsRepository } from '../../db/repos/accounts.js';
+import { type AccountRecord, createAccountsRepository } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { type BlockRow, createBlocksRepository } from '../../db/repos/blocks.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
@@ -23,15 +23,18 @@ export async function startLift(
   reason: LiftReason,
   announcement: string,
   actorAccountId: number | null,
+  /** The member's account and whether the rules gate holds them, when the caller read them in bulk. */
+  known?: { account: AccountRecord; gated: boolean },
 ): Promise<void> {
   if (block.status !== 'lifting') {
     await createBlocksRepository(work.tx).setBlockStatus(block.id, 'lifting', { liftReason: reason });
   }
-  const account = await createAccountsRepository(work.tx).byId(block.accountId);
+  const account = known?.account ?? (await createAccountsRepository(work.tx).byId(block.accountId));
   if (!account) throw new Error(`block ${block.id} has no account`);
   // A newcomer who has not accepted the rules yet stays read-only after the block: the gate holds them.
   const gated =
-    block.mode === 'mute' && (await createGateRepository(work.tx).pendingEntry(chat.id, account.id));
+    block.mode === 'mute' &&
+    (known ? known.gated : Boolean(await createGateRepository(work.tx).pendingEntry(chat.id, account.id)));
   const action: Action = gated
     ? { type: 'mute', chat: chatAddress(chat), userId: account.platformUserId }
     : liftAction(chat, account.platformUserId, block);
@@ -58,18 +61,37 @@ export async function liftDueBlocks(services: Services, batch = 500): Promise<nu
   for (;;) {
     const claimed = await services.transact(async (work) => {
       const due = await createBlocksRepository(work.tx).claimDueBlocks(work.now, batch);
+      // The chats, the members and who of them the gate holds, read for the whole batch at once.
+      const chats = byId(await chatsRepo(services, work).byIds(unique(due.map((block) => block.chatId))));
+      const accounts = byId(
+        await createAccountsRepository(work.tx).byIds(unique(due.map((block) => block.accountId))),
+      );
+      const gated = await createGateRepository(work.tx).pendingAmong(
+        due.filter((block) => block.mode === 'mute'),
+      );
       for (const block of due) {
-        const chat = await chatsRepo(services, work).byId(block.chatId);
-        const account = await createAccountsRepository(work.tx).byId(block.accountId);
+        const chat = chats.get(block.chatId);
+        const account = accounts.get(block.accountId);
         if (!chat || !account) continue;
         const text = termEndedText(services, chat, displayName(account), block.mode);
-        await startLift(work, chat, block, 'term', text, null);
+        await startLift(work, chat, block, 'term', text, null, {
+          account,
+          gated: gated.has(`${block.chatId}:${block.accountId}`),
+        });
       }
       return due.length;
     });
     total += claimed;
     if (claimed < batch) return total;
   }
+}
+
+function unique(ids: number[]): number[] {
+  return [...new Set(ids)];
+}
+
+function byId<T extends { id: number }>(rows: T[]): Map<number, T> {
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createAccountsRepository } from '../../db/repos/accounts.js';
 import { createAuditRepository } from '../../db/repos/audit.js';
 import { type BlockRow, createBlocksRepository } from '../../db/repos/blocks.js';
-import { type ChatRecord, createChatsRepository } from '../../db/repos/chats.js';
+import { type ChatRecord, createChatsRepository, toChatRecord } from '../../db/repos/chats.js';
 import { createStrikesRepository } from '../../db/repos/strikes.js';
 import type { LiftReason } from '../../moderation/strikes.js';
 import { type ActionError, outcome } from '../../outbox/outcomes.js';
@@ -30,12 +30,9 @@ function why(services: Services, chat: ChatRecord, error: ActionError): string {
  */
 export function blockOutcomes(services: Services, afterLift: AfterLift): BlockOutcomes {
   const load = async (work: Work, blockId: number) => {
-    const block = await createBlocksRepository(work.tx).block(blockId);
-    if (!block) return undefined;
-    const chat = await createChatsRepository(work.tx, services.deps.defaultLanguage).byId(block.chatId);
-    const account = await createAccountsRepository(work.tx).byId(block.accountId);
-    if (!chat || !account) return undefined;
-    return { block, chat, account };
+    const found = await createBlocksRepository(work.tx).blockInContext(blockId);
+    if (!found) return undefined;
+    return { ...found, chat: toChatRecord(found.chat, services.deps.defaultLanguage) };
   };
   const send = (work: Work, chat: ChatRecord, text: string, replyTo?: string) =>
     work.enqueue(

@@ -26,8 +26,10 @@ export async function saveAccount(
   platform: Platform,
   user: UserInfo,
   extra: { privateChatOpen?: boolean } = {},
+  /** The account as this transaction just read it (null: none), when the caller has it. */
+  known?: AccountRecord | null,
 ): Promise<AccountRecord> {
-  const account = await createAccountsRepository(work.tx).upsert(platform, user, work.now, extra);
+  const account = await createAccountsRepository(work.tx).upsert(platform, user, work.now, extra, known);
   work.afterCommit(() =>
     services.accounts.set(accountKey(platform, user.userId), {
       id: account.id,
@@ -47,11 +49,12 @@ export async function memberSeen(
   chat: ChatRecord,
   user: UserInfo,
 ): Promise<AccountRecord> {
-  const account = await saveAccount(services, work, chat.platform, user);
-  const members = createMembersRepository(work.tx);
-  const status = await members.status(chat.id, account.id);
+  // The account and its standing in one statement; nothing is written for someone known and present.
+  const known = await createAccountsRepository(work.tx).findInChat(chat.platform, user.userId, chat.id);
+  const account = await saveAccount(services, work, chat.platform, user, {}, known.account);
+  const { status } = known;
   if (status !== 'member' && status !== 'restricted') {
-    await members.markPresent(chat.id, account.id, 'member', null, work.now);
+    await createMembersRepository(work.tx).markPresent(chat.id, account.id, 'member', null, work.now);
   }
   work.afterCommit(() => services.presentMembers.set(memberKey(chat.id, account.id), true));
   return account;

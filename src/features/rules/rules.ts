@@ -21,7 +21,18 @@ export function defaultRules(services: Services, chat: Pick<ChatRecord, 'setting
 
 /** The chat's current rules: its own, or the defaults for its kind in its language. */
 export async function currentRules(services: Services, ex: Executor, chat: ChatRecord): Promise<ChatRules> {
-  const current = await createRulesRepository(ex).current(chat.id);
+  const { rulesVersion } = chat;
+  const cached = rulesVersion === undefined ? undefined : services.rulesByChat.get(chat.id);
+  let current: { version: number; text: string | null } | undefined;
+  if (cached && cached.version === rulesVersion) {
+    current = cached;
+  } else {
+    current = await createRulesRepository(ex).current(chat.id);
+    // Committed rules (the version the chat's locked record names), safe to keep for the next command.
+    if (current && current.version === rulesVersion) {
+      services.rulesByChat.set(chat.id, { version: current.version, text: current.text });
+    }
+  }
   const text = current?.text ?? defaultRules(services, chat);
   const parsed = parseRules(text);
   return { version: current?.version ?? 1, rules: parsed.ok ? parsed.rules : [text] };

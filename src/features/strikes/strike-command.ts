@@ -3,7 +3,7 @@ import { createStrikesRepository, type StrikeWithFacts } from '../../db/repos/st
 import { sentence } from '../../lib/text.js';
 import { findRule } from '../../moderation/rules.js';
 import { decideStrike, isActiveStrike } from '../../moderation/strikes.js';
-import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
+import { type CommandSpec, moderatorAuditEntry } from '../../runtime/commands.js';
 import { chatAddress, displayName, excerpt, privateChatOf, when } from '../../runtime/format.js';
 import { BLOCK_START_PAYLOAD, blockMember, memberTexts } from '../blocks/index.js';
 import { chatsRepo } from '../chats/chats.js';
@@ -35,11 +35,18 @@ export const strikeCommand: CommandSpec = {
     }
     if (ctx.replyAuthorIsModerator) return ctx.refuse(t('strike.target_moderator'));
 
-    await chatsRepo(services, work).lock(chat.id);
-    const account = await saveAccount(services, work, chat.platform, target);
+    // A group command's first statement took the chat's lock (its record carries the rules' version);
+    // a strike from elsewhere (a suggestion's button) takes it here.
+    if (chat.rulesVersion === undefined) await chatsRepo(services, work).lock(chat.id);
+    const known = await createBlocksRepository(work.tx).accountWithLiveBlock(
+      chat.id,
+      chat.platform,
+      target.userId,
+    );
+    const account = await saveAccount(services, work, chat.platform, target, {}, known?.account ?? null);
     const strikes = createStrikesRepository(work.tx);
     const name = displayName(account);
-    const existing = await createBlocksRepository(work.tx).liveBlock(chat.id, account.id);
+    const existing = known?.block;
     if (existing) {
       return ctx.refuse(
         t('strike.target_blocked', { name, until: when(services, existing.endsAt, ctx.language) }),
@@ -53,7 +60,7 @@ export const strikeCommand: CommandSpec = {
       services.deps.timeZone,
     );
     const reason = reasonWords.join(' ').trim() || null;
-    const strike = await strikes.insertStrike({
+    const values = {
       chatId: chat.id,
       accountId: account.id,
       moderatorAccountId: ctx.account?.id ?? null,
@@ -65,25 +72,27 @@ export const strikeCommand: CommandSpec = {
       messageId: ctx.event.replyTo?.messageId ?? null,
       messageExcerpt: ctx.event.replyTo ? excerpt(ctx.event.replyTo.text) : null,
       createdAt: work.now,
-    });
-    await auditModeratorAction(ctx, {
-      action: 'strike',
-      targetAccountId: account.id,
-      ruleNumber: rule.number,
-      reason,
-      details: {
-        strikeId: strike.id,
-        count: decision.count,
-        limit: decision.limit,
-        messageId: strike.messageId,
-      },
-    });
-
-    // The command goes once recorded: its reason is for the audit log and the member, not the chat.
-    await work.enqueue(
-      { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
-      { chatId: chat.id },
+    };
+    // The strike and its audit entry in one statement (the entry gets the strike's id).
+    const strike = await strikes.insertStrikeAudited(
+      values,
+      moderatorAuditEntry(ctx, {
+        action: 'strike',
+        targetAccountId: account.id,
+        ruleNumber: rule.number,
+        reason,
+        details: { count: decision.count, limit: decision.limit, messageId: values.messageId },
+      }),
     );
+
+    // The command goes once recorded: its reason is for the audit log and the member, not the chat. A
+    // strike from a suggestion's button has no command message (its event names the offending one).
+    if (ctx.event.messageId !== ctx.event.replyTo?.messageId) {
+      await work.enqueue(
+        { type: 'delete', chat: chatAddress(chat), messageId: ctx.event.messageId },
+        { chatId: chat.id },
+      );
+    }
 
     if (decision.kind === 'record') {
       // The chat reads a short reply to the offending message: the rule and the count, no reason, no name.
