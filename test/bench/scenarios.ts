@@ -728,6 +728,42 @@ export async function outboundBurst(): Promise<Row[]> {
   const message429 = api.stats().tooManyRequests - before2;
   const sent = api.callsTo('sendMessage').filter((c) => c.ok).length;
   const messageAllowed = limitAllowedSeconds(perChatCalls(api, ['sendMessage']), MESSAGE_LIMITS);
+
+  // Two replicas on the same outbox: together they must stay within the limits (a pacing budget the
+  // replicas share, not one per process). Five more a chat keeps each chat within its 20 a minute.
+  const second = await openDatabase({ kind: 'postgres', url: db.url, maxConnections: 10 });
+  const { bot: replica } = await workerBot(api, second);
+  api.clearCalls();
+  const before3 = api.stats().tooManyRequests;
+  started = performance.now();
+  await bot.app.services.transact(async (work) => {
+    for (const chat of chats) {
+      for (let k = 0; k < 5; k += 1) {
+        await work.enqueue({
+          type: 'send',
+          chat: { platform: 'telegram', platformChatId: String(chat.chatId) },
+          text: `Напоминание ${k}`,
+        });
+      }
+    }
+  });
+  await waitFor(
+    async () => {
+      const [pending] = await d
+        .select({ n: sql<number>`count(*)::int` })
+        .from(outbox)
+        .where(eq(outbox.status, 'pending'));
+      return Number(pending?.n) === 0;
+    },
+    'messages sent by two replicas',
+    120_000,
+  );
+  const replicaSeconds = (performance.now() - started) / 1000;
+  const replica429 = api.stats().tooManyRequests - before3;
+  const replicaSent = api.callsTo('sendMessage').filter((c) => c.ok).length;
+  const replicaAllowed = limitAllowedSeconds(perChatCalls(api, ['sendMessage']), MESSAGE_LIMITS);
+  await replica.stop();
+  await second.close();
   await bot.stop();
   await db.drop();
   await api.stop();
@@ -746,6 +782,13 @@ export async function outboundBurst(): Promise<Row[]> {
       target: '≤ 25 s, zero 429s, 600 sent',
       pass: messageSeconds <= 25 && message429 === 0 && sent === 600,
       details: { messageSeconds, messageAllowed, message429, sent },
+    },
+    {
+      scenario: 'outbound burst: 300 messages over 60 chats from two replicas at once, same limits',
+      figure: `${replicaSeconds.toFixed(1)} s (the limits allow ${replicaAllowed.toFixed(0)} s), ${replica429} × 429; ${replicaSent} of 300 sent`,
+      target: '≤ 25 s, zero 429s, 300 sent',
+      pass: replicaSeconds <= 25 && replica429 === 0 && replicaSent === 300,
+      details: { replicaSeconds, replicaAllowed, replica429, replicaSent },
     },
   ];
 }
