@@ -1,6 +1,9 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { type SQL, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type Database, openDatabase } from '../../src/db/client.js';
@@ -150,38 +153,97 @@ export function messageUpdate(
 }
 
 export interface Load {
-  /** Each request's round trip, ms. */
-  durations: number[];
-  /** How many requests got each HTTP status. */
+  /** How many requests got each HTTP status (`error`, `timeout`: no answer). */
   statuses: Record<string, number>;
   seconds: number;
+  /** Requests sent. */
+  sent: number;
+  /** Round trips in ms; in an open loop from each request's scheduled time. */
+  latency: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Open loop: the arrival rate the generator kept up. */
+  achievedRate?: number;
 }
 
-/** POSTs `bodies` as webhook updates from a separate thread, `concurrency` at a time. */
-export async function load(
-  url: string,
-  secret: string,
-  bodies: string[],
-  concurrency: number,
-  secretHeader?: string,
-): Promise<Load> {
-  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url));
+export interface LoadOptions {
+  url: string;
+  /** One body per request (distinct update ids); at least `amount`. */
+  bodies: string[];
+  /** Requests to send; all of `bodies` unless given. */
+  amount?: number;
+  /** Closed loop: connections, each posting its next body once the previous one is answered. */
+  connections?: number;
+  /** Open loop: arrivals a second, evenly spaced, whatever the answers do. */
+  rate?: number;
+  secret?: string;
+  secretHeader?: string;
+}
+
+const LOADER = fileURLToPath(new URL('./loader.mjs', import.meta.url));
+
+/**
+ * Posts `bodies` from a separate process (test/bench/loader.mjs: autocannon in a closed loop, a scheduled
+ * open loop when `rate` is given), so the load generator never shares the event loop of the server.
+ */
+export async function load(options: LoadOptions): Promise<Load> {
+  const amount = options.amount ?? options.bodies.length;
+  if (options.bodies.length < amount) throw new Error('fewer bodies than requests');
+  const child = fork(LOADER, [], { execArgv: [], serialization: 'advanced', stdio: 'inherit' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
-    const result = new Promise<Load>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+    const answer = new Promise<Load | { failure: string }>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as Load | { failure: string }));
+      child.once('error', reject);
+      void exited.then((code) => reject(new Error(`the load generator exited (${code}) without an answer`)));
     });
-    worker.postMessage({ url, secret, bodies, concurrency, secretHeader });
-    return await result;
+    child.send({
+      url: options.url,
+      headers: {
+        'content-type': 'application/json',
+        ...(options.secret !== undefined
+          ? { [options.secretHeader ?? 'x-telegram-bot-api-secret-token']: options.secret }
+          : {}),
+      },
+      bodies: options.bodies,
+      amount,
+      connections: options.connections ?? 32,
+      rate: options.rate,
+    });
+    const result = await answer;
+    if ('failure' in result) throw new Error(`load generator: ${result.failure}`);
+    return result;
   } finally {
-    await worker.terminate();
+    if (child.exitCode === null) child.kill();
+    await exited;
+  }
+}
+
+/**
+ * The load generator's own ceiling: the same bodies, connections and process against a node:http server
+ * that reads each body and answers 200 (in this process, as the bots under test are).
+ */
+export async function loaderCeiling(bodies: string[], connections: number): Promise<Load> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.end('{"ok":true}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    const url = `http://127.0.0.1:${port}/hook`;
+    await load({ url, bodies: bodies.slice(0, 2000), connections });
+    const result = await load({ url, bodies, connections, secret: 'x' });
+    allOk(result, 'loader ceiling');
+    return result;
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
 /** Fails a scenario whose requests were not all answered 200 (a fast error is not throughput). */
 export function allOk(load: Load, what: string): void {
   const bad = Object.entries(load.statuses).filter(([status]) => status !== '200');
-  if (bad.length > 0)
+  if (bad.length > 0 || (load.statuses['200'] ?? 0) !== load.sent)
     throw new Error(`${what}: not every request was answered 200: ${JSON.stringify(load.statuses)}`);
 }
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   FakeBotApi,
   type FakeBotApiOptions,
+  TELEGRAM_LIMITS_EVERY_METHOD,
   type UpdateType,
   type WireUpdate,
 } from '../../src/sandbox/telegram/index.js';
@@ -409,6 +410,18 @@ describe('member-action rate limits', () => {
     const error = await telegramError(tg.restrictChatMember(a.chat.id, a.student.id, { permissions: MUTE }));
     expect(error.code).toBe(429);
     expect(api.stats().rateLimitedMemberActions).toBe(1);
+  });
+
+  it("TELEGRAM_LIMITS_EVERY_METHOD limits a chat's member actions to one a second, apart from its messages", async () => {
+    await fresh({ limits: TELEGRAM_LIMITS_EVERY_METHOD });
+    const { chat, student, other } = classChat();
+    await tg.restrictChatMember(chat.id, student.id, { permissions: MUTE });
+    const error = await telegramError(tg.banChatMember(chat.id, other.id));
+    expect(error.code).toBe(429);
+    expect(api.member(chat.id, other).status).toBe('member');
+    // A message into the same chat in the same second counts against the message limits only.
+    await tg.sendMessage(chat.id, 'messages are counted apart');
+    expect(api.stats()).toMatchObject({ rateLimited: 1, rateLimitedMemberActions: 1 });
   });
 
   it('counts only the methods it is given, and nothing when off', async () => {

@@ -14,6 +14,16 @@ export const TELEGRAM_LIMITS: Readonly<RateLimits> = {
   globalPerSecond: 30,
 };
 
+/**
+ * Telegram's message limits applied to member actions too (bans, unbans, restrictions, deletions, join
+ * requests; counted apart from messages, with the same figures): Telegram publishes none for them, and a bot
+ * that paces only its messages must not look clean in a bench where it bans or lifts hundreds at once.
+ */
+export const TELEGRAM_LIMITS_EVERY_METHOD: Readonly<RateLimits> = {
+  ...TELEGRAM_LIMITS,
+  memberActions: { perChatPerSecond: 1, perChatPerMinute: 20, globalPerSecond: 30 },
+};
+
 /** Flood limits the fake enforces in real time; each is off unless given. */
 export interface RateLimits {
   /** Messages per minute into one group or supergroup (Telegram: 20). Private chats are not counted. */

@@ -64,6 +64,7 @@ export {
   MEMBER_ACTION_METHODS,
   PERMISSION_KEYS,
   TELEGRAM_LIMITS,
+  TELEGRAM_LIMITS_EVERY_METHOD,
   UPDATE_TYPES,
 } from './types.js';
 export type { WireUpdate } from './updates.js';
