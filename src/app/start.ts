@@ -50,6 +50,8 @@ export interface StartOptions {
   outbox?: AppOptions['outbox'];
   /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
   receiveUpdates?: boolean;
+  /** How long the read-only cache trusts a chat's list without news (tests lengthen it). */
+  readOnlyTtlMs?: number;
   /** More routes on the bot's HTTP port (the sandbox's page and its API), as a Hono sub-app. */
   routes?: Hono<HttpEnv>;
   /** Where HTTP_PORT listens: every interface for a real bot (webhooks, health checks); the sandbox narrows it. */
@@ -179,7 +181,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // per chat that every committed change drops (here at once, on other replicas by notification): every
   // replica decides alike, and a restart forgets nobody.
   const readOnly = connectors.some((connector) => connector.readOnlyFrom)
-    ? await openReadOnlyCache(database, clock, log)
+    ? await openReadOnlyCache(database, clock, log, options.readOnlyTtlMs)
     : undefined;
   for (const connector of connectors) {
     const platform = connector.messenger.platform;

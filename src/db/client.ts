@@ -67,12 +67,11 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
     },
-    listen: async (channel, onNotify, onListen) => {
-      const stop = await client.listen(channel, onNotify);
+    // One process is PGlite's only writer, and its repositories tell it of their changes at commit
+    // (changes.ts): nothing to hear from others.
+    listen: async (_channel, _onNotify, onListen) => {
       onListen();
-      return async () => {
-        if (!client.closed) await stop();
-      };
+      return async () => {};
     },
     close: async () => {
       if (!client.closed) await client.close();

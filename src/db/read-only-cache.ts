@@ -9,7 +9,7 @@ import { createReadOnlyRepository, type Silence } from './repos/read-only.js';
 export const READ_ONLY_CHANNEL = 'ccm_read_only';
 
 /** How long a chat's list is trusted without any news (a notification lost with its connection). */
-const TTL_MS = 5_000;
+export const READ_ONLY_TTL_MS = 5_000;
 
 /** Who may only read in a chat, as the connector asks: the silence, or undefined. */
 export interface ReadOnlyCache {
@@ -29,12 +29,13 @@ interface Entry {
  * Who may only read, per chat, read from the records once and kept until it changes: one query per chat
  * on a miss. A change this process commits drops the cache before the commit's caller goes on; a change
  * another process commits is notified by the database (a trigger, delivered on commit) and drops that
- * chat; a lost listening connection drops everything; and no list is kept longer than {@link TTL_MS}.
+ * chat; a lost listening connection drops everything; and no list is kept longer than `ttlMs`.
  */
 export async function openReadOnlyCache(
   database: Database,
   clock: Clock,
   log: Logger,
+  ttlMs = READ_ONLY_TTL_MS,
 ): Promise<ReadOnlyCache> {
   const repository = createReadOnlyRepository(database.db);
   const entries = new Map<string, Entry>();
@@ -84,7 +85,10 @@ export async function openReadOnlyCache(
     );
   } catch (error) {
     // Without notifications other processes' changes reach this one by the TTL only.
-    log.error({ err: error }, 'cannot listen for read-only changes; relying on a 5 s TTL');
+    log.error(
+      { err: error },
+      'cannot listen for read-only changes; other replicas’ changes arrive by the TTL only',
+    );
   }
 
   const load = (platform: string, platformChatId: string, key: string): Promise<Entry> => {
@@ -113,7 +117,7 @@ export async function openReadOnlyCache(
     async silenceOf(platform, platformChatId, platformUserId) {
       const key = `${platform}\u0000${platformChatId}`;
       let entry = entries.get(key);
-      if (entry && performance.now() - entry.loadedAt > TTL_MS) {
+      if (entry && performance.now() - entry.loadedAt > ttlMs) {
         entries.delete(key);
         if (entry.chatId !== undefined) byChatId.delete(entry.chatId);
         entry = undefined;
