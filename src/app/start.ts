@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Config } from '../config.js';
 import { type Database, openDatabase } from '../db/client.js';
-import { createReadOnlyRepository } from '../db/repos/read-only.js';
+import { openReadOnlyCache } from '../db/read-only-cache.js';
 import { apiRoutes } from '../http/api.js';
 import type { HttpEnv } from '../http/context.js';
 import { dashboardRoutes } from '../http/dashboard/index.js';
@@ -50,6 +50,8 @@ export interface StartOptions {
   outbox?: AppOptions['outbox'];
   /** False for a replica that only runs jobs and the outbox (tests of several replicas). */
   receiveUpdates?: boolean;
+  /** How long the read-only cache trusts a chat's list without news (tests lengthen it). */
+  readOnlyTtlMs?: number;
   /** More routes on the bot's HTTP port (the sandbox's page and its API), as a Hono sub-app. */
   routes?: Hono<HttpEnv>;
   /** Where HTTP_PORT listens: every interface for a real bot (webhooks, health checks); the sandbox narrows it. */
@@ -175,13 +177,15 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
     ...(options.outbox ? { outbox: options.outbox } : {}),
   });
-  // A platform without read-only (MAX) asks the records who is read-only, per message: every replica
-  // decides alike, and a restart forgets nobody.
+  // A platform without read-only (MAX) asks the records who is read-only, per message, through a cache
+  // per chat that every committed change drops (here at once, on other replicas by notification): every
+  // replica decides alike, and a restart forgets nobody.
+  const readOnly = connectors.some((connector) => connector.readOnlyFrom)
+    ? await openReadOnlyCache(database, clock, log, options.readOnlyTtlMs)
+    : undefined;
   for (const connector of connectors) {
     const platform = connector.messenger.platform;
-    connector.readOnlyFrom?.((chatId, userId) =>
-      createReadOnlyRepository(database.db).silenceOf(platform, chatId, userId, clock.now()),
-    );
+    if (readOnly) connector.readOnlyFrom?.((chatId, userId) => readOnly.silenceOf(platform, chatId, userId));
   }
   const attached: Array<Attached & { connector: Connector }> = connectors.map((connector) => ({
     connector,
@@ -258,6 +262,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
         for (const side of attached) await side.stop();
         await http.close();
         await app.stop();
+        await readOnly?.close();
         await closeDatabase();
         log.info('bot stopped');
       })();

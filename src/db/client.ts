@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { began, committed } from './changes.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -28,6 +29,16 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
+  /**
+   * Calls `onNotify` with each payload notified on `channel` (on commit of the sending transaction), and
+   * `onListen` each time listening (re)starts: after a lost connection, notifications may have been
+   * missed. Returns how to stop listening.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onListen: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -62,6 +73,12 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     ping: async () => {
       await client.query('select 1');
     },
+    // One process is PGlite's only writer, and its repositories tell it of their changes at commit
+    // (changes.ts): nothing to hear from others.
+    listen: async (_channel, _onNotify, onListen) => {
+      onListen();
+      return async () => {};
+    },
     close: async () => {
       if (!client.closed) await client.close();
     },
@@ -95,6 +112,14 @@ async function openPostgres(url: string, maxConnections: number, logger?: QueryL
     kind: 'postgres',
     ping: async () => {
       await sql`select 1`;
+    },
+    listen: async (channel, onNotify, onListen) => {
+      // postgres.js listens on a connection of its own and listens again when it is lost, calling
+      // onListen each time.
+      const { unlisten } = await sql.listen(channel, onNotify, onListen);
+      return async () => {
+        await unlisten();
+      };
     },
     close: () => sql.end({ timeout: 5 }),
   };
@@ -135,7 +160,14 @@ export function isRetryableDbError(error: unknown): boolean {
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await db.transaction(fn);
+      let ran: Tx | undefined;
+      const result = await db.transaction((tx) => {
+        ran = tx;
+        began(db, tx);
+        return fn(tx);
+      });
+      if (ran) committed(ran);
+      return result;
     } catch (error) {
       if (attempt >= attempts || !isRetryableDbError(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));

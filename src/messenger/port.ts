@@ -13,7 +13,6 @@ export interface ChatAddress {
 }
 
 export type ChatType = 'private' | 'group' | 'supergroup';
-
 export interface ChatInfo extends ChatAddress {
   type: ChatType;
   title: string;

@@ -22,6 +22,20 @@ import {
   vkDriver,
 } from './drivers.js';
 
+/** Whether the fake MAX API sees the message deleted within `ms`. */
+async function deletedWithin(
+  api: ReturnType<typeof maxDriver>['api'],
+  mid: MessageRef,
+  ms: number,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (api.inspect.message(String(mid))?.deleted) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return api.inspect.message(String(mid))?.deleted === true;
+}
+
 /**
  * The contract every connector must keep, run against Telegram (fake Bot API), VK (fake VK API) and MAX
  * (fake MAX API): the
@@ -56,6 +70,8 @@ describe.each([
         pacing: null,
         pollTimeoutSeconds: 1,
         outbox: { backoffMs: 20, maxBackoffMs: 200, pollMs: 100 },
+        // Longer than any scenario: MAX's read-only list of a chat is refreshed only by invalidation.
+        readOnlyTtlMs: 600_000,
       });
     }
 
@@ -773,6 +789,70 @@ describe.each([
           await second.app.settled();
           expect(lastText(chat)).toBe('Анна Петрова: срок блокировки истёк, можно снова писать в чат.');
           expect(await driver.readOnly(chat, anna)).toBe(false);
+        } finally {
+          await second.stop();
+        }
+      },
+    );
+
+    it.runIf(name === 'max')(
+      'emulated read-only, one process: with the chat’s read-only list already kept, the member’s next message after the block it records is deleted',
+      async () => {
+        await start();
+        const { chat, teacher, parents } = await school();
+        const [anna] = parents;
+        const api = (driver as ReturnType<typeof maxDriver>).api;
+        const messenger = bot.max?.messenger;
+        if (!messenger) throw new Error('no MAX messenger');
+        // Anna writes before the block: the chat's list is read and kept (no TTL runs out in this test,
+        // and PGlite has no notifications: only this process's own commit can refresh it).
+        const before = driver.post(chat, anna, 'До блокировки');
+        await settle();
+        expect(api.inspect.message(String(before))?.deleted).toBeFalsy();
+        for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+        expect(await messenger.readOnly(String(chat), String(anna.id))).toMatchObject({
+          key: expect.stringMatching(/^block:/),
+        });
+        expect(await deletedWithin(api, driver.post(chat, anna, 'Сразу после'), EMULATED_READ_ONLY_MS)).toBe(
+          true,
+        );
+        // Others are not caught by the refreshed list.
+        expect(await deletedWithin(api, driver.post(chat, parents[1], 'Обычное сообщение'), 300)).toBe(false);
+      },
+    );
+
+    it.runIf(name === 'max' && testDbKind() === 'postgres')(
+      'emulated read-only across two replicas: one whose list of the chat is kept deletes the member’s message right after the other records the block (notified on commit)',
+      async () => {
+        await start();
+        const second = await startBot(loadConfig({ ...driver.env(), HTTP_PORT: '0' }), silentLogger, {
+          database: await db.openAnother(),
+          clock,
+          pacing: null,
+          pollTimeoutSeconds: 1,
+          // Its outbox worker idles until it enqueues something itself, so it writes none of the block's
+          // records: only the database's notification can tell it.
+          outbox: { backoffMs: 20, maxBackoffMs: 200, pollMs: 600_000 },
+          receiveUpdates: false,
+          readOnlyTtlMs: 600_000,
+        });
+        try {
+          const { chat, teacher, parents } = await school();
+          const [anna] = parents;
+          const api = (driver as ReturnType<typeof maxDriver>).api;
+          const lookup = second.max?.messenger;
+          if (!lookup) throw new Error('no MAX messenger on the second replica');
+          // The second replica reads the chat's list (as for any message there) and keeps it.
+          expect(await lookup.readOnly(String(chat), String(anna.id))).toBeUndefined();
+          for (const rule of [1, 2, 3, 2]) await strike(chat, teacher, anna, rule);
+          await bot.max?.updates.stop();
+          await second.max?.updates.startPolling();
+          expect(
+            await deletedWithin(api, driver.post(chat, anna, 'Пишу во вторую'), EMULATED_READ_ONLY_MS),
+          ).toBe(true);
+          expect(await deletedWithin(api, driver.post(chat, parents[1], 'Обычное сообщение'), 300)).toBe(
+            false,
+          );
         } finally {
           await second.stop();
         }

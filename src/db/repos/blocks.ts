@@ -1,5 +1,6 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { BlockStatus } from '../../moderation/strikes.js';
+import { readOnlyChanged } from '../changes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import { accounts, blocks, chats, strikes } from '../schema.js';
 import { toAccountRecord } from './accounts.js';
@@ -93,6 +94,7 @@ export function createBlocksRepository(ex: Executor) {
     async insertBlock(values: typeof blocks.$inferInsert): Promise<BlockRow> {
       const [row] = await ex.insert(blocks).values(values).returning();
       if (!row) throw new Error('block insert returned nothing');
+      readOnlyChanged(ex);
       return row;
     },
 
@@ -105,6 +107,7 @@ export function createBlocksRepository(ex: Executor) {
         .update(blocks)
         .set({ status, ...extra })
         .where(eq(blocks.id, blockId));
+      readOnlyChanged(ex);
     },
 
     /**
@@ -124,6 +127,7 @@ export function createBlocksRepository(ex: Executor) {
         returning id`);
       const ids = rowsOf<{ id: number }>(result).map((row) => Number(row.id));
       if (ids.length === 0) return [];
+      readOnlyChanged(ex);
       return ex.select().from(blocks).where(inArray(blocks.id, ids));
     },
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { readOnlyChanged } from '../changes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import { AUDIT_REDACTION, AUDIT_UNREDACTED, allowAuditRedaction, counted, list } from './personal-data.js';
 
@@ -123,6 +124,8 @@ export async function erasePersonalData(ex: Executor, plan: ErasurePlan): Promis
     'gate_entries',
     await counted(ex, sql`delete from gate_entries where account_id in (${acc})`),
   );
+  // An erased newcomer's pending entry is gone, and so is their silence.
+  readOnlyChanged(ex);
   add(
     destroyed,
     'memberships',

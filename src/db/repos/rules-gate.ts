@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { readOnlyChanged } from '../changes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import {
   acceptances,
@@ -135,6 +136,7 @@ export function createGateRepository(ex: Executor) {
     async insertEntry(values: typeof gateEntries.$inferInsert): Promise<GateEntryRow> {
       const [row] = await ex.insert(gateEntries).values(values).returning();
       if (!row) throw new Error('gate entry insert returned nothing');
+      readOnlyChanged(ex);
       return row;
     },
 
@@ -145,10 +147,12 @@ export function createGateRepository(ex: Executor) {
 
     async updateEntry(id: number, values: Partial<typeof gateEntries.$inferInsert>): Promise<void> {
       await ex.update(gateEntries).set(values).where(eq(gateEntries.id, id));
+      readOnlyChanged(ex);
     },
 
     async closeEntry(id: number, status: 'accepted' | 'left', at: Date): Promise<void> {
       await ex.update(gateEntries).set({ status, decidedAt: at }).where(eq(gateEntries.id, id));
+      readOnlyChanged(ex);
     },
 
     /** The chat's greeting still gathering newcomers: open and posted less than `since` ago. */
