@@ -118,3 +118,18 @@ export async function perform(messenger: ActionPerformer, action: Action): Promi
       return null;
   }
 }
+
+/** Failures that mean the outcome is already what we wanted. */
+export function settledAnyway(action: Action, error: MessengerError): boolean {
+  if (action.type === 'edit' && error.code === 'MESSAGE_UNCHANGED') return true;
+  // A message deleted meanwhile (a greeting nobody is left to accept) has nothing left to edit.
+  if (action.type === 'edit' && error.code === 'MESSAGE_GONE') return true;
+  if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
+  // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
+  if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;
+  // A basic group keeps no ban list: there is nothing to lift.
+  if (action.type === 'unban' && error.code === 'NOT_SUPERGROUP') return true;
+  // A join request that is gone cannot be declined, which is what declining wanted.
+  if (action.type === 'decline_join' && error.code === 'NO_JOIN_REQUEST') return true;
+  return false;
+}

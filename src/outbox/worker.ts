@@ -5,7 +5,7 @@ import { outbox } from '../db/tables/outbox.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
-import { type Action, type ActionResult, isMessageAction, perform } from './actions.js';
+import { type Action, type ActionResult, isMessageAction, perform, settledAnyway } from './actions.js';
 import { Batcher } from './batcher.js';
 import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
@@ -224,7 +224,7 @@ export class OutboxWorker {
       result = await perform(messenger, action).finally(() => answered?.().catch(() => {}));
     } catch (caught) {
       const error = caught instanceof MessengerError ? caught : new MessengerError('NETWORK', String(caught));
-      const settled = this.settledAnyway(action, error);
+      const settled = settledAnyway(action, error);
       if (settled) {
         result = null;
       } else {
@@ -266,21 +266,6 @@ export class OutboxWorker {
 
   private transact(fn: (work: Work) => Promise<void>): Promise<void> {
     return transact(this.options.db, this.options.clock, fn, () => this.wake());
-  }
-
-  /** Failures that mean the outcome is already what we wanted. */
-  private settledAnyway(action: Action, error: MessengerError): boolean {
-    if (action.type === 'edit' && error.code === 'MESSAGE_UNCHANGED') return true;
-    // A message deleted meanwhile (a greeting nobody is left to accept) has nothing left to edit.
-    if (action.type === 'edit' && error.code === 'MESSAGE_GONE') return true;
-    if (action.type === 'delete' && error.code === 'MESSAGE_GONE') return true;
-    // Unbanning someone who is not banned, or unmuting someone who has left, changes nothing.
-    if ((action.type === 'unban' || action.type === 'unmute') && error.code === 'USER_NOT_FOUND') return true;
-    // A basic group keeps no ban list: there is nothing to lift.
-    if (action.type === 'unban' && error.code === 'NOT_SUPERGROUP') return true;
-    // A join request that is gone cannot be declined, which is what declining wanted.
-    if (action.type === 'decline_join' && error.code === 'NO_JOIN_REQUEST') return true;
-    return false;
   }
 
   /**
