@@ -651,7 +651,7 @@ describe.each([
       const text = lastText(chat);
       expect(text).not.toContain('отзовёт');
       expect(text).toMatch(
-        /\nЭто постоянная ссылка чата: бот не может её отозвать\. Сбросьте её в настройках чата до .+, когда приглашённые войдут \(неиспользованные ссылки аннулируются, п\. 4\.11\.2\)\.$/,
+        /\nЭто постоянная ссылка чата: бот не может её отозвать\. Когда приглашённые войдут, но не позже .+, сбросьте её в настройках чата \(неиспользованные ссылки аннулируются, п\. 4\.11\.2\)\.$/,
       );
       // At the term's end the moderators are reminded privately, once, to reset it.
       driver.privateMessage(teacher, '/start');

@@ -52,9 +52,10 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
     const chats = (await chatsOf(viewer.chatIds)).sort((a, b) => a.title.localeCompare(b.title));
     const actions = await auditActions(services, viewer);
     const when = (date: Date) => formatDateTime(date, language, services.deps.timeZone);
-    // An action the texts do not name (a newer kind) is shown by its code.
+    // The same words as the destruction act's extract (one list, tested against AUDIT_ACTIONS); an older
+    // code the texts no longer name is shown by its code.
     const actionName = (action: string) =>
-      t(`dashboard.audit.actions.${action}` as 'dashboard.audit.actions.strike', { defaultValue: action });
+      t(`act.action.${action}` as 'act.action.strike', { defaultValue: action });
     const option = (value: string, label: string, selected: boolean) =>
       html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
     const form = html`<form method="get" action="/dashboard/audit" class="filters" aria-label="${t('dashboard.audit.filters')}">

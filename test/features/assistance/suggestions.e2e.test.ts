@@ -226,7 +226,7 @@ describe('4.13.2 help for the moderator: a flagged message is a private suggesti
     h.api.sendMessage(c.chatId, c.teacher, '/settings flood 3/60');
     await h.settle();
     expect(botTexts(h, c.chatId).at(-1)).toBe(
-      'Настройка «Флуд: сообщений одного участника» изменена: 3 сообщения за 60 с.',
+      'Настройка «Флуд (сообщения одного участника)» изменена: 3 сообщения за 60 с.',
     );
     for (let i = 0; i < 3; i += 1) h.api.sendMessage(c.chatId, anna, `Когда собрание? ${i + 1}`);
     await h.settle();
