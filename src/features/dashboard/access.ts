@@ -1,10 +1,11 @@
 import type { Executor } from '../../db/client.js';
-import { createAccountsRepository, createAdminsRepository } from '../../db/repos/accounts.js';
+import { createAccountsRepository } from '../../db/repos/accounts.js';
 import { createChatsRepository } from '../../db/repos/chats.js';
 import { createDashboardAuthRepository, type DashboardPrincipal } from '../../db/repos/dashboard-auth.js';
 import { createDashboardViewsRepository } from '../../db/repos/dashboard-views.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
 import type { Services } from '../../runtime/services.js';
+import { moderatesUnder, moderatorRule } from '../membership/staff.js';
 import { hashSecret, newSecret, wellFormed } from './tokens.js';
 
 /** A sign-in link works once, for this long (issue 19). */
@@ -26,9 +27,8 @@ export interface Viewer {
 }
 
 /**
- * Chats an account moderates now (4.13.2, as features/membership/staff.ts decides it): an administrator
- * there, and linked to a current employee where the school's roster links any of the chat's
- * administrators. Reads through `ex`, so a command can ask inside its own transaction.
+ * Chats an account moderates now (4.13.2, by features/membership/staff.ts's rule): an administrator there
+ * whom the chat's rule lets moderate. Reads through `ex`, so a command can ask inside its own transaction.
  */
 export async function moderatedChats(services: Services, accountId: number, ex: Executor = services.db) {
   const account = await createAccountsRepository(ex).byId(accountId);
@@ -39,19 +39,9 @@ export async function moderatedChats(services: Services, accountId: number, ex: 
   );
   const chats = await createChatsRepository(ex, services.deps.defaultLanguage).byIds(ids);
   const moderated: number[] = [];
-  const roster = createRosterRepository(ex);
-  const admins = createAdminsRepository(ex);
   for (const chat of chats) {
-    if (chat.schoolId === null) {
+    if (moderatesUnder(await moderatorRule(services, chat, ex), account.platformUserId))
       moderated.push(chat.id);
-      continue;
-    }
-    const employees = await roster.staffAccounts(chat.schoolId);
-    const linked = (await admins.list(chat.id)).filter((a) => a.accountId !== null);
-    const staffOnly = linked.some((a) => employees.active.has(a.accountId as number));
-    const mine = employees.active.has(account.id);
-    const departed = employees.departed.has(account.id) && !mine;
-    if (!departed && (!staffOnly || mine)) moderated.push(chat.id);
   }
   return moderated.sort((a, b) => a - b);
 }

@@ -4,7 +4,7 @@ import type { AdminInfo, MemberStatusChanged, Sender } from '../../messenger/por
 import { MessengerError } from '../../messenger/port.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { saveAccount } from './members.js';
-import { moderatorRule } from './staff.js';
+import { moderatesUnder, moderatorRule } from './staff.js';
 
 /** After this long the platform is asked again before a non-admin is refused. */
 const RECHECK_AFTER_MS = 2 * 60_000;
@@ -97,9 +97,7 @@ export async function standingOf(services: Services, chat: ChatRecord, sender: S
     admin = (await refreshAdmins(services, chat, true))?.has(userId) ?? false;
   }
   if (!admin) return 'member';
-  const rule = await moderatorRule(services, chat);
-  if (rule.departed.has(userId) && !rule.staff.has(userId)) return 'admin_not_staff';
-  return !rule.staffOnly || rule.staff.has(userId) ? 'moderator' : 'admin_not_staff';
+  return moderatesUnder(await moderatorRule(services, chat), userId) ? 'moderator' : 'admin_not_staff';
 }
 
 export async function isModerator(services: Services, chat: ChatRecord, sender: Sender): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { Executor } from '../../db/client.js';
 import { createAdminsRepository } from '../../db/repos/accounts.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
@@ -21,13 +22,22 @@ export interface ModeratorRule {
 
 const NO_RULE: ModeratorRule = { staffOnly: false, staff: new Set(), departed: new Set() };
 
-export async function moderatorRule(services: Services, chat: ChatRecord): Promise<ModeratorRule> {
-  const cached = services.moderatorRules.get(chat.id);
+/**
+ * The chat's rule, cached per chat; with `ex`, read through it and not cached (inside a transaction, or
+ * where the answer must be as committed now, e.g. the dashboard's list of a moderator's chats).
+ */
+export async function moderatorRule(
+  services: Services,
+  chat: ChatRecord,
+  ex?: Executor,
+): Promise<ModeratorRule> {
+  const cached = ex ? undefined : services.moderatorRules.get(chat.id);
   if (cached) return cached;
+  const db = ex ?? services.db;
   let rule = NO_RULE;
   if (chat.schoolId !== null) {
-    const admins = await createAdminsRepository(services.db).list(chat.id);
-    const employees = await createRosterRepository(services.db).staffAccounts(chat.schoolId);
+    const admins = await createAdminsRepository(db).list(chat.id);
+    const employees = await createRosterRepository(db).staffAccounts(chat.schoolId);
     const linked = (accounts: Set<number>) =>
       new Set(
         admins.filter((a) => a.accountId !== null && accounts.has(a.accountId)).map((a) => a.platformUserId),
@@ -35,6 +45,12 @@ export async function moderatorRule(services: Services, chat: ChatRecord): Promi
     const staff = linked(employees.active);
     rule = { staffOnly: staff.size > 0, staff, departed: linked(employees.departed) };
   }
-  services.moderatorRules.set(chat.id, rule);
+  if (!ex) services.moderatorRules.set(chat.id, rule);
   return rule;
+}
+
+/** Whether an administrator of the chat (by platform id) moderates it under its rule. */
+export function moderatesUnder(rule: ModeratorRule, platformUserId: string): boolean {
+  if (rule.departed.has(platformUserId) && !rule.staff.has(platformUserId)) return false;
+  return !rule.staffOnly || rule.staff.has(platformUserId);
 }
