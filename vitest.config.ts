@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // A query on the pool inside a transaction fails at once (src/db/client.ts): it deadlocks PGlite and
+    // can hold PostgreSQL's whole pool.
+    env: { CCM_STRICT_POOL: '1' },
     hookTimeout: 60_000,
     projects: [
       {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   await client.waitReady;
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  if (strictPool()) guardPool(client, 'query');
   const db = drizzlePglite({ client, schema, ...(target.queryLogger ? { logger: target.queryLogger } : {}) });
   return {
     db: db as unknown as Db,
@@ -106,6 +108,7 @@ async function openPostgres(url: string, maxConnections: number, logger?: QueryL
     onnotice: () => {},
     connection: { application_name: 'class-chat-moderator' },
   });
+  if (strictPool()) guardPool(sql, 'unsafe');
   const db = drizzlePostgres({ client: sql, schema, ...(logger ? { logger } : {}) });
   return {
     db: db as unknown as Db,
@@ -157,6 +160,25 @@ export function isRetryableDbError(error: unknown): boolean {
  * Runs `fn` in a transaction, again (a few times, after a short random pause) if PostgreSQL picked it
  * as the victim of a deadlock or a serialization failure; `fn` must be safe to re-run from the start.
  */
+/**
+ * `CCM_STRICT_POOL=1` (the tests set it): a query on the database itself, not on the transaction, made
+ * inside a transaction fails at once. Such a query waits for a second connection while its transaction
+ * holds one: PGlite has only one, so it never runs, and on PostgreSQL enough of them at once (a restart
+ * empties the caches that usually spare the query) hold every connection of the pool, and the bot stops.
+ */
+const strictPool = () => process.env.CCM_STRICT_POOL === '1';
+const insideTransaction = new AsyncLocalStorage<true>();
+
+function guardPool<K extends string>(client: Record<K, unknown>, method: K): void {
+  const original = client[method] as (...args: unknown[]) => unknown;
+  client[method] = ((...args: unknown[]) => {
+    if (insideTransaction.getStore()) {
+      throw new Error(`a query on the pool inside a transaction: ${String(args[0]).slice(0, 160)}`);
+    }
+    return original.apply(client, args);
+  }) as Record<K, unknown>[K];
+}
+
 export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -164,7 +186,7 @@ export async function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, attem
       const result = await db.transaction((tx) => {
         ran = tx;
         began(db, tx);
-        return fn(tx);
+        return strictPool() ? insideTransaction.run(true, () => fn(tx)) : fn(tx);
       });
       if (ran) committed(ran);
       return result;

@@ -29,6 +29,7 @@ import {
   loaderCeiling,
   messageUpdate,
   percentile,
+  profiled,
   rowsOf,
   texts,
 } from './support.js';
@@ -115,7 +116,9 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
   allOk(await load({ url, secret: SECRET, bodies: updates(2000), connections: C }), 'warm-up');
   const N = quick ? 3000 : 20_000;
   const handledBefore = await handledUpdates(bot);
-  const ours = await load({ url, secret: SECRET, bodies: updates(N), connections: C });
+  const ours = await profiled('our webhook', () =>
+    load({ url, secret: SECRET, bodies: updates(N), connections: C }),
+  );
   allOk(ours, 'our bot');
   await bot.app.settled();
   const ourHandled = (await handledUpdates(bot)) - handledBefore;

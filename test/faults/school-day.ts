@@ -141,6 +141,14 @@ class BotProcess {
     );
   }
 
+  /** Whether the process still runs (a settle that times out says so: a dead bot and a stuck one differ). */
+  state(): string {
+    const child = this.child;
+    if (!child) return 'not started';
+    if (child.exitCode === null && child.signalCode === null) return `running (pid ${child.pid})`;
+    return `exited (code ${child.exitCode}, signal ${child.signalCode})`;
+  }
+
   async kill(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
@@ -206,6 +214,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     LOG_LEVEL: 'error',
     FAULT_CLOCK_FILE: clockFile,
     TIMEZONE,
+    CCM_STRICT_POOL: '1',
     ...(lb
       ? { BOT_MODE: 'webhook', WEBHOOK_URL: `http://127.0.0.1:${lb.port}/hook`, WEBHOOK_SECRET: 'day' }
       : {}),
@@ -238,7 +247,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     while (quiet < 3) {
       if (Date.now() > deadline)
         throw new Error(
-          `the bot did not settle (${waitingFor}): ${bots.map((b) => b.output.slice(-800)).join('\n')}`,
+          `the bot did not settle (${waitingFor}): ${bots.map((b) => `${b.state()}\n${b.output.slice(-800)}`).join('\n')}`,
         );
       const clock = now();
       // The earliest time an action can go is the earliest head of a chat's queue (the rest wait behind it).

@@ -9,6 +9,6 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 120_000,
     fileParallelism: false,
-    env: { TEST_DB: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite' },
+    env: { CCM_STRICT_POOL: '1', TEST_DB: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite' },
   },
 });

@@ -11,7 +11,7 @@ import type { Services, Work } from '../../runtime/services.js';
 import { loadChat } from '../chats/chats.js';
 import { saveAccount } from '../membership/members.js';
 import { isModerator } from '../membership/moderators.js';
-import { moderatorRule } from '../membership/staff.js';
+import { moderatorRuleIn } from '../membership/staff.js';
 import { currentRules } from '../rules/rules.js';
 import { remindRules } from './heat.js';
 import { remindDuringQuietHours } from './quiet.js';
@@ -124,7 +124,7 @@ async function suggest(
     createdAt: work.now,
   });
   if (!suggestion) return;
-  const access = await moderatorRule(services, chat);
+  const access = await moderatorRuleIn(services, work, chat);
   const moderators = (await createAdminsRepository(work.tx).reachableModerators(chat.id)).filter(
     (admin) => !access.staffOnly || access.staff.has(admin.platformUserId),
   );

@@ -4,7 +4,7 @@ import type { ChatRecord } from '../../db/repos/chats.js';
 import { HEAT } from '../../moderation/assistance/heat.js';
 import { chatAddress, privateChatOf } from '../../runtime/format.js';
 import type { Services } from '../../runtime/services.js';
-import { moderatorRule } from '../membership/staff.js';
+import { moderatorRuleIn } from '../membership/staff.js';
 import { currentRules, rulesMessage } from '../rules/rules.js';
 
 /**
@@ -28,7 +28,7 @@ export async function remindRules(services: Services, chat: ChatRecord): Promise
       },
       { chatId: chat.id },
     );
-    const access = await moderatorRule(services, chat);
+    const access = await moderatorRuleIn(services, work, chat);
     const moderators = (await createAdminsRepository(work.tx).reachableModerators(chat.id)).filter(
       (admin) => !access.staffOnly || access.staff.has(admin.platformUserId),
     );

@@ -10,7 +10,7 @@ import {
 import { auditModeratorAction, type CommandSpec } from '../../runtime/commands.js';
 import { afterQuietChange, changeFlagSetting, refuseUnsupportedQuiet } from '../assistance/settings.js';
 import { chatsRepo } from '../chats/chats.js';
-import { moderatorRule } from '../membership/staff.js';
+import { moderatorRuleIn } from '../membership/staff.js';
 import { requestAttachment } from '../schools/index.js';
 import { settingChoices, settingName, settingValue } from './setting-words.js';
 
@@ -50,7 +50,7 @@ export const settingsCommand: CommandSpec = {
       const schoolLine = school
         ? ctx.t('settings.school_line', { school: school.name })
         : ctx.t('settings.school_line_none');
-      const rule = await moderatorRule(ctx.services, chat);
+      const rule = await moderatorRuleIn(ctx.services, work, chat);
       const warning = rule.staffOnly ? '' : `\n\n${ctx.t('settings.moderators_all_admins')}`;
       await ctx.answerPrivately(`${list}\n${schoolLine}${warning}`);
       return;

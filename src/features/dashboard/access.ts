@@ -40,7 +40,7 @@ export async function moderatedChats(services: Services, accountId: number, ex: 
   const chats = await createChatsRepository(ex, services.deps.defaultLanguage).byIds(ids);
   const moderated: number[] = [];
   for (const chat of chats) {
-    if (moderatesUnder(await moderatorRule(services, chat, ex), account.platformUserId))
+    if (moderatesUnder(await moderatorRule(services, chat, { ex, fresh: true }), account.platformUserId))
       moderated.push(chat.id);
   }
   return moderated.sort((a, b) => a - b);

@@ -2,6 +2,7 @@ import type { Executor } from '../../db/client.js';
 import { createAdminsRepository } from '../../db/repos/accounts.js';
 import type { ChatRecord } from '../../db/repos/chats.js';
 import { createRosterRepository } from '../../db/repos/roster.js';
+import type { Work } from '../../outbox/work.js';
 import type { Services } from '../../runtime/services.js';
 
 /**
@@ -23,17 +24,20 @@ export interface ModeratorRule {
 const NO_RULE: ModeratorRule = { staffOnly: false, staff: new Set(), departed: new Set() };
 
 /**
- * The chat's rule, cached per chat; with `ex`, read through it and not cached (inside a transaction, or
- * where the answer must be as committed now, e.g. the dashboard's list of a moderator's chats).
+ * The chat's rule, cached per chat. Outside a transaction it is read from the pool on a miss. Inside
+ * one, pass the transaction as `within`: a miss is read through it (a query on the pool there would wait
+ * for a second connection while holding one, and enough of those at once, after a restart emptied the
+ * cache, hold the whole pool), and cached once it commits. `fresh` reads through `within` and caches
+ * nothing: where the answer must be as committed now (the dashboard's list of a moderator's chats).
  */
 export async function moderatorRule(
   services: Services,
   chat: ChatRecord,
-  ex?: Executor,
+  within?: { ex: Executor; fresh?: boolean; afterCommit?: (fn: () => void) => void },
 ): Promise<ModeratorRule> {
-  const cached = ex ? undefined : services.moderatorRules.get(chat.id);
+  const cached = within?.fresh ? undefined : services.moderatorRules.get(chat.id);
   if (cached) return cached;
-  const db = ex ?? services.db;
+  const db = within?.ex ?? services.db;
   let rule = NO_RULE;
   if (chat.schoolId !== null) {
     const admins = await createAdminsRepository(db).list(chat.id);
@@ -45,8 +49,15 @@ export async function moderatorRule(
     const staff = linked(employees.active);
     rule = { staffOnly: staff.size > 0, staff, departed: linked(employees.departed) };
   }
-  if (!ex) services.moderatorRules.set(chat.id, rule);
+  const remember = () => services.moderatorRules.set(chat.id, rule);
+  if (!within) remember();
+  else if (!within.fresh) within.afterCommit?.(remember);
   return rule;
+}
+
+/** {@link moderatorRule} inside a unit of work: its transaction reads a miss, cached on commit. */
+export function moderatorRuleIn(services: Services, work: Work, chat: ChatRecord): Promise<ModeratorRule> {
+  return moderatorRule(services, chat, { ex: work.tx, afterCommit: (fn) => work.afterCommit(fn) });
 }
 
 /** Whether an administrator of the chat (by platform id) moderates it under its rule. */

@@ -13,7 +13,7 @@ import type { ButtonAnswer } from '../../runtime/buttons.js';
 import { chatAddress, displayName, privateChatOf } from '../../runtime/format.js';
 import type { Services, Work } from '../../runtime/services.js';
 import { standingOf } from '../membership/moderators.js';
-import { moderatorRule } from '../membership/staff.js';
+import { moderatorRuleIn } from '../membership/staff.js';
 import { GATE_BUTTONS } from './buttons.js';
 import { refreshGreeting } from './greeting-message.js';
 
@@ -43,7 +43,7 @@ export async function askModerators(
   kind: AdmissionKind,
   id: number,
 ): Promise<void> {
-  const rule = await moderatorRule(services, chat);
+  const rule = await moderatorRuleIn(services, work, chat);
   const admins = await createAdminsRepository(work.tx).reachableModerators(chat.id);
   const moderators = admins.filter((admin) => !rule.staffOnly || rule.staff.has(admin.platformUserId));
   const data = (decision: 'a' | 'd') =>

@@ -52,6 +52,31 @@ describe('4.11.2, 4.13.8 strangers never enter a school’s class chat unseen: a
     expect([button(ask, 0, 0).text, button(ask, 0, 1).text]).toEqual(['Принять', 'Отклонить']);
   });
 
+  it('asks the moderators of several chats at once right after a restart, when nothing is cached yet', async () => {
+    // Who moderates a school chat is read inside the newcomer's transaction. Read on the pool instead, it
+    // waits for a second connection while holding one: PGlite has one connection, PostgreSQL's pool was
+    // held whole by a handful of chats at once after a restart (the faulty school day stopped).
+    h = await Harness.start();
+    const hh = h;
+    const chats = [];
+    for (let i = 0; i < 6; i += 1) chats.push(await schoolChat(hh));
+    await hh.restart();
+    const strangers = chats.map(({ c, url }, i) => {
+      const stranger = hh.api.createUser({ first_name: 'Гость', last_name: `№${i}` });
+      hh.api.requestJoin(c.chatId, stranger, url);
+      return stranger;
+    });
+    await hh.settle();
+    for (const stranger of strangers) {
+      const rules = hh.api.lastBotMessage(stranger.id);
+      hh.api.pressButton(stranger.id, rules?.message_id ?? 0, stranger, button(rules).data ?? '');
+    }
+    await hh.settle();
+    for (const [i, { c }] of chats.entries()) {
+      expect(hh.api.lastBotMessage(c.teacher.id)?.text).toContain(`Гость №${i} хочет вступить.`);
+    }
+  });
+
   it('lets them in when a moderator presses «Принять»', async () => {
     h = await Harness.start();
     const { c, url } = await schoolChat(h);
