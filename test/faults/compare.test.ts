@@ -59,9 +59,10 @@ describe('comparing what people saw in two runs', () => {
     expect(compareSeen(clean, faulty)).toEqual({ extra: [], missing: [], unexpected: [], notices: [] });
   });
 
-  it('counts a notice that Telegram refused for good apart, neither agreement nor a copy', () => {
+  it('counts a notice that the messenger refused for good apart, neither agreement nor a copy', () => {
+    // The words the bot now uses (block.lift_failed with block.why_refused): the platform's own are for the log.
     const notice = seen(
-      'Не удаётся снять блокировку с участника Аня: Telegram отказал (502). Я буду пробовать снова.',
+      'Аня: снять блокировку не удаётся — мессенджер не дал выполнить это действие. Я попробую ещё раз.',
     );
     const { compared } = { compared: compareSeen([], [notice]) };
     expect(compared).toEqual({ extra: [], missing: [], unexpected: [], notices: [notice] });
@@ -81,5 +82,23 @@ describe('comparing what people saw in two runs', () => {
     const { extraCopies, differences } = compareAll(clean, faulty);
     expect(extraCopies).toBe(1);
     expect(Object.keys(realDifferences(differences))).toEqual(['Петров']);
+  });
+
+  it('takes a missing message as no difference only when the faulty run recorded that send as failed there', () => {
+    const clean = new Map([['Класс 1А', [seen('А'), seen('А'), seen('Б')]]]);
+    const faulty = new Map([['Класс 1А', [seen('Б')]]]);
+    const { differences } = compareAll(clean, faulty);
+    // Both copies of «А» are missing: one recorded failure accounts for one of them, not both.
+    expect(realDifferences(differences, new Map([['Класс 1А', ['А']]]))['Класс 1А']?.missing).toEqual([
+      seen('А'),
+    ]);
+    expect(realDifferences(differences, new Map([['Класс 1А', ['А', 'А']]]))).toEqual({});
+    // A failure recorded in another place or with another text accounts for nothing here.
+    expect(Object.keys(realDifferences(differences, new Map([['Класс 2Б', ['А', 'А']]])))).toEqual([
+      'Класс 1А',
+    ]);
+    expect(Object.keys(realDifferences(differences, new Map([['Класс 1А', ['В', 'В']]])))).toEqual([
+      'Класс 1А',
+    ]);
   });
 });

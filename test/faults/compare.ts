@@ -63,8 +63,11 @@ export interface Difference {
   readonly notices: Seen[];
 }
 
-/** The bot's notices that Telegram refused an action for good («… Telegram отказал (…)…»). */
-const FAULT_NOTICE = /Telegram отказал \(/;
+/**
+ * The bot's notices that the messenger refused an action for good, for a reason other than its rights
+ * (block.why_refused in the report of a failed action or a lift that will be tried again).
+ */
+const FAULT_NOTICE = /мессенджер не дал выполнить это действие/;
 
 /**
  * A live message is known by the text it was sent with and the text it shows now; a deleted one by the
@@ -123,11 +126,25 @@ export function compareAll(
   return { extraCopies, notices, differences };
 }
 
-/** The differences that are not counted extra copies: what must be empty for the runs to agree. */
-export function realDifferences(differences: Record<string, Difference>): Record<string, Difference> {
-  return Object.fromEntries(
-    Object.entries(differences).filter(
-      ([, difference]) => difference.missing.length + difference.unexpected.length > 0,
-    ),
-  );
+/**
+ * The differences that are not counted extra copies: what must be empty for the runs to agree. A message
+ * the faulty run lacks is no difference when that run recorded its send as failed for good in the same
+ * place (`failedSends`, masked texts): retried until its attempts ran out and recorded, not lost.
+ */
+export function realDifferences(
+  differences: Record<string, Difference>,
+  failedSends: ReadonlyMap<string, readonly string[]> = new Map(),
+): Record<string, Difference> {
+  const real: Record<string, Difference> = {};
+  for (const [place, difference] of Object.entries(differences)) {
+    const recorded = [...(failedSends.get(place) ?? [])];
+    const missing = difference.missing.filter((message) => {
+      const at = recorded.indexOf(message.sent);
+      if (at < 0) return true;
+      recorded.splice(at, 1);
+      return false;
+    });
+    if (missing.length + difference.unexpected.length > 0) real[place] = { ...difference, missing };
+  }
+  return real;
 }

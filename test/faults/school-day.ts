@@ -12,7 +12,7 @@ import { ALLOWED_UPDATES } from '../../src/messenger/telegram/updates.js';
 import { mulberry32 } from '../../src/sandbox/telegram/faults.js';
 import { FakeBotApi } from '../../src/sandbox/telegram/index.js';
 import { freePort, waitFor } from '../support/net.js';
-import { type Seen, seenIn } from './compare.js';
+import { mask, type Seen, seenIn } from './compare.js';
 
 /**
  * A scripted day of a school, played against real bot processes (`src/main.ts`) on PostgreSQL and the
@@ -99,6 +99,11 @@ export interface DayReport {
   faultsByKind: Record<string, number>;
   /** The platform's view of every person in every chat: status and whether they may write. */
   platform: string[];
+  /**
+   * What the bot recorded as failed for good (retried until its attempts ran out, SPEC: "retried until
+   * they succeed or are recorded as failed"): the texts of messages per place, and how many other actions.
+   */
+  failed: { sends: Map<string, string[]>; actions: number };
 }
 
 class BotProcess {
@@ -699,6 +704,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
   const titles = new Map<number, string>();
   const platform: string[] = [];
   const seen = new Map<string, Seen[]>();
+  const placeOf = new Map<string, string>();
   for (const chat of chats) {
     botMessages.set(
       chat.id,
@@ -706,10 +712,12 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     );
     titles.set(chat.id, api.chat(chat.id).title ?? '');
     seen.set(`chat ${titles.get(chat.id)}`, seenIn(api, chat.id));
+    placeOf.set(String(chat.id), `chat ${titles.get(chat.id)}`);
     for (const user of [chat.teacher, ...chat.parents, ...chat.newcomers, ...chat.applicants.slice(1)]) {
       const name = `${user.first_name} ${user.last_name}`;
       privateMessages.set(name, privateTexts(user));
       seen.set(`private ${name}`, seenIn(api, user.id));
+      placeOf.set(String(user.id), `private ${name}`);
       const member = api.member(chat.id, user);
       // What the member may do, when restricted: the permissions granted (their end date differs by run).
       const may = Object.entries(member.permissions ?? {})
@@ -721,6 +729,18 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
         `${titles.get(chat.id)}|${name}|${member.status}|${canPost(chat.id, user) ? 'writes' : 'silent'}${member.status === 'restricted' ? `|may ${may || 'nothing'}` : ''}`,
       );
     }
+  }
+  const failed = { sends: new Map<string, string[]>(), actions: 0 };
+  const failedRows = rowsOf<{ type: string; chat: string; text: string | null }>(
+    await db.execute(sql`
+      select action->>'type' as type, action->'chat'->>'platformChatId' as chat, action->>'text' as text
+      from outbox where status = 'failed'`),
+  );
+  for (const row of failedRows) {
+    const place = placeOf.get(row.chat);
+    if (row.type === 'send' && place) {
+      failed.sends.set(place, [...(failed.sends.get(place) ?? []), mask(row.text ?? '')]);
+    } else if (row.type !== 'delete') failed.actions += 1;
   }
   const counts = api.updateCounts();
   const stats = api.stats();
@@ -745,6 +765,7 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
     faultsByKind: { ...stats.faultsByKind },
     platform: platform.sort(),
     seen,
+    failed,
   };
   for (const bot of bots) await bot.kill('SIGTERM');
   await lb?.close();
