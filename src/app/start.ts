@@ -6,7 +6,6 @@ import { apiRoutes } from '../http/api.js';
 import type { HttpEnv } from '../http/context.js';
 import { dashboardRoutes } from '../http/dashboard/index.js';
 import { healthRoutes } from '../http/health.js';
-import { mountInbound } from '../http/inbound.js';
 import { HttpServer, type HttpServerOptions } from '../http/server.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { claimDataDir } from '../lib/data-dir-lock.js';
@@ -216,7 +215,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
     apiRoutes(app.services, () => telegram?.messenger.self.username),
   );
   http.app.route('/', dashboardRoutes(app.services) as unknown as Hono<HttpEnv>);
-  for (const { routes } of attached) for (const route of routes) mountInbound(http.app, route);
+  for (const { routes } of attached) for (const route of routes) http.inbound(route);
   if (options.routes) http.app.route('/', options.routes);
   let httpPort: number;
   try {

@@ -1,10 +1,12 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../lib/logger.js';
+import type { InboundRoute } from '../messenger/connector.js';
 import { BodyBudget, type HttpEnv, problem, unread } from './context.js';
+import { type AnswerHeaders, RawInbound } from './raw-inbound.js';
 import { securityHeaders } from './security.js';
 
 /** Limits of the bot's HTTP port; every one has a default fit for production. */
@@ -48,6 +50,8 @@ export class HttpServer {
   readonly app = new Hono<HttpEnv>();
   readonly bodies: BodyBudget;
   private readonly server: Server;
+  private readonly raw: RawInbound;
+  private answerHeaders: AnswerHeaders = { plain: {}, strict: {} };
   private lastDropWarning = 0;
 
   constructor(
@@ -68,15 +72,19 @@ export class HttpServer {
         : problem(c, 404, 'not found', {}, unread(c)),
     );
     this.app.onError((error, c) => this.failed(error, c));
-    this.server = createAdaptorServer({
-      fetch: this.app.fetch,
-      serverOptions: {
+    this.raw = new RawInbound(log, this.bodies, () => this.answerHeaders, limits.https);
+    const framework = getRequestListener(this.app.fetch);
+    this.server = createServer(
+      {
         headersTimeout: limits.headersTimeoutMs,
         requestTimeout: limits.requestTimeoutMs,
         keepAliveTimeout: limits.keepAliveTimeoutMs,
         connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
       },
-    }) as Server;
+      (req, res) => {
+        if (!this.raw.serve(req, res)) void framework(req, res);
+      },
+    );
     this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
     this.server.maxConnections = limits.maxConnections;
     this.server.on('drop', () => {
@@ -90,8 +98,18 @@ export class HttpServer {
     });
   }
 
+  /**
+   * Serves a platform's webhook straight from Node's request (raw-inbound.ts): every update of every
+   * chat comes this way, so it skips the framework's web Request and Response.
+   */
+  inbound(route: InboundRoute): void {
+    this.raw.add(route);
+  }
+
   private knownPath(path: string): boolean {
-    return this.app.routes.some((route) => route.method !== 'ALL' && route.path === path);
+    return (
+      this.raw.has(path) || this.app.routes.some((route) => route.method !== 'ALL' && route.path === path)
+    );
   }
 
   private failed(error: Error, c: Context<HttpEnv>): Response {
@@ -107,6 +125,11 @@ export class HttpServer {
   }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    // The webhooks answer with the very headers the framework's middleware gives every answer.
+    this.answerHeaders = {
+      plain: await this.probeHeaders({}),
+      strict: await this.probeHeaders({ 'x-forwarded-proto': 'https' }),
+    };
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -115,6 +138,16 @@ export class HttpServer {
       });
     });
     return (this.server.address() as AddressInfo).port;
+  }
+
+  private async probeHeaders(headers: Record<string, string>): Promise<Record<string, string>> {
+    const response = await this.app.request('http://localhost/.well-known/ccm-header-probe', { headers });
+    await response.arrayBuffer();
+    const kept: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-type' && name !== 'content-length') kept[name] = value;
+    });
+    return kept;
   }
 
   /** Stops accepting connections and waits for requests in progress, at most `graceMs`. */

@@ -25,7 +25,10 @@ export function noteHeat(window: HeatEntry[], entry: HeatEntry, thresholds: Heat
   window.push(entry);
   if (window.length > thresholds.messages * 2) window.splice(0, window.length - thresholds.messages * 2);
   if (window.length < thresholds.messages) return false;
-  const people = new Set(window.map((item) => item.user)).size;
-  const flagged = window.filter((item) => item.flagged).length;
-  return people >= HEAT.people && flagged >= thresholds.flagged;
+  // Flagged messages first: a busy chat where nothing was flagged (nearly every message) stops here,
+  // without counting people.
+  let flagged = 0;
+  for (const item of window) if (item.flagged) flagged += 1;
+  if (flagged < thresholds.flagged) return false;
+  return new Set(window.map((item) => item.user)).size >= HEAT.people;
 }

@@ -6,7 +6,16 @@ import { visible } from './normalize.js';
  */
 export const SHOUTING = { minLetters: 10, capitalShare: 0.6 } as const;
 
+/** Capitals in any form (a letter with a lower case): the words' capitals are a part of them. */
+const CAPITAL = /[\p{Lu}\p{Lt}]/gu;
+
 export function isShouting(text: string): boolean {
+  // At least 10 letters, 60 % of them capitals: fewer than 6 capitals in the whole text cannot shout,
+  // which settles nearly every message without splitting it into words.
+  let capitalsAnywhere = 0;
+  CAPITAL.lastIndex = 0;
+  while (CAPITAL.exec(text) !== null) if (++capitalsAnywhere >= 6) break;
+  if (capitalsAnywhere < 6) return false;
   const words = visible(text)
     .replace(/\b(?:https?:\/\/|www\.)\S+/giu, ' ')
     .replace(/\S+\.(?:ru|com|me|ly|cc|su|org)\/\S*/giu, ' ')

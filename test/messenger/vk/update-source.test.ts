@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mountInbound } from '../../../src/http/inbound.js';
 import { HttpServer } from '../../../src/http/server.js';
 import { createLogger, type Logger, silentLogger } from '../../../src/lib/logger.js';
 import type { EventSink, InboundEvent } from '../../../src/messenger/port.js';
@@ -300,7 +299,7 @@ describe('VkUpdateSource over the Callback API', () => {
     });
     const callbackSource = source;
     http = new HttpServer(silentLogger);
-    mountInbound(http.app, {
+    http.inbound({
       method: 'POST',
       path: '/vk',
       handle: (request) => callbackSource.handleCallback(request.body),
@@ -335,7 +334,7 @@ describe('VkUpdateSource over the Callback API', () => {
     });
     const wrong = source;
     http = new HttpServer(silentLogger);
-    mountInbound(http.app, {
+    http.inbound({
       method: 'POST',
       path: '/vk',
       handle: (request) => wrong.handleCallback(request.body),
