@@ -44,6 +44,26 @@ export function isMessageAction(action: Action): boolean {
   return action.type === 'send' || action.type === 'edit' || action.type === 'send_document';
 }
 
+/**
+ * Member actions paced like messages (a chat's member lane, counted apart): Telegram publishes no limits
+ * for them, and a burst of bans or lifts past the message figures meets 429s. Deletions are not paced: they
+ * follow what people write (a refused command, a blocked member's message on MAX) and must not wait
+ * behind each other, nor hold a mute waiting behind them.
+ */
+export function isPacedMemberAction(action: Action): boolean {
+  switch (action.type) {
+    case 'mute':
+    case 'unmute':
+    case 'ban':
+    case 'unban':
+    case 'approve_join':
+    case 'decline_join':
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function platformOf(action: Action): Platform {
   return action.chat.platform;
 }

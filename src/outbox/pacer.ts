@@ -51,11 +51,18 @@ export interface MessagePacer {
   reserve(lane: string, group: boolean): Promise<{ wait: number; answered?: () => Promise<void> }>;
 }
 
+/** A chat's lane of member actions (enqueue.ts `laneOf`): paced with its own figures. */
+function isMemberLane(lane: string): boolean {
+  return lane.endsWith(':members');
+}
+
 /** The pacing keys of a lane: its bot's (the platform's, which leads the lane) and its own. */
 function windowsOf(limits: PacingLimits, lane: string, group: boolean): PacingWindow[] {
   const platform = lane.slice(0, lane.indexOf(':'));
+  // Member actions are counted apart from messages, with the same figures (as the fake counts them).
+  const bot = isMemberLane(lane) ? `${platform}:bot:members` : `${platform}:bot`;
   return [
-    { key: `${platform}:bot`, limit: limits.globalPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
+    { key: bot, limit: limits.globalPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
     { key: `${lane}:s`, limit: limits.chatPerSecond, windowMs: Math.ceil(1000 * MARGIN) },
     ...(group
       ? [{ key: `${lane}:m`, limit: limits.groupPerMinute, windowMs: Math.ceil(60_000 * MARGIN) }]
@@ -73,22 +80,26 @@ export class SharedPacer implements MessagePacer {
    * has no room for waits without asking the database.
    */
   private readonly own: Pacer;
+  /** The same for member actions, whose overall limit is counted apart. */
+  private readonly ownMembers: Pacer;
 
   constructor(
     private readonly db: Db,
     private readonly limits: PacingLimits | null,
   ) {
     this.own = new Pacer(limits);
+    this.ownMembers = new Pacer(limits);
   }
 
   async reserve(lane: string, group: boolean) {
     if (!this.limits) return { wait: 0 };
-    const ownWait = this.own.delay(lane, group);
+    const own = isMemberLane(lane) ? this.ownMembers : this.own;
+    const ownWait = own.delay(lane, group);
     if (ownWait > 0) return { wait: ownWait };
     const windows = windowsOf(this.limits, lane, group);
     const { wait, takenAt } = await takePacingSlots(this.db, windows);
     if (wait > 0 || takenAt === undefined) return { wait };
-    this.own.record(lane, group);
+    own.record(lane, group);
     const keys = windows.map((window) => window.key);
     return { wait: 0, answered: () => settlePacingSlots(this.db, keys, takenAt) };
   }

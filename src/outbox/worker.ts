@@ -5,7 +5,14 @@ import { outbox } from '../db/tables/outbox.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { type ActionPerformer, MessengerError, type Platform } from '../messenger/port.js';
-import { type Action, type ActionResult, isMessageAction, perform, settledAnyway } from './actions.js';
+import {
+  type Action,
+  type ActionResult,
+  isMessageAction,
+  isPacedMemberAction,
+  perform,
+  settledAnyway,
+} from './actions.js';
 import { Batcher } from './batcher.js';
 import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
@@ -211,7 +218,7 @@ export class OutboxWorker {
       return;
     }
     let answered: (() => Promise<void>) | undefined;
-    if (isMessageAction(action)) {
+    if (isMessageAction(action) || (isPacedMemberAction(action) && !row.lane.endsWith(FAST_LANE_SUFFIX))) {
       const slot = await this.options.pacer.reserve(row.lane, !messenger.isPrivateChat(action.chat));
       if (slot.wait > 0) {
         await this.postpone(row, slot.wait, false);

@@ -65,14 +65,18 @@ async function webhookBot(
 }
 
 /** A bot that runs jobs, the outbox and the HTTP API but takes no updates (as a worker replica). */
-async function workerBot(api: FakeBotApi, database: Database): Promise<{ bot: RunningBot; port: number }> {
+async function workerBot(
+  api: FakeBotApi,
+  database: Database,
+  options: { pacing?: null } = {},
+): Promise<{ bot: RunningBot; port: number }> {
   const port = await freePort();
   const config = loadConfig({
     BOT_TOKEN: api.token,
     TELEGRAM_API_ROOT: api.apiRoot,
     HTTP_PORT: String(port),
   });
-  const bot = await startBot(config, silentLogger, { database, receiveUpdates: false });
+  const bot = await startBot(config, silentLogger, { database, receiveUpdates: false, ...options });
   return { bot, port };
 }
 
@@ -408,9 +412,12 @@ function unmutes(api: FakeBotApi): number {
 }
 
 /** Starts a worker replica on the fixture and times it from there until every due block is lifted. */
-async function liftAll(fixture: UnblockFixture): Promise<{ bot: RunningBot; seconds: number }> {
+async function liftAll(
+  fixture: UnblockFixture,
+  options: { pacing?: null } = {},
+): Promise<{ bot: RunningBot; seconds: number }> {
   const d = fixture.db.database.db;
-  const { bot } = await workerBot(fixture.api, fixture.db.database);
+  const { bot } = await workerBot(fixture.api, fixture.db.database, options);
   // The start-up run already began lifting; time from there until every due block is lifted.
   const started = performance.now();
   await liftDueBlocks(bot.app.services);
@@ -437,7 +444,9 @@ export async function scheduledUnblock(quick = false): Promise<Row[]> {
   const other = quick ? 100 : 1000;
   const fixture = await unblockFixture(known, other);
   const d = fixture.db.database.db;
-  const { bot, seconds: liftSeconds } = await liftAll(fixture);
+  // Limits off on both sides: the fake enforces none and the bot paces nothing (as for a bot whose
+  // platform allows it more, e.g. Telegram's paid broadcasts); the row measures the bot's own work.
+  const { bot, seconds: liftSeconds } = await liftAll(fixture, { pacing: null });
   const lifted = unmutes(fixture.api);
 
   // Nothing due: how long one run of the job takes.
@@ -478,7 +487,7 @@ export async function scheduledUnblock(quick = false): Promise<Row[]> {
   const idleMs = idle.reduce((a, b) => a + b, 0) / idle.length;
   return [
     {
-      scenario: `scheduled unblock: ${fixture.due} due among ${fixture.total} active blocks, platform limits off`,
+      scenario: `scheduled unblock: ${fixture.due} due among ${fixture.total} active blocks, platform limits off (the fake's and the bot's pacing)`,
       figure: `all lifted in ${liftSeconds.toFixed(2)} s (${lifted} unmutes at the fake); due query ${usesIndex ? 'uses blocks_due_idx' : 'does NOT use the index'}`,
       target: '≤ 2 s, every due block unmuted, index used',
       pass: liftSeconds <= 2 && usesIndex && lifted === fixture.due,
