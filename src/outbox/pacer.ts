@@ -20,26 +20,50 @@ export const TELEGRAM_LIMITS: PacingLimits = { globalPerSecond: 30, chatPerSecon
  */
 const MARGIN = 1.05;
 
+/** A send counted in a window: when it was sent, or answered once it has been (`open` until then). */
+interface Stamp {
+  at: number;
+  open: boolean;
+}
+
 class SlidingWindow {
-  private readonly stamps: number[] = [];
+  private stamps: Stamp[] = [];
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
   ) {}
 
-  /** Milliseconds until one more event fits. */
+  /**
+   * Milliseconds until one more event fits. A send not yet answered counts as happening now: the
+   * platform counts it when it arrives, which on a busy machine may be well after it was sent, so the
+   * window it frees is not known until its answer.
+   */
   delay(now: number): number {
-    while (this.stamps.length > 0 && (this.stamps[0] ?? 0) <= now - this.windowMs) this.stamps.shift();
+    if (this.stamps.some((stamp) => !stamp.open && stamp.at <= now - this.windowMs)) {
+      this.stamps = this.stamps.filter((stamp) => stamp.open || stamp.at > now - this.windowMs);
+    }
     if (this.stamps.length < this.limit) return 0;
-    return (this.stamps[this.stamps.length - this.limit] ?? now) + this.windowMs - now;
+    const times = this.stamps.map((stamp) => (stamp.open ? Math.max(stamp.at, now) : stamp.at));
+    times.sort((a, b) => a - b);
+    return Math.max(0, (times[times.length - this.limit] ?? now) + this.windowMs - now);
   }
 
-  record(now: number): void {
-    this.stamps.push(now);
+  record(now: number): Stamp {
+    const stamp = { at: now, open: true };
+    this.stamps.push(stamp);
+    return stamp;
   }
 
   get empty(): boolean {
     return this.stamps.length === 0;
+  }
+}
+
+/** Closes the stamps of one send at the time of its answer (never earlier than they were taken). */
+function answeredAt(stamps: Stamp[], now: number): void {
+  for (const stamp of stamps) {
+    stamp.at = Math.max(stamp.at, now);
+    stamp.open = false;
   }
 }
 
@@ -99,9 +123,15 @@ export class SharedPacer implements MessagePacer {
     const windows = windowsOf(this.limits, lane, group);
     const { wait, takenAt } = await takePacingSlots(this.db, windows);
     if (wait > 0 || takenAt === undefined) return { wait };
-    own.record(lane, group);
+    const sent = own.record(lane, group);
     const keys = windows.map((window) => window.key);
-    return { wait: 0, answered: () => settlePacingSlots(this.db, keys, takenAt) };
+    return {
+      wait: 0,
+      answered: () => {
+        sent();
+        return settlePacingSlots(this.db, keys, takenAt);
+      },
+    };
   }
 }
 
@@ -122,7 +152,7 @@ export class Pacer {
    */
   reserve(lane: string, group: boolean): number {
     const wait = this.delay(lane, group);
-    if (wait === 0) this.record(lane, group);
+    if (wait === 0) this.record(lane, group)();
     return wait;
   }
 
@@ -135,15 +165,18 @@ export class Pacer {
     return Math.max(this.global.delay(now), windows.second.delay(now), windows.minute?.delay(now) ?? 0);
   }
 
-  /** Counts a message sent to `lane` now. */
-  record(lane: string, group: boolean): void {
+  /**
+   * Counts a message sent to `lane` now; it counts as happening now until the returned function says
+   * it was answered (then at that time).
+   */
+  record(lane: string, group: boolean): () => void {
     const windows = this.windows(lane, group);
-    if (!this.global || !windows) return;
+    if (!this.global || !windows) return () => {};
     const now = this.now();
-    this.global.record(now);
-    windows.second.record(now);
-    windows.minute?.record(now);
+    const stamps = [this.global.record(now), windows.second.record(now)];
+    if (windows.minute) stamps.push(windows.minute.record(now));
     if (this.lanes.size > 5000) this.prune(now);
+    return () => answeredAt(stamps, this.now());
   }
 
   private windows(lane: string, group: boolean) {

@@ -59,4 +59,19 @@ describe('Pacer keeps sends inside Telegram’s limits, with a 5% margin', () =>
     const free = new Pacer(null);
     expect(Array.from({ length: 100 }, () => free.reserve('a', true))).toEqual(Array(100).fill(0));
   });
+
+  it('counts a send not yet answered as happening now, and from its answer once answered', () => {
+    // The platform counts a message when it arrives: on a busy machine that may be long after it was sent.
+    let now = 0;
+    const pacer = new Pacer(TELEGRAM_LIMITS, () => now);
+    const answered = pacer.record('a', true);
+    now = 2000;
+    expect(pacer.delay('a', true)).toBe(1050);
+    now = 2500;
+    answered();
+    now = 3000;
+    expect(pacer.delay('a', true)).toBe(550);
+    now = 3550;
+    expect(pacer.delay('a', true)).toBe(0);
+  });
 });
