@@ -211,6 +211,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         const failedSends = faulty.report.failed.sends;
         const real = realDifferences(seen.differences, failedSends);
         if (Object.keys(real).length > 0) console.log(`differences: ${JSON.stringify(real, null, 1)}`);
+        for (const why of faulty.report.failed.why) console.log(`failed for good: ${why}`);
         for (const [place, texts] of failedSends)
           for (const text of texts) console.log(`recorded as failed for good in ${place}: ${text}`);
         expect(faulty.report.kills.length).toBeGreaterThanOrEqual(8);

@@ -103,7 +103,7 @@ export interface DayReport {
    * What the bot recorded as failed for good (retried until its attempts ran out, SPEC: "retried until
    * they succeed or are recorded as failed"): the texts of messages per place, and how many other actions.
    */
-  failed: { sends: Map<string, string[]>; actions: number };
+  failed: { sends: Map<string, string[]>; actions: number; why: string[] };
 }
 
 class BotProcess {
@@ -730,14 +730,23 @@ export async function playSchoolDay(options: DayOptions): Promise<DayReport> {
       );
     }
   }
-  const failed = { sends: new Map<string, string[]>(), actions: 0 };
-  const failedRows = rowsOf<{ type: string; chat: string; text: string | null }>(
+  const failed = { sends: new Map<string, string[]>(), actions: 0, why: [] as string[] };
+  const failedRows = rowsOf<{
+    type: string;
+    chat: string;
+    text: string | null;
+    attempts: number;
+    error: string | null;
+  }>(
     await db.execute(sql`
-      select action->>'type' as type, action->'chat'->>'platformChatId' as chat, action->>'text' as text
+      select action->>'type' as type, action->'chat'->>'platformChatId' as chat, action->>'text' as text,
+        attempts, last_error as error
       from outbox where status = 'failed'`),
   );
   for (const row of failedRows) {
     const place = placeOf.get(row.chat);
+    // Why each action failed for good, for the log of a run that diverges.
+    failed.why.push(`${row.type} in ${place ?? row.chat} after ${row.attempts} attempts: ${row.error}`);
     if (row.type === 'send' && place) {
       failed.sends.set(place, [...(failed.sends.get(place) ?? []), mask(row.text ?? '')]);
     } else if (row.type !== 'delete') failed.actions += 1;

@@ -63,6 +63,9 @@ const EVERYTHING_ALLOWED: ChatPermissions = Object.fromEntries(
   ]),
 ) as ChatPermissions;
 
+/** Every permission granted: the member's own restriction is lifted and the chat's permissions apply. */
+const LIFTED: ChatPermissions = Object.fromEntries(Object.keys(MUTED).map((key) => [key, true])) as ChatPermissions;
+
 /** Telegram's limit for a message's text. */
 const MAX_TEXT = 4096;
 
@@ -259,12 +262,14 @@ export class TelegramMessenger implements Messenger {
   }
 
   async unmute(chat: ChatAddress, userId: string): Promise<void> {
-    // Restoring only can_send_messages would leave media and the rest off: copy the chat's defaults.
-    const info = await this.call<{ permissions?: ChatPermissions }>('getChat', { chat_id: chatId(chat) });
+    // Every permission true lifts the member's own restriction (the Bot API's documented way): they follow
+    // the chat's permissions again, whatever those are now (quiet hours included). One call, nothing read
+    // first: a lift that needs two calls to succeed fails twice as often under a flaky API, and a copy of
+    // the chat's defaults could be stale. Sending only can_send_messages would leave media and the rest off.
     await this.call('restrictChatMember', {
       chat_id: chatId(chat),
       user_id: Number(userId),
-      permissions: info.permissions ?? EVERYTHING_ALLOWED,
+      permissions: LIFTED,
       use_independent_chat_permissions: true,
     });
   }
