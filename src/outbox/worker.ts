@@ -17,13 +17,8 @@ import { Batcher } from './batcher.js';
 import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
 import type { MessagePacer } from './pacer.js';
+import { type Backoff, retryPlan } from './retry.js';
 import { transact, type Work } from './work.js';
-
-/**
- * A fast lane's action refused for a passing reason is tried again this soon (three times as long after
- * the fourth try): MAX's per-chat deletion window frees within a second.
- */
-const FAST_RETRY_MS = 200;
 
 /** What runs in the transaction that records an action's outcome, by outcome name. */
 export interface OutcomeHandler<K extends OutcomeName> {
@@ -89,8 +84,7 @@ export class OutboxWorker {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
-  private readonly backoffMs: number;
-  private readonly maxBackoffMs: number;
+  private readonly backoff: Backoff;
   private readonly workerId = randomUUID();
   private idleWaiters: Array<() => void> = [];
   private readonly completions = new Batcher<{ row: ClaimedRow; result: ActionResult }>(
@@ -104,8 +98,7 @@ export class OutboxWorker {
     this.concurrency = options.concurrency ?? 128;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.pollMs = options.pollMs ?? 1000;
-    this.backoffMs = options.backoffMs ?? 1000;
-    this.maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+    this.backoff = { baseMs: options.backoffMs ?? 1000, maxMs: options.maxBackoffMs ?? 5 * 60_000 };
   }
 
   start(): void {
@@ -235,11 +228,11 @@ export class OutboxWorker {
       if (settled) {
         result = null;
       } else {
-        const final = !(error.retryable && row.attempts < row.max_attempts);
+        const { retry, counts, delayMs } = retryPlan(row, error, this.waited(row), this.backoff);
         this.options.events?.onOutcome?.(
           action,
-          final ? 'failed' : 'retry',
-          final ? this.waited(row) : undefined,
+          retry ? 'retry' : 'failed',
+          retry ? undefined : this.waited(row),
         );
         if (
           error.code === 'CHAT_MIGRATED' &&
@@ -247,16 +240,8 @@ export class OutboxWorker {
           row.attempts < row.max_attempts
         ) {
           await this.reroute(row, error.details.migratedToChatId);
-        } else if (error.retryable && row.attempts < row.max_attempts) {
-          const fast = row.lane.endsWith(FAST_LANE_SUFFIX);
-          const backoff = fast
-            ? FAST_RETRY_MS * (row.attempts <= 4 ? 1 : 3)
-            : Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (row.attempts - 1));
-          let retryAfter = (error.details.retryAfterSeconds ?? 0) * 1000;
-          // A fast lane takes a retry-after of a second as the rate window it is (MAX sends none; the
-          // connector says a second), not as a wait: the window frees within it.
-          if (fast && retryAfter <= 1000) retryAfter = 0;
-          await this.postpone(row, Math.max(backoff, retryAfter), true, error.message);
+        } else if (retry) {
+          await this.postpone(row, delayMs, counts, error.message);
         } else {
           await this.fail(row, { code: error.code, message: error.message });
         }

@@ -238,6 +238,31 @@ describe('the outbox worker performs decided actions durably', () => {
     });
   });
 
+  it('waits out 429s without using up the attempts: an unmute refused five times for rate goes through', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failNext(
+      ...Array.from(
+        { length: 5 },
+        () => new MessengerError('RATE_LIMITED', 'Too Many Requests', { retryAfterSeconds: 0 }),
+      ),
+      new MessengerError('SERVER', 'down'),
+    );
+    await enqueue(
+      db.database.db,
+      clock,
+      { type: 'unmute', chat: group('-100'), userId: '13' },
+      {
+        maxAttempts: 3,
+        onDone: outcome('block.lifted', { blockId: 44 }),
+        onFailed: outcome('block.lifted', { blockId: 44 }),
+      },
+    );
+    await start();
+    expect(recorded).toEqual(['done']);
+    expect(platform.calls).toEqual(Array(7).fill('unmute -100 13'));
+  });
+
   it('gives up after the last attempt of a passing failure', async () => {
     recorded = [];
     platform = new RecordingPlatform();
