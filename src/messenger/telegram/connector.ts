@@ -64,7 +64,9 @@ const EVERYTHING_ALLOWED: ChatPermissions = Object.fromEntries(
 ) as ChatPermissions;
 
 /** Every permission granted: the member's own restriction is lifted and the chat's permissions apply. */
-const LIFTED: ChatPermissions = Object.fromEntries(Object.keys(MUTED).map((key) => [key, true])) as ChatPermissions;
+const LIFTED: ChatPermissions = Object.fromEntries(
+  Object.keys(MUTED).map((key) => [key, true]),
+) as ChatPermissions;
 
 /** Telegram's limit for a message's text. */
 const MAX_TEXT = 4096;
