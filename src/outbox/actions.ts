@@ -39,6 +39,20 @@ export type ActionType = Action['type'];
 /** What an action returned, kept with the row and given to its done-handler. */
 export type ActionResult = { messageId?: string; url?: string } | null;
 
+/**
+ * Actions on a member (or a member's message): a chat's member lane, apart from its messages, so that a
+ * mute never waits behind messages paced to the platform's limits.
+ */
+export const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
+  'mute',
+  'unmute',
+  'ban',
+  'unban',
+  'delete',
+  'approve_join',
+  'decline_join',
+]);
+
 /** Actions that put a message in front of people, and so count against Telegram's message limits. */
 export function isMessageAction(action: Action): boolean {
   return action.type === 'send' || action.type === 'edit' || action.type === 'send_document';
@@ -51,17 +65,7 @@ export function isMessageAction(action: Action): boolean {
  * behind each other, nor hold a mute waiting behind them.
  */
 export function isPacedMemberAction(action: Action): boolean {
-  switch (action.type) {
-    case 'mute':
-    case 'unmute':
-    case 'ban':
-    case 'unban':
-    case 'approve_join':
-    case 'decline_join':
-      return true;
-    default:
-      return false;
-  }
+  return action.type !== 'delete' && MEMBER_ACTIONS.has(action.type);
 }
 
 export function platformOf(action: Action): Platform {

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/client.js';
 import { outbox } from '../db/tables/outbox.js';
 import type { Clock } from '../lib/clock.js';
-import type { Action } from './actions.js';
+import { type Action, MEMBER_ACTIONS } from './actions.js';
 import type { OutcomeRef } from './outcomes.js';
 
 export interface EnqueueOptions {
@@ -16,17 +16,6 @@ export interface EnqueueOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
-
-/** Actions on a member (or a member's message) that the platform applies at once, unpaced. */
-const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
-  'mute',
-  'unmute',
-  'ban',
-  'unban',
-  'delete',
-  'approve_join',
-  'decline_join',
-]);
 
 /**
  * The queue an action waits in: a chat has two, so a mute never waits behind messages paced to the
