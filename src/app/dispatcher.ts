@@ -28,6 +28,7 @@ import type {
   UserInfo,
 } from '../messenger/port.js';
 import { MessengerError } from '../messenger/port.js';
+import { commandsLaneOf } from '../outbox/enqueue.js';
 import { outcome } from '../outbox/outcomes.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
@@ -352,7 +353,11 @@ export class Dispatcher {
         const deleteCommand = () =>
           work.enqueue(
             { type: 'delete', chat: address, messageId: event.messageId },
-            { chatId: chat.id, maxAttempts: 3, onFailed: outcome('privacy.command_deleted', {}) },
+            {
+              chatId: chat.id,
+              lane: commandsLaneOf(address),
+              onFailed: outcome('privacy.command_deleted', {}),
+            },
           );
         if (account?.privateChatOpen) {
           await deleteCommand();

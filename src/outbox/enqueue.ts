@@ -38,6 +38,15 @@ export function fastLaneOf(chat: Action['chat']): string {
 
 export const FAST_LANE_SUFFIX = ':fast';
 
+/**
+ * A chat's lane for deleting commands whose answer went elsewhere (privately, or a refusal): they are
+ * retried like any action, and nothing waits behind them — a mute does not queue after a deletion the
+ * platform keeps refusing for a while.
+ */
+export function commandsLaneOf(chat: Action['chat']): string {
+  return `${chat.platform}:${chat.platformChatId}:commands`;
+}
+
 export type OutboxRow = typeof outbox.$inferInsert;
 
 /** The outbox row of an action decided now. */

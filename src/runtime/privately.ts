@@ -1,6 +1,7 @@
 import { type AccountRecord, createAdminsRepository } from '../db/repos/accounts.js';
 import type { ChatRecord } from '../db/repos/chats.js';
 import type { Translate } from '../i18n/index.js';
+import { commandsLaneOf } from '../outbox/enqueue.js';
 import { outcome } from '../outbox/outcomes.js';
 import type { OutcomeHandlers } from '../outbox/worker.js';
 import { chatAddress, privateChatOf } from './format.js';
@@ -50,7 +51,11 @@ export async function answerPrivately(
     // Best effort: some platforms (VK) never let a bot delete an administrator's message.
     await work.enqueue(
       { type: 'delete', chat: chatAddress(chat), messageId: answer.commandMessageId },
-      { chatId: chat.id, maxAttempts: 3, onFailed: outcome('privacy.command_deleted', {}) },
+      {
+        chatId: chat.id,
+        lane: commandsLaneOf(chatAddress(chat)),
+        onFailed: outcome('privacy.command_deleted', {}),
+      },
     );
   }
   if (account?.privateChatOpen) {

@@ -111,6 +111,22 @@ describe('4.13 privacy in class chats: answers that list people or history go to
     );
   });
 
+  it('4.13 privacy: a command answered privately is deleted through a passing outage, and a mute does not wait behind it', async () => {
+    h = await Harness.start({ outbox: { backoffMs: 20, maxBackoffMs: 200, pollMs: 50 } });
+    const c = await classChat(h);
+    const [anna] = c.parents as [User];
+    // Telegram refuses deletions for a while (more than the three tries such a deletion once had).
+    h.api.fail('deleteMessage', { status: 502 }, { times: 5 });
+    const command = h.api.sendMessage(c.chatId, c.teacher, '/log');
+    const rude = h.api.sendMessage(c.chatId, anna, 'Грубость');
+    for (const rule of [1, 2, 3, 1]) {
+      h.api.sendMessage(c.chatId, c.teacher, `/strike ${rule}`, { replyTo: rude.message_id });
+    }
+    await h.settle();
+    expect(deleted(h, c.chatId, command.message_id)).toBe(true);
+    expect(h.api.member(c.chatId, anna).status).toBe('restricted');
+  });
+
   it('4.13 privacy: a failure report goes to the moderators privately and names nobody in the group', async () => {
     h = await Harness.start();
     const c = await classChat(h);
