@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { ChatDirectory, Messenger, Platform, PlatformProfile } from '../messenger/port.js';
 import { transact, type Work } from '../outbox/work.js';
+import { type CacheSizes, cacheSizes } from './cache-sizes.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { RefusalThrottle } from './refusals.js';
 
@@ -26,6 +27,8 @@ export interface ServicesDeps {
   personalData?: PersonalDataConfig;
   /** Where the web dashboard is reached from outside (`PUBLIC_URL`, else the bot's own port); none before it listens. */
   publicUrl?: () => string | undefined;
+  /** How many entries the in-process caches hold; sized to the heap when left out. */
+  cacheSizes?: CacheSizes;
 }
 
 /** A chat's moderator rule as cached; the feature that computes it owns its shape. */
@@ -54,13 +57,14 @@ export const CHAT_CACHE_TTL_MS = 30_000;
  * database. Caches only ever hold what the database says; they are filled after commits.
  */
 export class Services {
-  // Sized for a region (12,000 chats, 300,000 members) in about 100 MB; past that the least recently
-  // seen are read from the database again.
-  readonly chats = new LRUCache<string, ChatRecord>({ max: 20_000, ttl: CHAT_CACHE_TTL_MS });
+  // Sized to the heap (runtime/cache-sizes.ts): a region's 12,000 chats and 300,000 members when the heap
+  // allows; past that the least recently seen are read from the database again.
+  readonly cacheSizes: CacheSizes;
+  readonly chats: LRUCache<string, ChatRecord>;
   /** `platform:userId` → account id and profile fingerprint. */
-  readonly accounts = new LRUCache<string, { id: number; fingerprint: number }>({ max: 300_000 });
+  readonly accounts: LRUCache<string, { id: number; fingerprint: number }>;
   /** Members known to be present, by {@link memberKey}. */
-  readonly presentMembers = new LRUCache<number, true>({ max: 400_000 });
+  readonly presentMembers: LRUCache<number, true>;
   readonly admins = new LRUCache<number, CachedAdmins>({ max: 20_000 });
   readonly metrics: Metrics = createMetrics();
   readonly refusals = new RefusalThrottle();
@@ -72,7 +76,13 @@ export class Services {
    */
   readonly rulesByChat = new LRUCache<number, { version: number; text: string | null }>({ max: 20_000 });
 
-  constructor(readonly deps: ServicesDeps) {}
+  constructor(readonly deps: ServicesDeps) {
+    const sizes = deps.cacheSizes ?? cacheSizes();
+    this.cacheSizes = sizes;
+    this.chats = new LRUCache({ max: sizes.chats, ttl: CHAT_CACHE_TTL_MS });
+    this.accounts = new LRUCache({ max: sizes.accounts });
+    this.presentMembers = new LRUCache({ max: sizes.presentMembers });
+  }
 
   get db(): Db {
     return this.deps.db;

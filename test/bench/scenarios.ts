@@ -846,7 +846,10 @@ export async function memory(kind: 'postgres' | 'pglite', chats = 10_000, perCha
     ...(db ? { DATABASE_URL: db.url } : { DATA_DIR: dataDir }),
   };
   // The compiled bot, as the Docker image runs it (tsx's compiler would be counted otherwise).
-  const child = spawn(process.execPath, ['dist/src/main.js'], { env, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   await waitFor(
     async () => {
       try {

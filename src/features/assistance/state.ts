@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { HeatEntry } from '../../moderation/assistance/heat.js';
 import type { Services } from '../../runtime/services.js';
 
@@ -20,12 +21,17 @@ interface ChatState {
   dismissed?: { patterns: Set<string>; members: Map<string, Set<string>>; loadedAt: number };
 }
 
-const states = new WeakMap<Services, Map<number, ChatState>>();
+/**
+ * Chats' states, the most recently active first; a chat pushed out (past `cacheSizes.chatStates`, sized
+ * to the heap) starts its windows over when it is next heard from — it loses minutes of counting, never a
+ * suggestion already sent or a reminder's durable time.
+ */
+const states = new WeakMap<Services, LRUCache<number, ChatState>>();
 
 export function chatState(services: Services, chatId: number): ChatState {
   let chats = states.get(services);
   if (!chats) {
-    chats = new Map();
+    chats = new LRUCache({ max: services.cacheSizes.chatStates });
     states.set(services, chats);
   }
   let state = chats.get(chatId);
