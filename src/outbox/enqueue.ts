@@ -18,13 +18,33 @@ export interface EnqueueOptions {
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
 /**
- * The queue an action waits in: a chat has two, so a mute never waits behind messages paced to the
- * platform's limits (20 a minute in a group). Member actions keep their order among themselves, and
- * messages theirs; what must follow an action across the two is enqueued by the action's outcome.
+ * The queue an action waits in: a chat's messages have one, so a mute never waits behind messages paced
+ * to the platform's limits (20 a minute in a group), and each member has one for the actions on them, so
+ * a chat's ten lifts due at once go out side by side rather than one after another (pacing still counts
+ * them per chat: `pacingKeyOf`). A member's actions keep their order (a mute before its unmute), and
+ * messages theirs; what must follow an action across lanes is enqueued by the action's outcome.
+ * Deletions of a member's messages share the chat's member lane.
  */
 export function laneOf(action: Action): string {
-  const kind = MEMBER_ACTIONS.has(action.type) ? 'members' : 'messages';
-  return `${action.chat.platform}:${action.chat.platformChatId}:${kind}`;
+  const chat = `${action.chat.platform}:${action.chat.platformChatId}`;
+  if (!MEMBER_ACTIONS.has(action.type)) return `${chat}:messages`;
+  return 'userId' in action ? `${chat}${MEMBERS}:${action.userId}` : `${chat}${MEMBERS}`;
+}
+
+const MEMBERS = ':members';
+
+/**
+ * What a lane is paced as: a member's lane as their chat's member lane (Telegram counts a chat's
+ * restrictions together, whoever they are for), any other lane as itself.
+ */
+export function pacingKeyOf(lane: string): string {
+  const at = lane.lastIndexOf(`${MEMBERS}:`);
+  return at < 0 ? lane : lane.slice(0, at + MEMBERS.length);
+}
+
+/** Whether a lane holds member actions (paced in a budget of their own). */
+export function isMemberLane(lane: string): boolean {
+  return pacingKeyOf(lane).endsWith(MEMBERS);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { type PacingWindow, settlePacingSlots, takePacingSlots } from '../db/repos/pacing.js';
+import { isMemberLane, pacingKeyOf } from './enqueue.js';
 
 /**
  * Keeps message sends inside Telegram's limits so a burst does not earn 429s: about 30 messages a
@@ -75,11 +76,6 @@ export interface MessagePacer {
   reserve(lane: string, group: boolean): Promise<{ wait: number; answered?: () => Promise<void> }>;
 }
 
-/** A chat's lane of member actions (enqueue.ts `laneOf`): paced with its own figures. */
-function isMemberLane(lane: string): boolean {
-  return lane.endsWith(':members');
-}
-
 /** The pacing keys of a lane: its bot's (the platform's, which leads the lane) and its own. */
 function windowsOf(limits: PacingLimits, lane: string, group: boolean): PacingWindow[] {
   const platform = lane.slice(0, lane.indexOf(':'));
@@ -115,8 +111,10 @@ export class SharedPacer implements MessagePacer {
     this.ownMembers = new Pacer(limits);
   }
 
-  async reserve(lane: string, group: boolean) {
+  async reserve(laneName: string, group: boolean) {
     if (!this.limits) return { wait: 0 };
+    // Member actions are paced per chat, though each member's wait in a lane of their own.
+    const lane = pacingKeyOf(laneName);
     const own = isMemberLane(lane) ? this.ownMembers : this.own;
     const ownWait = own.delay(lane, group);
     if (ownWait > 0) return { wait: ownWait };

@@ -63,7 +63,9 @@ describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
     await row('telegram:42', { type: 'send', chat: applicant, text: 'why' });
     await row('telegram:42', { type: 'decline_join', chat: group, userId: '42' });
     await row('telegram:-100', { type: 'ban', chat: group, userId: '8' }, 'done');
-    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const upTo0007 = migrationsUpTo('0007_outbox_lanes_by_kind');
+    dirs.push(upTo0007);
+    await migrate(db, { migrationsFolder: upTo0007 });
     const { rows } = await client.query<{ lane: string }>('select lane from outbox order by id');
     expect(rows.map((r) => r.lane)).toEqual([
       'telegram:-100:members',
@@ -71,6 +73,40 @@ describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
       'telegram:42:messages',
       'telegram:42:messages',
       'telegram:-100',
+    ]);
+    await client.close();
+  });
+
+  it('moves actions on a member still waiting into the member’s own lane, in their order (0019)', async () => {
+    const before = migrationsUpTo('0018_read_only_notify');
+    dirs.push(before);
+    const client = new PGlite();
+    const db = drizzle({ client });
+    await migrate(db, { migrationsFolder: before });
+    const row = (lane: string, action: object, status = 'pending') =>
+      client.query(
+        `insert into outbox (lane, action, status, max_attempts, next_attempt_at, created_at)
+         values ($1, $2, $3, 10, now(), now())`,
+        [lane, JSON.stringify(action), status],
+      );
+    const group = { platform: 'telegram', platformChatId: '-100' };
+    await row('telegram:-100:members', { type: 'mute', chat: group, userId: '7' });
+    await row('telegram:-100:members', { type: 'delete', chat: group, messageId: '55' });
+    await row('telegram:-100:messages', { type: 'send', chat: group, text: 'hi' });
+    await row('telegram:-100:members', { type: 'unmute', chat: group, userId: '7' });
+    await row('telegram:-100:members', { type: 'ban', chat: group, userId: '8' }, 'done');
+    await row('telegram:-100:commands', { type: 'delete', chat: group, messageId: '56' });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ id: number; lane: string }>(
+      'select id, lane from outbox order by id',
+    );
+    expect(rows).toEqual([
+      { id: 1, lane: 'telegram:-100:members:7' },
+      { id: 2, lane: 'telegram:-100:members' },
+      { id: 3, lane: 'telegram:-100:messages' },
+      { id: 4, lane: 'telegram:-100:members:7' },
+      { id: 5, lane: 'telegram:-100:members' },
+      { id: 6, lane: 'telegram:-100:commands' },
     ]);
     await client.close();
   });

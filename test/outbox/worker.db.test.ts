@@ -29,9 +29,16 @@ class RecordingPlatform implements ActionPerformer {
     this.failures.push(...errors);
   }
 
+  private readonly failuresOf = new Map<string, MessengerError[]>();
+
+  /** Fails the next calls of this one kind (e.g. `unmute -100 20`), whatever comes between. */
+  failCall(call: string, ...errors: MessengerError[]): void {
+    this.failuresOf.set(call, [...(this.failuresOf.get(call) ?? []), ...errors]);
+  }
+
   private async act(call: string): Promise<void> {
     this.calls.push(call);
-    const failure = this.failures.shift();
+    const failure = this.failuresOf.get(call)?.shift() ?? this.failures.shift();
     if (failure) throw failure;
   }
 
@@ -185,6 +192,28 @@ describe('the outbox worker performs decided actions durably', () => {
     await db.database.db.update(outbox).set({ status: 'cancelled' }).where(eq(outbox.status, 'pending'));
   });
 
+  it('lifts one member’s block while another member’s lift in the chat waits out the platform (a lane each)', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    platform.failCall(
+      'unmute -100 20',
+      new MessengerError('RATE_LIMITED', 'Too Many Requests', { retryAfterSeconds: 1 }),
+    );
+    await enqueue(db.database.db, clock, { type: 'unmute', chat: group('-100'), userId: '20' });
+    await enqueue(db.database.db, clock, { type: 'unmute', chat: group('-100'), userId: '21' });
+    await enqueue(db.database.db, clock, { type: 'mute', chat: group('-100'), userId: '20' });
+    await start();
+    // Member 21 is not held behind member 20's wait; member 20's own actions keep their order.
+    const calls = platform.calls;
+    expect(calls.filter((call) => call.endsWith(' 20'))).toEqual([
+      'unmute -100 20',
+      'unmute -100 20',
+      'mute -100 20',
+    ]);
+    expect(calls.indexOf('unmute -100 21')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('unmute -100 21')).toBeLessThan(calls.lastIndexOf('unmute -100 20'));
+  });
+
   it('performs one chat’s actions in the order they were decided', async () => {
     await run(['a', 'b', 'c'].map((text) => [{ type: 'send', chat: group('-100'), text }] as [Action]));
     expect(platform.calls).toEqual(['send -100 a', 'send -100 b', 'send -100 c']);
@@ -226,10 +255,10 @@ describe('the outbox worker performs decided actions durably', () => {
         onFailed: outcome('block.applied', { blockId: 42 }),
       },
     );
-    await enqueue(db.database.db, clock, { type: 'ban', chat: group('-100'), userId: '99' });
+    await enqueue(db.database.db, clock, { type: 'ban', chat: group('-100'), userId: '9' });
     await start();
     expect(recorded).toEqual(['not applied 42 NOT_ENOUGH_RIGHTS']);
-    expect(platform.calls).toEqual(['mute -100 9', 'ban -100 99']);
+    expect(platform.calls).toEqual(['mute -100 9', 'ban -100 9']);
     const [row] = await db.database.db.select().from(outbox).where(eq(outbox.id, id));
     expect({ status: row?.status, lastError: row?.lastError, attempts: row?.attempts }).toEqual({
       status: 'failed',

@@ -2,6 +2,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, inTransaction, rowsOf } from '../client.js';
 import { pacingSlots } from '../schema.js';
 
+/** How long a slot whose call was never answered (its replica died) counts as happening now. */
+export const OPEN_AT_MOST_MS = 30_000;
+
 /** One sliding window: at most `limit` sends under `key` within `windowMs`. */
 export interface PacingWindow {
   key: string;
@@ -28,20 +31,24 @@ export async function takePacingSlots(
     await tx.execute(
       sql`select pg_advisory_xact_lock(hashtext(w.key)) from (values ${keys}) as w (key, ms) order by w.key`,
     );
+    // A slot not yet answered counts as now (its call may not have reached the platform yet), for at most
+    // OPEN_AT_MOST_MS: a replica that died mid-call does not hold a window shut.
     const seen = rowsOf<{ key: string; at: number | string }>(
       await tx.execute(sql`
         select '' as key, extract(epoch from clock_timestamp()) * 1000 as at
         union all
-        select s.key, extract(epoch from s.at) * 1000 as at
+        select s.key, extract(epoch from case
+          when s.open and s.at > clock_timestamp() - ${OPEN_AT_MOST_MS}::int * interval '1 millisecond'
+          then clock_timestamp() else s.at end) * 1000 as at
         from ${pacingSlots} s join (values ${keys}) as w (key, ms) on s.key = w.key
-        where s.at > clock_timestamp() - w.ms * interval '1 millisecond'`),
+        where s.at > clock_timestamp() - greatest(w.ms, ${OPEN_AT_MOST_MS}::int) * interval '1 millisecond'`),
     );
     const now = Number(seen.find((row) => row.key === '')?.at ?? Date.now());
     let wait = 0;
     for (const window of sorted) {
       const stamps = seen
         .filter((row) => row.key === window.key)
-        .map((row) => Number(row.at))
+        .map((row) => Math.min(Number(row.at), now))
         .filter((at) => at > now - window.windowMs)
         .sort((a, b) => a - b);
       if (stamps.length >= window.limit) {
@@ -51,13 +58,13 @@ export async function takePacingSlots(
     }
     if (wait > 0) return { wait };
     const at = sql`to_timestamp(${now / 1000}::float8)`;
-    const rows: SQL[] = sorted.map((w) => sql`(${w.key}::text, ${at})`);
+    const rows: SQL[] = sorted.map((w) => sql`(${w.key}::text, ${at}, true)`);
     await tx.execute(sql`
       with old as (
         delete from ${pacingSlots} s using (values ${keys}) as w (key, ms)
-        where s.key = w.key and s.at <= ${at} - w.ms * interval '1 millisecond'
+        where s.key = w.key and s.at <= ${at} - greatest(w.ms, ${OPEN_AT_MOST_MS}::int) * interval '1 millisecond'
       )
-      insert into ${pacingSlots} (key, at) values ${sql.join(rows, sql`, `)}`);
+      insert into ${pacingSlots} (key, at, open) values ${sql.join(rows, sql`, `)}`);
     return { wait: 0, takenAt: now };
   });
 }
@@ -69,7 +76,7 @@ export async function takePacingSlots(
  */
 export async function settlePacingSlots(db: Db, keys: string[], takenAt: number): Promise<void> {
   await db.execute(sql`
-    update ${pacingSlots} set at = greatest(at, clock_timestamp())
+    update ${pacingSlots} set at = greatest(at, clock_timestamp()), open = false
     where key in (${sql.join(
       keys.map((key) => sql`${key}::text`),
       sql`, `,

@@ -1,4 +1,4 @@
-import { index, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 
 /**
@@ -10,6 +10,11 @@ export const pacingSlots = pgTable(
   {
     key: text('key').notNull(),
     at: ts('at').notNull(),
+    /**
+     * Taken and not yet answered: the platform counts the call when it arrives, which on a busy machine
+     * may be long after the slot was taken, so until its answer the slot counts as happening now.
+     */
+    open: boolean('open').notNull().default(false),
   },
   (t) => [index('pacing_slots_key_at_idx').on(t.key, t.at)],
 );

@@ -185,7 +185,7 @@ export const ROSTER_AND_PLATFORM_TABLES: Record<string, TableClass> = {
   pacing_slots: {
     purpose: 'when messages went to a chat lately, to keep within the platform limits across replicas',
     retention: 'about a minute (a slot older than its window is deleted with the next send)',
-    columns: { key: none, at: none },
+    columns: { key: none, at: none, open: none },
   },
   processed_updates: {
     purpose: 'ids of updates already handled',

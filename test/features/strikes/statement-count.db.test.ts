@@ -91,7 +91,7 @@ describe('issue 20: a /strike is a handful of SQL statements', () => {
     const mutes = await db
       .select()
       .from(outbox)
-      .where(and(eq(outbox.status, 'done'), eq(outbox.lane, `telegram:${c.chatId}:members`)));
+      .where(and(eq(outbox.status, 'done'), eq(outbox.lane, `telegram:${c.chatId}:members:${anna.id}`)));
     expect(mutes.some((row) => (row.action as { type: string }).type === 'mute')).toBe(true);
     expect(h.api.callsTo('restrictChatMember').some((call) => call.params.user_id === anna.id)).toBe(true);
 
