@@ -28,12 +28,10 @@ import type {
   UserInfo,
 } from '../messenger/port.js';
 import { MessengerError } from '../messenger/port.js';
-import { commandsLaneOf } from '../outbox/enqueue.js';
-import { outcome } from '../outbox/outcomes.js';
 import type { ButtonAnswer } from '../runtime/buttons.js';
 import type { CommandContext, CommandSpec } from '../runtime/commands.js';
 import { privateChatOf } from '../runtime/format.js';
-import { answerPrivately } from '../runtime/privately.js';
+import { answerPrivately, deleteCommand } from '../runtime/privately.js';
 import type { Services, Work } from '../runtime/services.js';
 import type { ButtonRouter } from './buttons.js';
 import { storableEvent } from './inbound.js';
@@ -348,19 +346,10 @@ export class Dispatcher {
         const key = `${chat.id}:${account?.id ?? 'anonymous'}`;
         const { answer, suppressed } = services.refusals.take(key, work.now.getTime());
         const full = suppressed > 0 ? `${text}\n${t('refusal.more', { count: suppressed })}` : text;
-        // Best effort, never reported: VK never lets a bot delete its owner's message, and the refused
-        // person's command is not worth a failure report to the moderators.
-        const deleteCommand = () =>
-          work.enqueue(
-            { type: 'delete', chat: address, messageId: event.messageId },
-            {
-              chatId: chat.id,
-              lane: commandsLaneOf(address),
-              onFailed: outcome('privacy.command_deleted', {}),
-            },
-          );
+        // Best effort, never reported: the refused person's command is not worth a failure report.
+        const deleteRefused = () => deleteCommand(work, chat, event.messageId);
         if (account?.privateChatOpen) {
-          await deleteCommand();
+          await deleteRefused();
           if (answer) {
             const note = t('refusal.in_private', { title: chat.title, text: full });
             await work.enqueue({ type: 'send', chat: privateChatOf(account), text: note });
@@ -368,7 +357,7 @@ export class Dispatcher {
           return;
         }
         if (options.quietInGroup) {
-          await deleteCommand();
+          await deleteRefused();
           return;
         }
         if (answer) await reply(full);

@@ -40,6 +40,19 @@ export type AnswerRoute = 'private' | 'start_link';
  * (where the bot can), and tells the group in one line where the answer went — or, when the bot has no
  * private chat with the asker, how to open one (the platform's start link) and to ask again.
  */
+/**
+ * Deletes a command from the group once its answer went elsewhere (privately, or a refusal): retried like
+ * any action in the chat's commands lane, nothing waits behind it. Best effort, never reported to the
+ * moderators: some platforms (VK) never let a bot delete an administrator's or the owner's message.
+ */
+export function deleteCommand(work: Work, chat: ChatRecord, messageId: string): Promise<void> {
+  const address = chatAddress(chat);
+  return work.enqueue(
+    { type: 'delete', chat: address, messageId },
+    { chatId: chat.id, lane: commandsLaneOf(address), onFailed: outcome('privacy.command_deleted', {}) },
+  );
+}
+
 export async function answerPrivately(
   services: Services,
   work: Work,
@@ -47,17 +60,8 @@ export async function answerPrivately(
 ): Promise<AnswerRoute> {
   const { chat, account } = answer;
   const t = services.texts.t(chat.settings.language);
-  if (answer.commandMessageId && chat.botRights.canDeleteMessages) {
-    // Best effort: some platforms (VK) never let a bot delete an administrator's message.
-    await work.enqueue(
-      { type: 'delete', chat: chatAddress(chat), messageId: answer.commandMessageId },
-      {
-        chatId: chat.id,
-        lane: commandsLaneOf(chatAddress(chat)),
-        onFailed: outcome('privacy.command_deleted', {}),
-      },
-    );
-  }
+  if (answer.commandMessageId && chat.botRights.canDeleteMessages)
+    await deleteCommand(work, chat, answer.commandMessageId);
   if (account?.privateChatOpen) {
     const text = `${t('privacy.from_chat', { title: chat.title })}\n${answer.text}`;
     await work.enqueue({ type: 'send', chat: privateChatOf(account), text });
