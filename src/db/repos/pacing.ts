@@ -41,8 +41,7 @@ export async function takePacingSlots(
           when s.open and s.at > clock_timestamp() - ${OPEN_AT_MOST_MS}::int * interval '1 millisecond'
           then clock_timestamp() else s.at end) * 1000 as at
         from ${pacingSlots} s join (values ${keys}) as w (key, ms) on s.key = w.key
-        where s.at > clock_timestamp() - w.ms * interval '1 millisecond'
-          or (s.open and s.at > clock_timestamp() - ${OPEN_AT_MOST_MS}::int * interval '1 millisecond')`),
+        where s.at > clock_timestamp() - greatest(w.ms, ${OPEN_AT_MOST_MS}::int) * interval '1 millisecond'`),
     );
     const now = Number(seen.find((row) => row.key === '')?.at ?? Date.now());
     let wait = 0;
@@ -63,8 +62,7 @@ export async function takePacingSlots(
     await tx.execute(sql`
       with old as (
         delete from ${pacingSlots} s using (values ${keys}) as w (key, ms)
-        where s.key = w.key and s.at <= ${at} - w.ms * interval '1 millisecond'
-          and not (s.open and s.at > ${at} - ${OPEN_AT_MOST_MS}::int * interval '1 millisecond')
+        where s.key = w.key and s.at <= ${at} - greatest(w.ms, ${OPEN_AT_MOST_MS}::int) * interval '1 millisecond'
       )
       insert into ${pacingSlots} (key, at, open) values ${sql.join(rows, sql`, `)}`);
     return { wait: 0, takenAt: now };
