@@ -133,17 +133,28 @@ class BotProcess {
   }
 
   async ready(): Promise<void> {
-    await waitFor(
-      async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${this.port}/healthz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      `bot on ${this.port} (${this.output.slice(-500)})`,
-      60_000,
-    );
+    // What the last health check saw, for a start that never gets ready (not listening, or degraded).
+    let last = 'no answer yet';
+    try {
+      await waitFor(
+        async () => {
+          try {
+            const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
+            last = `${response.status} ${await response.text()}`;
+            return response.status === 200;
+          } catch (error) {
+            last = String((error as { cause?: unknown }).cause ?? error);
+            return false;
+          }
+        },
+        `bot on ${this.port}`,
+        60_000,
+      );
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}: ${this.state()}, last /healthz: ${last}, output: ${this.output.slice(-500)}`,
+      );
+    }
   }
 
   /** Whether the process still runs (a settle that times out says so: a dead bot and a stuck one differ). */
