@@ -114,7 +114,7 @@ export class App {
 
     // Every outcome name has its handler: leaving one out does not compile.
     const handlers: OutcomeHandlers = {
-      ...blockOutcomes(services, (work, block) => closeVotesAsMoot(services, work, block)),
+      ...blockOutcomes(services, (work, lifted) => closeVotesAsMoot(services, work, lifted)),
       ...rulesGateOutcomes(services),
       ...reinstatementOutcomes(services),
       ...rosterOutcomes(services),

@@ -15,19 +15,13 @@ import {
 } from './actions.js';
 import { Batcher } from './batcher.js';
 import { FAST_LANE_SUFFIX, laneOf } from './enqueue.js';
+import type { OutcomeHandler, OutcomeHandlers } from './handlers.js';
 import type { ActionError, OutcomeName, OutcomeRef, Outcomes } from './outcomes.js';
 import type { MessagePacer } from './pacer.js';
 import { type Backoff, retryPlan } from './retry.js';
 import { transact, type Work } from './work.js';
 
-/** What runs in the transaction that records an action's outcome, by outcome name. */
-export interface OutcomeHandler<K extends OutcomeName> {
-  done?(work: Work, args: Outcomes[K], result: ActionResult): Promise<void>;
-  failed?(work: Work, args: Outcomes[K], error: ActionError): Promise<void>;
-}
-
-/** A handler for every outcome name: the app cannot leave one out. */
-export type OutcomeHandlers = { [K in OutcomeName]: OutcomeHandler<K> };
+export type { OutcomeHandler, OutcomeHandlers } from './handlers.js';
 
 interface ClaimedRow {
   id: number;
@@ -284,9 +278,18 @@ export class OutboxWorker {
         returning o.id`);
       // An action whose lease ran out and another worker took over is theirs to record.
       const mine = new Set(rowsOf<{ id: number | string }>(updated).map((row) => Number(row.id)));
+      const together = new Map<OutcomeName, Array<{ args: Outcomes[OutcomeName]; result: ActionResult }>>();
       for (const { row, result } of batch) {
-        if (mine.has(row.id) && row.on_done) await this.runHandler(work, row.on_done, { done: result });
+        if (!mine.has(row.id) || !row.on_done) continue;
+        if (this.handler(row.on_done)?.doneAll) {
+          const outcomes = together.get(row.on_done.name) ?? [];
+          outcomes.push({ args: row.on_done.args as Outcomes[OutcomeName], result });
+          together.set(row.on_done.name, outcomes);
+        } else {
+          await this.runHandler(work, row.on_done, { done: result });
+        }
       }
+      for (const [name, outcomes] of together) await this.handler({ name })?.doneAll?.(work, outcomes);
     });
   }
 
@@ -362,14 +365,19 @@ export class OutboxWorker {
     ref: OutcomeRef,
     outcome: { done: ActionResult } | { failed: ActionError },
   ): Promise<void> {
-    const handler = this.options.handlers[ref.name] as OutcomeHandler<OutcomeName> | undefined;
+    const handler = this.handler(ref);
     if (!handler) {
       this.options.log.error({ handler: ref.name }, 'outbox: no such outcome handler');
       return;
     }
     const args = ref.args as Outcomes[OutcomeName];
-    if ('done' in outcome) await handler.done?.(work, args, outcome.done);
-    else await handler.failed?.(work, args, outcome.failed);
+    if (!('done' in outcome)) await handler.failed?.(work, args, outcome.failed);
+    else if (handler.doneAll) await handler.doneAll(work, [{ args, result: outcome.done }]);
+    else await handler.done?.(work, args, outcome.done);
+  }
+
+  private handler(ref: Pick<OutcomeRef, 'name'>): OutcomeHandler<OutcomeName> | undefined {
+    return this.options.handlers[ref.name] as OutcomeHandler<OutcomeName> | undefined;
   }
 }
 

@@ -446,7 +446,9 @@ export async function scheduledUnblock(quick = false): Promise<Row[]> {
   const d = fixture.db.database.db;
   // Limits off on both sides: the fake enforces none and the bot paces nothing (as for a bot whose
   // platform allows it more, e.g. Telegram's paid broadcasts); the row measures the bot's own work.
-  const { bot, seconds: liftSeconds } = await liftAll(fixture, { pacing: null });
+  const { bot, seconds: liftSeconds } = await profiled('lifts, limits off', () =>
+    liftAll(fixture, { pacing: null }),
+  );
   const lifted = unmutes(fixture.api);
 
   // Nothing due: how long one run of the job takes.

@@ -112,7 +112,12 @@ describe('the outbox worker performs decided actions durably', () => {
         },
         failed: async (_work, args, error) => void recorded.push(`not applied ${args.blockId} ${error.code}`),
       },
-      'block.lifted': both,
+      'block.lifted': {
+        // Every outcome of a batch at once: one line per call, with the blocks it was given.
+        doneAll: async (_work, outcomes) =>
+          void recorded.push(`lifted ${outcomes.map(({ args }) => args.blockId).join(',')}`),
+        failed: note('failed'),
+      },
       'block.rejoin_link': both,
       'gate.request_message': both,
       'gate.request_approved': both,
@@ -230,6 +235,24 @@ describe('the outbox worker performs decided actions durably', () => {
     expect(platform.calls).toEqual(['mute -100 7', 'send -100 blocked 41']);
   });
 
+  it('hands a batch of completed lifts to their handler together, each lift once', async () => {
+    // Twenty members' unmutes (a lane each) run side by side and finish meanwhile: their completions
+    // are recorded in batches, and a handler that takes a batch gets each batch's lifts in one call.
+    const lifts = Array.from({ length: 20 }, (_, n) => n + 1);
+    await run(
+      lifts.map(
+        (blockId) =>
+          [
+            { type: 'unmute', chat: group('-100'), userId: String(blockId) },
+            { onDone: outcome('block.lifted', { blockId }), chatId: chatRow },
+          ] as [Action, EnqueueOptions],
+      ),
+    );
+    const calls = recorded.map((line) => line.replace('lifted ', '').split(',').map(Number));
+    expect(calls.flat().sort((a, b) => a - b)).toEqual(lifts);
+    expect(calls.length, recorded.join('\n')).toBeLessThan(lifts.length);
+  });
+
   it('retries a passing failure (5xx, 429, network) and performs the action once it goes through', async () => {
     recorded = [];
     platform = new RecordingPlatform();
@@ -288,7 +311,7 @@ describe('the outbox worker performs decided actions durably', () => {
       },
     );
     await start();
-    expect(recorded).toEqual(['done']);
+    expect(recorded).toEqual(['lifted 44']);
     expect(platform.calls).toEqual(Array(7).fill('unmute -100 13'));
   });
 

@@ -86,19 +86,27 @@ export function auditEntryInsert(entry: AuditEntry, idFrom: { cte: string; key: 
 export function createAuditRepository(ex: Executor) {
   return {
     async append(entry: AuditEntry): Promise<void> {
-      await ex.insert(auditLog).values({
-        at: entry.at,
-        schoolId: entry.schoolId ?? null,
-        chatId: entry.chatId ?? null,
-        actorKind: entry.actorKind,
-        actorAccountId: entry.actorAccountId ?? null,
-        actorName: entry.actorName ?? null,
-        action: entry.action,
-        targetAccountId: entry.targetAccountId ?? null,
-        ruleNumber: entry.ruleNumber ?? null,
-        reason: entry.reason ?? null,
-        details: entry.details ?? {},
-      });
+      await this.appendAll([entry]);
+    },
+
+    /** Several entries in one statement (a batch of outcomes), in their order. */
+    async appendAll(entries: AuditEntry[]): Promise<void> {
+      if (entries.length === 0) return;
+      await ex.insert(auditLog).values(
+        entries.map((entry) => ({
+          at: entry.at,
+          schoolId: entry.schoolId ?? null,
+          chatId: entry.chatId ?? null,
+          actorKind: entry.actorKind,
+          actorAccountId: entry.actorAccountId ?? null,
+          actorName: entry.actorName ?? null,
+          action: entry.action,
+          targetAccountId: entry.targetAccountId ?? null,
+          ruleNumber: entry.ruleNumber ?? null,
+          reason: entry.reason ?? null,
+          details: entry.details ?? {},
+        })),
+      );
     },
 
     /**

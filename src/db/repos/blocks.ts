@@ -1,5 +1,5 @@
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import type { BlockStatus } from '../../moderation/strikes.js';
+import type { BlockStatus, LiftReason } from '../../moderation/strikes.js';
 import { readOnlyChanged } from '../changes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import { accounts, blocks, chats, strikes } from '../schema.js';
@@ -77,13 +77,20 @@ export function createBlocksRepository(ex: Executor) {
 
     /** A block with its chat's and its member's rows, in one statement. */
     async blockInContext(blockId: number) {
-      const [row] = await ex
+      const [found] = await this.blocksInContext([blockId]);
+      return found;
+    },
+
+    /** Blocks with their chats and members, in one statement (a batch of outcomes). */
+    async blocksInContext(blockIds: number[]) {
+      if (blockIds.length === 0) return [];
+      const rows = await ex
         .select({ block: blocks, chat: chats, account: accounts })
         .from(blocks)
         .innerJoin(chats, eq(chats.id, blocks.chatId))
         .innerJoin(accounts, eq(accounts.id, blocks.accountId))
-        .where(eq(blocks.id, blockId));
-      return row ? { block: row.block, chat: row.chat, account: toAccountRecord(row.account) } : undefined;
+        .where(inArray(blocks.id, blockIds));
+      return rows.map((row) => ({ block: row.block, chat: row.chat, account: toAccountRecord(row.account) }));
     },
 
     async block(blockId: number): Promise<BlockRow | undefined> {
@@ -96,6 +103,17 @@ export function createBlocksRepository(ex: Executor) {
       if (!row) throw new Error('block insert returned nothing');
       readOnlyChanged(ex);
       return row;
+    },
+
+    /** Records lifts the platform confirmed, each with its reason, in one statement. */
+    async setLifted(lifts: Array<{ blockId: number; reason: LiftReason }>, at: Date): Promise<void> {
+      if (lifts.length === 0) return;
+      const values = lifts.map((lift) => sql`(${lift.blockId}::int, ${lift.reason}::text)`);
+      await ex.execute(sql`
+        update ${blocks} set status = 'lifted', lifted_at = ${timestamp(at)}, lift_reason = v.reason
+        from (values ${sql.join(values, sql`, `)}) as v (id, reason)
+        where ${blocks.id} = v.id`);
+      readOnlyChanged(ex);
     },
 
     async setBlockStatus(

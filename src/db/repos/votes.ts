@@ -62,6 +62,15 @@ export function createVotesRepository(ex: Executor) {
         .where(and(eq(blocks.accountId, accountId), eq(blocks.status, 'active')));
     },
 
+    /** The open votes on any of these blocks. */
+    async openVotesOn(blockIds: number[]): Promise<VoteRow[]> {
+      if (blockIds.length === 0) return [];
+      return ex
+        .select()
+        .from(votes)
+        .where(and(inArray(votes.blockId, blockIds), eq(votes.status, 'open')));
+    },
+
     async openVote(blockId: number): Promise<VoteRow | undefined> {
       const [row] = await ex
         .select()

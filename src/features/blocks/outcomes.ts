@@ -10,8 +10,8 @@ import { chatAddress, displayName, privateChatOf, when } from '../../runtime/for
 import type { Services, Work } from '../../runtime/services.js';
 import { applyAction } from './actions.js';
 
-/** Told in the same transaction when a block has been lifted for any reason but a vote. */
-export type AfterLift = (work: Work, block: BlockRow) => Promise<void>;
+/** Told in the same transaction when blocks have been lifted for any reason but a vote. */
+export type AfterLift = (work: Work, lifted: BlockRow[]) => Promise<void>;
 
 type BlockOutcomes = Pick<OutcomeHandlers, 'block.applied' | 'block.lifted' | 'block.rejoin_link'>;
 
@@ -93,41 +93,59 @@ export function blockOutcomes(services: Services, afterLift: AfterLift): BlockOu
       },
     },
     'block.lifted': {
-      async done(work, args) {
-        const found = await load(work, args.blockId);
-        if (found?.block.status !== 'lifting') return;
-        const { block, chat, account } = found;
-        const reason: LiftReason = args.reason ?? 'term';
-        await createBlocksRepository(work.tx).setBlockStatus(block.id, 'lifted', {
-          liftedAt: work.now,
-          liftReason: reason,
+      // A thousand lifts due at once complete in batches: each batch reads, records and audits its blocks
+      // in a few statements, not a few per block.
+      async doneAll(work, outcomes) {
+        const ids = outcomes.map(({ args }) => args.blockId);
+        const found = new Map(
+          (await createBlocksRepository(work.tx).blocksInContext(ids))
+            .filter(({ block }) => block.status === 'lifting')
+            .map((row) => [row.block.id, row]),
+        );
+        const lifts = outcomes.flatMap(({ args }) => {
+          const row = found.get(args.blockId);
+          // Recorded once, even if the batch names a block twice.
+          found.delete(args.blockId);
+          if (!row) return [];
+          const chat = toChatRecord(row.chat, services.deps.defaultLanguage);
+          return [{ ...row, chat, args, reason: args.reason ?? ('term' as LiftReason) }];
         });
-        if (reason !== 'vote') await afterLift(work, block);
-        await createAuditRepository(work.tx).append({
-          at: work.now,
-          schoolId: chat.schoolId,
-          chatId: chat.id,
-          actorKind: reason === 'correction' ? 'moderator' : 'system',
-          actorAccountId: args.actorAccountId ?? null,
-          action: 'unblock',
-          targetAccountId: account.id,
-          reason,
-          details: { blockId: block.id, endsAt: block.endsAt.toISOString(), mode: block.mode },
-        });
-        if (!args.announcement) return;
-        if (block.mode === 'ban' && !services.platform(chat.platform).capabilities.timedBan) {
-          // The platform cannot let them back in itself: the announcement carries the chat's link.
-          const rejoin = outcome('block.rejoin_link', {
+        if (lifts.length === 0) return;
+        await createBlocksRepository(work.tx).setLifted(
+          lifts.map(({ block, reason }) => ({ blockId: block.id, reason })),
+          work.now,
+        );
+        const moot = lifts.filter(({ reason }) => reason !== 'vote').map(({ block }) => block);
+        if (moot.length > 0) await afterLift(work, moot);
+        await createAuditRepository(work.tx).appendAll(
+          lifts.map(({ block, chat, account, args, reason }) => ({
+            at: work.now,
+            schoolId: chat.schoolId,
             chatId: chat.id,
-            announcement: args.announcement,
-            accountId: account.id,
-          });
-          await work.enqueue(
-            { type: 'create_invite', chat: chatAddress(chat), name: 'return' },
-            { chatId: chat.id, onDone: rejoin, onFailed: rejoin },
-          );
-        } else {
-          await send(work, chat, args.announcement);
+            actorKind: reason === 'correction' ? 'moderator' : 'system',
+            actorAccountId: args.actorAccountId ?? null,
+            action: 'unblock',
+            targetAccountId: account.id,
+            reason,
+            details: { blockId: block.id, endsAt: block.endsAt.toISOString(), mode: block.mode },
+          })),
+        );
+        for (const { block, chat, account, args } of lifts) {
+          if (!args.announcement) continue;
+          if (block.mode === 'ban' && !services.platform(chat.platform).capabilities.timedBan) {
+            // The platform cannot let them back in itself: the announcement carries the chat's link.
+            const rejoin = outcome('block.rejoin_link', {
+              chatId: chat.id,
+              announcement: args.announcement,
+              accountId: account.id,
+            });
+            await work.enqueue(
+              { type: 'create_invite', chat: chatAddress(chat), name: 'return' },
+              { chatId: chat.id, onDone: rejoin, onFailed: rejoin },
+            );
+          } else {
+            await send(work, chat, args.announcement);
+          }
         }
       },
       async failed(work, args, error) {

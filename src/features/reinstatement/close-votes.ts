@@ -70,8 +70,8 @@ async function settleVote(services: Services, work: Work, vote: VoteRow): Promis
   }
 }
 
-/** A block ended or was corrected before its vote closed: the vote closes as moot. */
-export async function closeVotesAsMoot(services: Services, work: Work, block: BlockRow): Promise<void> {
-  const vote = await createVotesRepository(work.tx).openVote(block.id);
-  if (vote) await settleVote(services, work, vote);
+/** Blocks ended or were corrected before their votes closed: those votes close as moot. */
+export async function closeVotesAsMoot(services: Services, work: Work, ended: BlockRow[]): Promise<void> {
+  const open = await createVotesRepository(work.tx).openVotesOn(ended.map((block) => block.id));
+  for (const vote of open) await settleVote(services, work, vote);
 }
