@@ -55,6 +55,10 @@ class SlidingWindow {
     return stamp;
   }
 
+  remove(stamp: Stamp): void {
+    this.stamps = this.stamps.filter((kept) => kept !== stamp);
+  }
+
   get empty(): boolean {
     return this.stamps.length === 0;
   }
@@ -118,10 +122,20 @@ export class SharedPacer implements MessagePacer {
     const own = isMemberLane(lane) ? this.ownMembers : this.own;
     const ownWait = own.delay(lane, group);
     if (ownWait > 0) return { wait: ownWait };
+    // Held here while the database is asked: this process's other sends meanwhile see the slot taken,
+    // rather than all asking the database for the same free slot and all but one told to wait (with a
+    // thousand lifts due, two hundred such round trips a second for thirty lifts, 2026-11-30).
+    const held = own.hold(lane, group);
     const windows = windowsOf(this.limits, lane, group);
-    const { wait, takenAt } = await takePacingSlots(this.db, windows);
-    if (wait > 0 || takenAt === undefined) return { wait };
-    const sent = own.record(lane, group);
+    const { wait, takenAt } = await takePacingSlots(this.db, windows).catch((error: unknown) => {
+      held.release();
+      throw error;
+    });
+    if (wait > 0 || takenAt === undefined) {
+      held.release();
+      return { wait };
+    }
+    const sent = held.answered;
     const keys = windows.map((window) => window.key);
     return {
       wait: 0,
@@ -168,13 +182,30 @@ export class Pacer {
    * it was answered (then at that time).
    */
   record(lane: string, group: boolean): () => void {
+    return this.hold(lane, group).answered;
+  }
+
+  /** {@link record}, or `release` to give the slot back untaken (the shared windows had no room). */
+  hold(lane: string, group: boolean): { answered(): void; release(): void } {
     const windows = this.windows(lane, group);
-    if (!this.global || !windows) return () => {};
+    if (!this.global || !windows) return { answered: () => {}, release: () => {} };
     const now = this.now();
-    const stamps = [this.global.record(now), windows.second.record(now)];
-    if (windows.minute) stamps.push(windows.minute.record(now));
+    const taken: Array<[SlidingWindow, Stamp]> = [
+      [this.global, this.global.record(now)],
+      [windows.second, windows.second.record(now)],
+    ];
+    if (windows.minute) taken.push([windows.minute, windows.minute.record(now)]);
     if (this.lanes.size > 5000) this.prune(now);
-    return () => answeredAt(stamps, this.now());
+    return {
+      answered: () =>
+        answeredAt(
+          taken.map(([, stamp]) => stamp),
+          this.now(),
+        ),
+      release: () => {
+        for (const [window, stamp] of taken) window.remove(stamp);
+      },
+    };
   }
 
   private windows(lane: string, group: boolean) {
