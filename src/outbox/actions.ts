@@ -40,8 +40,8 @@ export type ActionType = Action['type'];
 export type ActionResult = { messageId?: string; url?: string } | null;
 
 /**
- * Actions on a member (or a member's message): a chat's member lane, apart from its messages, so that a
- * mute never waits behind messages paced to the platform's limits.
+ * Actions on a member (or a member's message): they wait apart from the chat's messages (enqueue.ts
+ * `laneOf`), so that a mute never waits behind messages paced to the platform's limits.
  */
 export const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
   'mute',

@@ -17,6 +17,8 @@ export interface EnqueueOptions {
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
+const MEMBERS = ':members';
+
 /**
  * The queue an action waits in: a chat's messages have one, so a mute never waits behind messages paced
  * to the platform's limits (20 a minute in a group), and each member has one for the actions on them, so
@@ -30,8 +32,6 @@ export function laneOf(action: Action): string {
   if (!MEMBER_ACTIONS.has(action.type)) return `${chat}:messages`;
   return 'userId' in action ? `${chat}${MEMBERS}:${action.userId}` : `${chat}${MEMBERS}`;
 }
-
-const MEMBERS = ':members';
 
 /**
  * What a lane is paced as: a member's lane as their chat's member lane (Telegram counts a chat's

@@ -36,11 +36,6 @@ export interface PrivateAnswer {
 export type AnswerRoute = 'private' | 'start_link';
 
 /**
- * Sends `text` to the asker privately with the chat's name on top, deletes their command from the group
- * (where the bot can), and tells the group in one line where the answer went — or, when the bot has no
- * private chat with the asker, how to open one (the platform's start link) and to ask again.
- */
-/**
  * Deletes a command from the group once its answer went elsewhere (privately, or a refusal): retried like
  * any action in the chat's commands lane, nothing waits behind it. Best effort, never reported to the
  * moderators: some platforms (VK) never let a bot delete an administrator's or the owner's message.
@@ -53,6 +48,11 @@ export function deleteCommand(work: Work, chat: ChatRecord, messageId: string): 
   );
 }
 
+/**
+ * Sends `text` to the asker privately with the chat's name on top, deletes their command from the group
+ * (where the bot can), and tells the group in one line where the answer went — or, when the bot has no
+ * private chat with the asker, how to open one (the platform's start link) and to ask again.
+ */
 export async function answerPrivately(
   services: Services,
   work: Work,

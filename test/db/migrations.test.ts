@@ -19,6 +19,16 @@ function migrationsUpTo(last: string): string {
   return dir;
 }
 
+/** Inserts an outbox row as an older migration left it: its lane, action and status. */
+function outboxRow(client: PGlite) {
+  return (lane: string, action: object, status = 'pending') =>
+    client.query(
+      `insert into outbox (lane, action, status, max_attempts, next_attempt_at, created_at)
+       values ($1, $2, $3, 10, now(), now())`,
+      [lane, JSON.stringify(action), status],
+    );
+}
+
 // Each test migrates a fresh PGlite twice (up to an old migration, then to the newest): a minute on a busy machine.
 describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
   const dirs: string[] = [];
@@ -50,12 +60,7 @@ describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
     const client = new PGlite();
     const db = drizzle({ client });
     await migrate(db, { migrationsFolder: before });
-    const row = (lane: string, action: object, status = 'pending') =>
-      client.query(
-        `insert into outbox (lane, action, status, max_attempts, next_attempt_at, created_at)
-         values ($1, $2, $3, 10, now(), now())`,
-        [lane, JSON.stringify(action), status],
-      );
+    const row = outboxRow(client);
     const group = { platform: 'telegram', platformChatId: '-100' };
     const applicant = { platform: 'telegram', platformChatId: '42' };
     await row('telegram:-100', { type: 'mute', chat: group, userId: '7' });
@@ -83,12 +88,7 @@ describe('migrations carry stored data forward', { timeout: 120_000 }, () => {
     const client = new PGlite();
     const db = drizzle({ client });
     await migrate(db, { migrationsFolder: before });
-    const row = (lane: string, action: object, status = 'pending') =>
-      client.query(
-        `insert into outbox (lane, action, status, max_attempts, next_attempt_at, created_at)
-         values ($1, $2, $3, 10, now(), now())`,
-        [lane, JSON.stringify(action), status],
-      );
+    const row = outboxRow(client);
     const group = { platform: 'telegram', platformChatId: '-100' };
     await row('telegram:-100:members', { type: 'mute', chat: group, userId: '7' });
     await row('telegram:-100:members', { type: 'delete', chat: group, messageId: '55' });
