@@ -2,6 +2,7 @@ import type { Language, PersonalDataConfig } from '../config.js';
 import type { Database } from '../db/client.js';
 import { createBlocksRepository } from '../db/repos/blocks.js';
 import { ensureDefaultSchool } from '../db/repos/chats.js';
+import { outboxDepth } from '../db/repos/outbox.js';
 import { createRosterRepository } from '../db/repos/roster.js';
 import { createVotesRepository } from '../db/repos/votes.js';
 import { assistanceButtons, assistanceJobs } from '../features/assistance/index.js';
@@ -32,12 +33,7 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Messenger, Platform } from '../messenger/port.js';
 import { type PacingLimits, SharedPacer, TELEGRAM_LIMITS } from '../outbox/pacer.js';
-import {
-  OutboxWorker,
-  type OutboxWorkerOptions,
-  type OutcomeHandlers,
-  outboxDepth,
-} from '../outbox/worker.js';
+import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandlers } from '../outbox/worker.js';
 import type { CommandSpec } from '../runtime/commands.js';
 import { gaugeFrom, labelledFrom } from '../runtime/metrics.js';
 import { privacyOutcomes } from '../runtime/privately.js';

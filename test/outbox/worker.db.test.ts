@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDefaultSchool } from '../../src/db/repos/chats.js';
 import { chats, outbox } from '../../src/db/schema.js';
@@ -15,7 +15,7 @@ import { MessengerError } from '../../src/messenger/port.js';
 import type { Action } from '../../src/outbox/actions.js';
 import { type EnqueueOptions, enqueue } from '../../src/outbox/enqueue.js';
 import { outcome } from '../../src/outbox/outcomes.js';
-import { SharedPacer } from '../../src/outbox/pacer.js';
+import { SharedPacer, TELEGRAM_LIMITS } from '../../src/outbox/pacer.js';
 import { OutboxWorker, type OutcomeHandlers } from '../../src/outbox/worker.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -251,6 +251,34 @@ describe('the outbox worker performs decided actions durably', () => {
     const calls = recorded.map((line) => line.replace('lifted ', '').split(',').map(Number));
     expect(calls.flat().sort((a, b) => a - b)).toEqual(lifts);
     expect(calls.length, recorded.join('\n')).toBeLessThan(lifts.length);
+  });
+
+  it('waits out a pacing wait of a moment holding its claim, without putting the action back', async () => {
+    recorded = [];
+    platform = new RecordingPlatform();
+    worker = new OutboxWorker({
+      db: db.database.db,
+      clock,
+      log: silentLogger,
+      performers: new Map([['telegram', platform]]),
+      handlers: handlers(),
+      // Telegram's limits: the chat's second message waits about a second after the first's answer.
+      pacer: new SharedPacer(db.database.db, TELEGRAM_LIMITS),
+      shortWaitMs: 2000,
+      pollMs: 10,
+    });
+    const ids: number[] = [];
+    for (const text of ['a', 'b']) {
+      ids.push(await enqueue(db.database.db, clock, { type: 'send', chat: group('-300'), text }));
+    }
+    const started = Date.now();
+    worker.start();
+    await settle();
+    expect(platform.calls).toEqual(['send -300 a', 'send -300 b']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const rows = await db.database.db.select().from(outbox).where(inArray(outbox.id, ids));
+    // Never put back: its next attempt is still when it was decided.
+    expect(rows.map((row) => row.nextAttemptAt.getTime() - row.createdAt.getTime())).toEqual([0, 0]);
   });
 
   it('retries a passing failure (5xx, 429, network) and performs the action once it goes through', async () => {
