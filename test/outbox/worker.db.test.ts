@@ -16,7 +16,7 @@ import type { Action } from '../../src/outbox/actions.js';
 import { type EnqueueOptions, enqueue } from '../../src/outbox/enqueue.js';
 import { outcome } from '../../src/outbox/outcomes.js';
 import { SharedPacer, TELEGRAM_LIMITS } from '../../src/outbox/pacer.js';
-import { OutboxWorker, type OutcomeHandlers } from '../../src/outbox/worker.js';
+import { OutboxWorker, type OutboxWorkerOptions, type OutcomeHandlers } from '../../src/outbox/worker.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** A platform that records what it was asked and fails as told, call by call. */
@@ -138,7 +138,8 @@ describe('the outbox worker performs decided actions durably', () => {
     await start();
   }
 
-  async function start(): Promise<void> {
+  /** Starts a worker on what is enqueued (no pacing unless `options` gives a pacer) and settles. */
+  async function start(options: Partial<OutboxWorkerOptions> = {}): Promise<void> {
     worker = new OutboxWorker({
       db: db.database.db,
       clock,
@@ -149,6 +150,7 @@ describe('the outbox worker performs decided actions durably', () => {
       backoffMs: 5,
       maxBackoffMs: 20,
       pollMs: 10,
+      ...options,
     });
     worker.start();
     await settle();
@@ -256,24 +258,13 @@ describe('the outbox worker performs decided actions durably', () => {
   it('waits out a pacing wait of a moment holding its claim, without putting the action back', async () => {
     recorded = [];
     platform = new RecordingPlatform();
-    worker = new OutboxWorker({
-      db: db.database.db,
-      clock,
-      log: silentLogger,
-      performers: new Map([['telegram', platform]]),
-      handlers: handlers(),
-      // Telegram's limits: the chat's second message waits about a second after the first's answer.
-      pacer: new SharedPacer(db.database.db, TELEGRAM_LIMITS),
-      shortWaitMs: 2000,
-      pollMs: 10,
-    });
     const ids: number[] = [];
     for (const text of ['a', 'b']) {
       ids.push(await enqueue(db.database.db, clock, { type: 'send', chat: group('-300'), text }));
     }
     const started = Date.now();
-    worker.start();
-    await settle();
+    // Telegram's limits: the chat's second message waits about a second after the first's answer.
+    await start({ pacer: new SharedPacer(db.database.db, TELEGRAM_LIMITS), shortWaitMs: 2000 });
     expect(platform.calls).toEqual(['send -300 a', 'send -300 b']);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     const rows = await db.database.db.select().from(outbox).where(inArray(outbox.id, ids));
