@@ -109,7 +109,7 @@ async function openPostgres(url: string, maxConnections: number, logger?: QueryL
     connection: { application_name: 'class-chat-moderator' },
   });
   if (strictPool()) guardPool(sql, 'unsafe');
-  const db = drizzlePostgres({ client: sql, schema, ...(logger ? { logger } : {}) });
+  const db = drizzlePostgres({ client: preparing(sql), schema, ...(logger ? { logger } : {}) });
   return {
     db: db as unknown as Db,
     kind: 'postgres',
@@ -126,6 +126,50 @@ async function openPostgres(url: string, maxConnections: number, logger?: QueryL
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Statements with at most this many parameters are prepared once per connection. A statement with more
+ * is a batch whose text varies with its size: preparing each size would fill the connections' (and
+ * PostgreSQL's) statement caches, which postgres.js never empties (a connection lives 30–60 minutes).
+ */
+const PREPARE_UP_TO_PARAMETERS = 64;
+
+/**
+ * The client drizzle gets: its statements prepared (named, cached per connection), in transactions too.
+ * drizzle asks postgres.js for unnamed statements, and postgres.js sends an unnamed statement with
+ * parameters in two round trips (Parse and Describe, then, once the parameter types are back, Bind and
+ * Execute) — every statement twice over the network, and a statement that waits for its types holds
+ * back the ones sent with it. A prepared one, after its first use on a connection, is one round trip.
+ * postgres.js prepares a statement again when PostgreSQL says its cached plan is stale (a migration
+ * from another replica changed a table it reads).
+ */
+function preparing<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  type Unsafe = (query: string, parameters?: unknown[], options?: { prepare?: boolean }) => unknown;
+  type Scoped = (...args: [...string[], (scoped: postgres.TransactionSql) => unknown]) => Promise<unknown>;
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      if (key === 'unsafe') {
+        const unsafe = value as Unsafe;
+        return (query: string, parameters: unknown[] = [], options: { prepare?: boolean } = {}) =>
+          unsafe.call(target, query, parameters, {
+            ...options,
+            prepare: options.prepare || parameters.length <= PREPARE_UP_TO_PARAMETERS,
+          });
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        const scoped = value as Scoped;
+        return (...args: Parameters<Scoped>) => {
+          const fn = args.pop() as (scoped: postgres.TransactionSql) => unknown;
+          return scoped.call(target, ...(args as string[]), (inner: postgres.TransactionSql) =>
+            fn(preparing(inner)),
+          );
+        };
+      }
+      return value;
+    },
+  });
 }
 
 /** Rows of a raw query, whichever driver ran it (PGlite returns `{ rows }`, postgres.js an array). */
