@@ -9,6 +9,7 @@ import {
   memberSeen,
   onMemberLeft,
   onMembersJoined,
+  readMember,
   saveAccount,
 } from '../features/membership/members.js';
 import { isModerator, onMemberStatus, type Standing, standingOf } from '../features/membership/moderators.js';
@@ -252,12 +253,18 @@ export class Dispatcher {
       // One statement records the update's key, takes the chat's lock (a group command holds it to its
       // commit) and reads the chat as committed, not as cached: another replica may have changed it
       // within the cache's half minute (the school confirmed it, a setting changed).
-      const { fresh, chat: locked } = await chatsRepo(services, work).firstDeliveryLocking(
-        event.updateKey,
-        event.chat.platform,
-        event.chat.platformChatId,
-        work.now,
-      );
+      // The sender's account and standing are read in the same round trip: the two statements go to
+      // the transaction's connection together (PostgreSQL runs them in order, so the read still comes
+      // after the lock). A redelivery wastes the read.
+      const [{ fresh, chat: locked }, read] = await Promise.all([
+        chatsRepo(services, work).firstDeliveryLocking(
+          event.updateKey,
+          event.chat.platform,
+          event.chat.platformChatId,
+          work.now,
+        ),
+        sender.kind === 'user' ? readMember(work, chat.id, chat.platform, sender.user.userId) : undefined,
+      ]);
       if (!fresh) {
         services.metrics.duplicates.inc();
         return;
@@ -271,7 +278,9 @@ export class Dispatcher {
         work.afterCommit(() => services.rememberChat(record));
       }
       const account =
-        sender.kind === 'user' ? await memberSeen(services, work, current, sender.user) : undefined;
+        sender.kind === 'user'
+          ? await memberSeen(services, work, current, sender.user, current.id === chat.id ? read : undefined)
+          : undefined;
       const ctx = this.context(work, event, current, account, moderator, replyAuthorIsModerator);
       if (spec.where === 'private') return ctx.refuse(ctx.t('refusal.private_only'));
       if (spec.audience === 'moderator' && !moderator) return ctx.refuse(ctx.t(REFUSALS[standing]));

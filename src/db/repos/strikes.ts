@@ -39,6 +39,31 @@ export function createStrikesRepository(ex: Executor) {
       return rows.map(({ strike, blockStatus }) => ({ ...strike, facts: strikeFacts(strike, blockStatus) }));
     },
 
+    /**
+     * The same by the member's platform id (none when they have no account): it needs no earlier read,
+     * so it can go to the database together with the statement that reads the account.
+     */
+    async strikesOfUser(
+      chatId: number,
+      platform: string,
+      platformUserId: string,
+    ): Promise<StrikeWithFacts[]> {
+      const rows = await ex
+        .select({ strike: strikes, blockStatus: blocks.status })
+        .from(strikes)
+        .innerJoin(accounts, eq(accounts.id, strikes.accountId))
+        .leftJoin(blocks, eq(blocks.id, strikes.blockId))
+        .where(
+          and(
+            eq(strikes.chatId, chatId),
+            eq(accounts.platform, platform),
+            eq(accounts.platformUserId, platformUserId),
+          ),
+        )
+        .orderBy(desc(strikes.createdAt), desc(strikes.id));
+      return rows.map(({ strike, blockStatus }) => ({ ...strike, facts: strikeFacts(strike, blockStatus) }));
+    },
+
     async insertStrike(values: typeof strikes.$inferInsert): Promise<StrikeRow> {
       const [row] = await ex.insert(strikes).values(values).returning();
       if (!row) throw new Error('strike insert returned nothing');

@@ -39,6 +39,13 @@ export async function saveAccount(
   return account;
 }
 
+export type MemberRead = Awaited<ReturnType<typeof readMember>>;
+
+/** A person's account and their standing in a chat, one statement (for `memberSeen`). */
+export function readMember(work: Work, chatId: number, platform: Platform, platformUserId: string) {
+  return createAccountsRepository(work.tx).findInChat(platform, platformUserId, chatId);
+}
+
 /**
  * Records that a person who posted is in the chat (Telegram has no member list; senders and join
  * updates are how the bot learns who is there).
@@ -48,9 +55,11 @@ export async function memberSeen(
   work: Work,
   chat: ChatRecord,
   user: UserInfo,
+  /** The account and its standing as this transaction read them already (`readMember`), if it did. */
+  read?: MemberRead,
 ): Promise<AccountRecord> {
   // The account and its standing in one statement; nothing is written for someone known and present.
-  const known = await createAccountsRepository(work.tx).findInChat(chat.platform, user.userId, chat.id);
+  const known = read ?? (await readMember(work, chat.id, chat.platform, user.userId));
   const account = await saveAccount(services, work, chat.platform, user, {}, known.account);
   const { status } = known;
   if (status !== 'member' && status !== 'restricted') {

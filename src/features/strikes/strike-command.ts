@@ -38,13 +38,14 @@ export const strikeCommand: CommandSpec = {
     // A group command's first statement took the chat's lock (its record carries the rules' version);
     // a strike from elsewhere (a suggestion's button) takes it here.
     if (chat.rulesVersion === undefined) await chatsRepo(services, work).lock(chat.id);
-    const known = await createBlocksRepository(work.tx).accountWithLiveBlock(
-      chat.id,
-      chat.platform,
-      target.userId,
-    );
-    const account = await saveAccount(services, work, chat.platform, target, {}, known?.account ?? null);
+    // The member's account (with any running block) and their history in one round trip: the two
+    // statements go to the transaction's connection together.
     const strikes = createStrikesRepository(work.tx);
+    const [known, history] = await Promise.all([
+      createBlocksRepository(work.tx).accountWithLiveBlock(chat.id, chat.platform, target.userId),
+      strikes.strikesOfUser(chat.id, chat.platform, target.userId),
+    ]);
+    const account = await saveAccount(services, work, chat.platform, target, {}, known?.account ?? null);
     const name = displayName(account);
     const existing = known?.block;
     if (existing) {
@@ -52,7 +53,6 @@ export const strikeCommand: CommandSpec = {
         t('strike.target_blocked', { name, until: when(services, existing.endsAt, ctx.language) }),
       );
     }
-    const history = await strikes.strikesOf(chat.id, account.id);
     const decision = decideStrike(
       history.map((strike) => strike.facts),
       chat.settings,
