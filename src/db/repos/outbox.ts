@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Db, rowsOf, timestamp } from '../client.js';
+import { type Db, type Executor, rowsOf, timestamp } from '../client.js';
 import { outbox } from '../tables/outbox.js';
 
 /** Pending actions and the age of the oldest, for /metrics. */
@@ -9,4 +9,74 @@ export async function outboxDepth(db: Db, now: Date): Promise<{ pending: number;
     from ${outbox} where status = 'pending'`);
   const row = rowsOf<{ pending: number; age: number }>(result)[0];
   return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Math.max(0, Number(row?.age ?? 0)) };
+}
+
+export interface Postponed {
+  id: number;
+  next: Date;
+  countAttempt: boolean;
+  error: string | undefined;
+}
+
+/**
+ * Puts claimed actions back for later, in one statement: each due again at `next`, its attempt not
+ * counted unless `countAttempt` (a pacing wait is no attempt), its error kept. Only the claimant's
+ * (`claimToken`): an action another worker took over after the lease ran out is theirs.
+ */
+export async function postponeClaimed(db: Db, claimToken: string, rows: readonly Postponed[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map(
+    ({ id, next, countAttempt, error }) =>
+      sql`(${id}::bigint, ${next.toISOString()}::timestamptz, ${countAttempt ? 0 : 1}::int, ${error ?? null}::text)`,
+  );
+  await db.execute(sql`
+    update ${outbox} o set next_attempt_at = v.next, claimed_until = null, claim_token = null,
+      attempts = o.attempts - v.uncounted, last_error = coalesce(v.error, o.last_error)
+    from (values ${sql.join(values, sql`, `)}) as v (id, next, uncounted, error)
+    where o.id = v.id and o.claim_token = ${claimToken}`);
+}
+
+/**
+ * Claims the head action of up to `limit` lanes for `claimToken` until `lease`: SKIP LOCKED lets replicas
+ * claim side by side; the lease lets another worker take over an action whose worker died.
+ */
+export async function claimDue<Row extends { id: number }>(
+  db: Db,
+  { claimToken, limit, now, lease }: { claimToken: string; limit: number; now: Date; lease: Date },
+): Promise<Row[]> {
+  const result = await db.execute(sql`
+    update ${outbox} set claimed_until = ${timestamp(lease)}, claim_token = ${claimToken}, attempts = attempts + 1
+    where id in (
+      select o.id from ${outbox} o
+      where o.status = 'pending' and o.next_attempt_at <= ${timestamp(now)}
+        and (o.claimed_until is null or o.claimed_until < ${timestamp(now)})
+        and not exists (
+          select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
+        )
+      order by o.next_attempt_at, o.id
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, lane, chat_id, action, on_done, on_failed, attempts, max_attempts, created_at`);
+  return rowsOf<Row>(result).map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+/** Marks claimed actions done with their results, in one statement; returns the ids that were the claimant's. */
+export async function markDone(
+  ex: Executor,
+  claimToken: string,
+  rows: ReadonlyArray<{ id: number; result: unknown }>,
+  now: Date,
+): Promise<Set<number>> {
+  const values = rows.map(
+    ({ id, result }) =>
+      sql`(${id}::bigint, ${result === null || result === undefined ? null : JSON.stringify(result)}::jsonb)`,
+  );
+  const updated = await ex.execute(sql`
+    update ${outbox} o set status = 'done', result = v.result, completed_at = ${timestamp(now)},
+      claimed_until = null
+    from (values ${sql.join(values, sql`, `)}) as v (id, result)
+    where o.id = v.id and o.claim_token = ${claimToken} and o.status = 'pending'
+    returning o.id`);
+  return new Set(rowsOf<{ id: number | string }>(updated).map((row) => Number(row.id)));
 }
