@@ -273,14 +273,18 @@ export async function strikeScenarios(quick = false): Promise<Row[]> {
 
   const RATE = 200;
   const arrivals = quick ? 600 : 3000;
-  const open = await load({ url, secret: SECRET, bodies: strikes(arrivals), rate: RATE });
+  const open = await profiled('strike open loop', () =>
+    load({ url, secret: SECRET, bodies: strikes(arrivals), rate: RATE }),
+  );
   allOk(open, 'open loop');
   const openRecorded = (await strikeCount(db.database)) - recorded;
   recorded += openRecorded;
 
   const PEAK_CONNECTIONS = 64;
   const peakCount = quick ? 1000 : 6000;
-  const peak = await load({ url, secret: SECRET, bodies: strikes(peakCount), connections: PEAK_CONNECTIONS });
+  const peak = await profiled('strike peak', () =>
+    load({ url, secret: SECRET, bodies: strikes(peakCount), connections: PEAK_CONNECTIONS }),
+  );
   allOk(peak, 'peak');
   const peakRecorded = (await strikeCount(db.database)) - recorded;
   await bot.stop();

@@ -286,6 +286,11 @@ export async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T
       profile: { nodes: ProfileNode[]; samples: number[] };
     };
     session.disconnect();
+    if (process.env.BENCH_PROFILE_DIR) {
+      const { writeFile } = await import('node:fs/promises');
+      const file = `${process.env.BENCH_PROFILE_DIR}/${name.replace(/[^\w-]+/g, '-')}.cpuprofile`;
+      await writeFile(file, JSON.stringify(profile));
+    }
     const total = profile.samples.length;
     const byFunction = new Map<string, number>();
     const byPlace = new Map<string, number>();
