@@ -54,8 +54,11 @@ export const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
 ]);
 
 /** Actions that put a message in front of people, and so count against Telegram's message limits. */
+/** Actions that are messages (paced by the platform's message limits). */
+export const MESSAGE_TYPES = ['send', 'edit', 'send_document'] as const satisfies readonly Action['type'][];
+
 export function isMessageAction(action: Action): boolean {
-  return action.type === 'send' || action.type === 'edit' || action.type === 'send_document';
+  return (MESSAGE_TYPES as readonly string[]).includes(action.type);
 }
 
 /**

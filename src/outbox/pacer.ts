@@ -51,6 +51,11 @@ class SlidingWindow {
     return Math.max(0, (times[times.length - this.limit] ?? now) + this.windowMs - now);
   }
 
+  /** How many more events fit now. */
+  room(now: number): number {
+    return this.delay(now) > 0 ? 0 : this.limit - this.stamps.length;
+  }
+
   record(now: number): Stamp {
     const stamp = { at: now, open: true };
     this.stamps.push(stamp);
@@ -80,6 +85,12 @@ function answeredAt(stamps: Stamp[], now: number): void {
  */
 export interface MessagePacer {
   reserve(lane: string, group: boolean): Promise<{ wait: number; answered?: () => Promise<void> }>;
+  /**
+   * Messages the bot's overall window has room for now as this process sees it (`free`, Infinity
+   * without limits), and when it has room again if none (`wait`, ms): the outbox claims no more
+   * messages than that, rather than claiming them all and putting back the rest.
+   */
+  messageRoom?(): { free: number; wait: number };
 }
 
 /** The pacing keys of a lane: its bot's (the platform's, which leads the lane) and its own. */
@@ -108,6 +119,8 @@ export class SharedPacer implements MessagePacer {
   private readonly own: Pacer;
   /** The same for member actions, whose overall limit is counted apart. */
   private readonly ownMembers: Pacer;
+  /** Until when the shared overall window for messages said it is full. */
+  private messagesShutUntil = 0;
 
   constructor(
     private readonly db: Db,
@@ -117,11 +130,19 @@ export class SharedPacer implements MessagePacer {
     this.ownMembers = new Pacer(limits);
   }
 
+  messageRoom(): { free: number; wait: number } {
+    const shut = this.messagesShutUntil - Date.now();
+    return shut > 0 ? { free: 0, wait: shut } : this.own.overallRoom();
+  }
+
   async reserve(laneName: string, group: boolean) {
     if (!this.limits) return { wait: 0 };
     // Member actions are paced per chat, though each member's wait in a lane of their own.
     const lane = pacingKeyOf(laneName);
-    const own = isMemberLane(lane) ? this.ownMembers : this.own;
+    const messages = !isMemberLane(lane);
+    const shut = messages ? this.messagesShutUntil - Date.now() : 0;
+    if (shut > 0) return { wait: shut };
+    const own = messages ? this.own : this.ownMembers;
     const ownWait = own.delay(lane, group);
     if (ownWait > 0) return { wait: ownWait };
     // Held here while the database is asked: this process's other sends meanwhile see the slot taken,
@@ -129,22 +150,28 @@ export class SharedPacer implements MessagePacer {
     // thousand lifts due, two hundred such round trips a second for thirty lifts, 2026-11-30).
     const held = own.hold(lane, group);
     const windows = windowsOf(this.limits, lane, group);
-    const { wait, takenAt } = await takePacingSlots(this.db, windows).catch((error: unknown) => {
+    const { wait, takenAt, waitFor } = await takePacingSlots(this.db, windows).catch((error: unknown) => {
       held.release();
       throw error;
     });
     if (wait > 0 || takenAt === undefined) {
       held.release();
+      // The shared overall window for messages is full (other replicas' sends, or answers it counted
+      // later than this process did): no message asks again, nor is claimed, before it has room.
+      if (messages && waitFor === windows[0]?.key) this.messagesShutUntil = Date.now() + wait;
       return { wait };
     }
     const sent = held.answered;
     const keys = windows.map((window) => window.key);
     return {
       wait: 0,
-      answered: () => {
-        sent();
-        return settlePacingSlots(this.db, keys, takenAt);
-      },
+      // This process counts the slot from when the database has it counted, no sooner: counted from the
+      // answer while the database counts it a moment later, it would see room the database does not
+      // give, and claim sends only to put them back.
+      // This process counts the slot from when the database has it counted, no sooner: counted from the
+      // answer while the database counts it a moment later, it would see room the database does not
+      // give, and claim sends only to put them back.
+      answered: () => settlePacingSlots(this.db, keys, takenAt).finally(sent),
     };
   }
 }
@@ -168,6 +195,13 @@ export class Pacer {
     const wait = this.delay(lane, group);
     if (wait === 0) this.record(lane, group)();
     return wait;
+  }
+
+  /** Room in the overall window now, and how long until there is some if none. */
+  overallRoom(): { free: number; wait: number } {
+    if (!this.global) return { free: Number.POSITIVE_INFINITY, wait: 0 };
+    const now = this.now();
+    return { free: this.global.room(now), wait: this.global.delay(now) };
   }
 
   /** How long until a message to `lane` fits (0: now), taking nothing. */

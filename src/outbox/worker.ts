@@ -11,6 +11,7 @@ import {
   type ActionResult,
   isMessageAction,
   isPacedMemberAction,
+  MESSAGE_TYPES,
   perform,
   settledAnyway,
 } from './actions.js';
@@ -207,7 +208,11 @@ export class OutboxWorker {
   private async claim(limit: number): Promise<ClaimedRow[]> {
     const now = this.options.clock.now();
     const lease = new Date(now.getTime() + this.leaseMs);
-    return claimDue<ClaimedRow>(this.options.db, { claimToken: this.workerId, limit, now, lease });
+    // No more messages than the overall window has room for: the rest would only be put back.
+    const room = this.options.pacer.messageRoom?.();
+    if (room && room.free === 0) this.alarms.at(Date.now() + room.wait + 5);
+    const messages = room && room.free < limit ? { types: MESSAGE_TYPES, limit: room.free } : undefined;
+    return claimDue<ClaimedRow>(this.options.db, { claimToken: this.workerId, limit, now, lease, messages });
   }
 
   private async execute(row: ClaimedRow): Promise<void> {

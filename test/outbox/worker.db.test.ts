@@ -277,35 +277,27 @@ describe('the outbox worker performs decided actions durably', () => {
     expect(rows.map((row) => row.nextAttemptAt.getTime() - row.createdAt.getTime())).toEqual([0, 0]);
   });
 
-  it('puts back a crowd of actions waiting for the platform’s limits in a few statements, and sends them all', async () => {
+  it('claims no more messages than the platform’s limits let go, and puts the few it must back together', async () => {
     recorded = [];
     platform = new RecordingPlatform();
-    // Sixty chats' messages at once: Telegram allows thirty a second, so about half wait, longer than a
-    // moment (no short wait here), and are put back for later.
+    // Sixty chats' messages at once: Telegram allows thirty a second, so half must wait about a second,
+    // longer than a moment (no short wait here).
     const chatIds = Array.from({ length: 60 }, (_, n) => `-${7000 + n}`);
     for (const chatId of chatIds)
       await enqueue(db.database.db, clock, { type: 'send', chat: group(chatId), text: 'x' });
     statements = [];
-    try {
-      await start({ pacer: new SharedPacer(db.database.db, TELEGRAM_LIMITS), shortWaitMs: 0, pollMs: 1000 });
-    } finally {
-      const putBack = statements.filter((query) => /^\s*update "outbox".*next_attempt_at/is.test(query));
-      statements = undefined;
-      expect(platform.calls.map((call) => call.split(' ')[1]).sort()).toEqual([...chatIds].sort());
-      // Actions put back: a row of a statement's list each, or the statement's one action.
-      const actions = putBack.reduce(
-        (sum, query) => sum + Math.max(1, query.split('::bigint').length - 1),
-        0,
-      );
-      expect(actions).toBeGreaterThanOrEqual(20);
-      console.log(`${actions} actions put back in ${putBack.length} statements`);
-      // Several actions a statement: one each before (377 for 377 in a run of this test), 1.7–4 with this
-      // worker (the lower figure with other test files running beside it: the pacer's answers come apart).
-      expect(
-        putBack.length,
-        `${putBack.length} statements for ${actions} actions put back`,
-      ).toBeLessThanOrEqual(actions / 1.4);
-    }
+    await start({ pacer: new SharedPacer(db.database.db, TELEGRAM_LIMITS), shortWaitMs: 0, pollMs: 1000 });
+    const putBack = (statements ?? []).filter((query) =>
+      /^\s*update "outbox"( o)? set "?next_attempt_at/i.test(query),
+    );
+    statements = undefined;
+    expect(platform.calls.map((call) => call.split(' ')[1]).sort()).toEqual([...chatIds].sort());
+    // Actions put back: a row of a statement's list each, or the statement's one action.
+    const actions = putBack.reduce((sum, query) => sum + Math.max(1, query.split('::bigint').length - 1), 0);
+    console.log(`${actions} actions put back in ${putBack.length} statements`);
+    // Claimed all at once, the thirty the window had no room for were put back, and again each time a
+    // slot freed for one of them: 155 put-backs (in 14 statements) in a run of this test before.
+    expect(actions).toBeLessThanOrEqual(10);
   });
 
   it('claims actions decided one after another in a few rounds, not a round each', async () => {

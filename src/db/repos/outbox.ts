@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, type Executor, rowsOf, timestamp } from '../client.js';
 import { outbox } from '../tables/outbox.js';
 
@@ -38,25 +38,49 @@ export async function postponeClaimed(db: Db, claimToken: string, rows: readonly
 
 /**
  * Claims the head action of up to `limit` lanes for `claimToken` until `lease`: SKIP LOCKED lets replicas
- * claim side by side; the lease lets another worker take over an action whose worker died.
+ * claim side by side; the lease lets another worker take over an action whose worker died. With
+ * `messages`, at most `messages.limit` of them are of `messages.types` (the rest of the limit goes to
+ * other actions): no more messages than the platform's limits let go now.
  */
 export async function claimDue<Row extends { id: number }>(
   db: Db,
-  { claimToken, limit, now, lease }: { claimToken: string; limit: number; now: Date; lease: Date },
+  {
+    claimToken,
+    limit,
+    now,
+    lease,
+    messages,
+  }: {
+    claimToken: string;
+    limit: number;
+    now: Date;
+    lease: Date;
+    messages?: { types: readonly string[]; limit: number } | undefined;
+  },
 ): Promise<Row[]> {
+  const due = (kind: SQL, count: number) => sql`
+    select o.id from ${outbox} o
+    where o.status = 'pending' and o.next_attempt_at <= ${timestamp(now)}
+      and (o.claimed_until is null or o.claimed_until < ${timestamp(now)})
+      and not exists (
+        select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
+      )
+      ${kind}
+    order by o.next_attempt_at, o.id
+    limit ${count}
+    for update skip locked`;
+  let heads = sql`id in (${due(sql``, limit)})`;
+  if (messages && messages.limit < limit) {
+    const types = sql.join(
+      messages.types.map((type) => sql`${type}`),
+      sql`, `,
+    );
+    heads = sql`id in (${due(sql`and o.action->>'type' not in (${types})`, limit - messages.limit)})
+      or id in (${due(sql`and o.action->>'type' in (${types})`, messages.limit)})`;
+  }
   const result = await db.execute(sql`
     update ${outbox} set claimed_until = ${timestamp(lease)}, claim_token = ${claimToken}, attempts = attempts + 1
-    where id in (
-      select o.id from ${outbox} o
-      where o.status = 'pending' and o.next_attempt_at <= ${timestamp(now)}
-        and (o.claimed_until is null or o.claimed_until < ${timestamp(now)})
-        and not exists (
-          select 1 from ${outbox} p where p.lane = o.lane and p.status = 'pending' and p.id < o.id
-        )
-      order by o.next_attempt_at, o.id
-      limit ${limit}
-      for update skip locked
-    )
+    where ${heads}
     returning id, lane, chat_id, action, on_done, on_failed, attempts, max_attempts, created_at`);
   return rowsOf<Row>(result).map((row) => ({ ...row, id: Number(row.id) }));
 }

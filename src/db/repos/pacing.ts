@@ -21,7 +21,7 @@ export interface PacingWindow {
 export async function takePacingSlots(
   db: Db,
   windows: PacingWindow[],
-): Promise<{ wait: number; takenAt?: number }> {
+): Promise<{ wait: number; takenAt?: number; waitFor?: string }> {
   const sorted = [...windows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const keys = sql.join(
     sorted.map((w) => sql`(${w.key}::text, ${w.windowMs}::int)`),
@@ -45,6 +45,7 @@ export async function takePacingSlots(
     );
     const now = Number(seen.find((row) => row.key === '')?.at ?? Date.now());
     let wait = 0;
+    let waitFor: string | undefined;
     for (const window of sorted) {
       const stamps = seen
         .filter((row) => row.key === window.key)
@@ -53,10 +54,14 @@ export async function takePacingSlots(
         .sort((a, b) => a - b);
       if (stamps.length >= window.limit) {
         const oldest = stamps[stamps.length - window.limit] ?? now;
-        wait = Math.max(wait, Math.ceil(oldest + window.windowMs - now));
+        const windowWait = Math.ceil(oldest + window.windowMs - now);
+        if (windowWait > wait) {
+          wait = windowWait;
+          waitFor = window.key;
+        }
       }
     }
-    if (wait > 0) return { wait };
+    if (wait > 0) return waitFor === undefined ? { wait } : { wait, waitFor };
     const at = sql`to_timestamp(${now / 1000}::float8)`;
     const rows: SQL[] = sorted.map((w) => sql`(${w.key}::text, ${at}, true)`);
     await tx.execute(sql`
