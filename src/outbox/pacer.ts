@@ -168,9 +168,6 @@ export class SharedPacer implements MessagePacer {
       // This process counts the slot from when the database has it counted, no sooner: counted from the
       // answer while the database counts it a moment later, it would see room the database does not
       // give, and claim sends only to put them back.
-      // This process counts the slot from when the database has it counted, no sooner: counted from the
-      // answer while the database counts it a moment later, it would see room the database does not
-      // give, and claim sends only to put them back.
       answered: () => settlePacingSlots(this.db, keys, takenAt).finally(sent),
     };
   }
