@@ -235,10 +235,12 @@ export class OutboxWorker {
         slot = await this.options.pacer.reserve(row.lane, group);
       }
       if (slot.wait > 0) {
-        // Back a little before the slot frees: claimed again then, the action waits out the rest here, on
-        // time, instead of a round's delays (the alarm's granularity, the claim gap, the claim itself)
-        // adding to every window of the platform's limits.
-        await this.postpone(row, Math.max(1, slot.wait - shortWait / 2), false);
+        // A member action goes back until a little before its slot: claimed again then, it waits out the
+        // rest here, on time, instead of a round's delays (the alarm's granularity, the claim gap, the
+        // claim) adding to every window of the limits. Messages are claimed only as the overall window
+        // has room (`claim`), which one claimed early would take from a message that could go.
+        const early = isMessageAction(action) ? 0 : shortWait / 2;
+        await this.postpone(row, Math.max(1, slot.wait - early), false);
         return;
       }
       answered = slot.answered;
