@@ -53,8 +53,7 @@ export const MEMBER_ACTIONS: ReadonlySet<Action['type']> = new Set([
   'decline_join',
 ]);
 
-/** Actions that put a message in front of people, and so count against Telegram's message limits. */
-/** Actions that are messages (paced by the platform's message limits). */
+/** Actions that put a message in front of people, and so count against the platform's message limits. */
 export const MESSAGE_TYPES = ['send', 'edit', 'send_document'] as const satisfies readonly Action['type'][];
 
 export function isMessageAction(action: Action): boolean {

@@ -61,7 +61,7 @@ export async function takePacingSlots(
         }
       }
     }
-    if (wait > 0) return waitFor === undefined ? { wait } : { wait, waitFor };
+    if (waitFor !== undefined) return { wait, waitFor };
     const at = sql`to_timestamp(${now / 1000}::float8)`;
     const rows: SQL[] = sorted.map((w) => sql`(${w.key}::text, ${at}, true)`);
     await tx.execute(sql`

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import type { StrikeFacts } from '../../moderation/strikes.js';
 import { type Executor, rowsOf, timestamp } from '../client.js';
 import { accounts, blocks, strikes } from '../schema.js';
@@ -27,41 +27,36 @@ export function strikeFacts(
 
 /** Strikes a moderator issued (regulation 4.13.5, 4.13.7). */
 export function createStrikesRepository(ex: Executor) {
+  /** A member's strikes in a chat (the condition names them), newest first, with their facts. */
+  async function strikesWhere(condition: SQL | undefined): Promise<StrikeWithFacts[]> {
+    const rows = await ex
+      .select({ strike: strikes, blockStatus: blocks.status })
+      .from(strikes)
+      .innerJoin(accounts, eq(accounts.id, strikes.accountId))
+      .leftJoin(blocks, eq(blocks.id, strikes.blockId))
+      .where(condition)
+      .orderBy(desc(strikes.createdAt), desc(strikes.id));
+    return rows.map(({ strike, blockStatus }) => ({ ...strike, facts: strikeFacts(strike, blockStatus) }));
+  }
+
   return {
     /** Every strike of a member in a chat, newest first, with what the policy needs to judge it. */
-    async strikesOf(chatId: number, accountId: number): Promise<StrikeWithFacts[]> {
-      const rows = await ex
-        .select({ strike: strikes, blockStatus: blocks.status })
-        .from(strikes)
-        .leftJoin(blocks, eq(blocks.id, strikes.blockId))
-        .where(and(eq(strikes.chatId, chatId), eq(strikes.accountId, accountId)))
-        .orderBy(desc(strikes.createdAt), desc(strikes.id));
-      return rows.map(({ strike, blockStatus }) => ({ ...strike, facts: strikeFacts(strike, blockStatus) }));
+    strikesOf(chatId: number, accountId: number): Promise<StrikeWithFacts[]> {
+      return strikesWhere(and(eq(strikes.chatId, chatId), eq(strikes.accountId, accountId)));
     },
 
     /**
      * The same by the member's platform id (none when they have no account): it needs no earlier read,
      * so it can go to the database together with the statement that reads the account.
      */
-    async strikesOfUser(
-      chatId: number,
-      platform: string,
-      platformUserId: string,
-    ): Promise<StrikeWithFacts[]> {
-      const rows = await ex
-        .select({ strike: strikes, blockStatus: blocks.status })
-        .from(strikes)
-        .innerJoin(accounts, eq(accounts.id, strikes.accountId))
-        .leftJoin(blocks, eq(blocks.id, strikes.blockId))
-        .where(
-          and(
-            eq(strikes.chatId, chatId),
-            eq(accounts.platform, platform),
-            eq(accounts.platformUserId, platformUserId),
-          ),
-        )
-        .orderBy(desc(strikes.createdAt), desc(strikes.id));
-      return rows.map(({ strike, blockStatus }) => ({ ...strike, facts: strikeFacts(strike, blockStatus) }));
+    strikesOfUser(chatId: number, platform: string, platformUserId: string): Promise<StrikeWithFacts[]> {
+      return strikesWhere(
+        and(
+          eq(strikes.chatId, chatId),
+          eq(accounts.platform, platform),
+          eq(accounts.platformUserId, platformUserId),
+        ),
+      );
     },
 
     async insertStrike(values: typeof strikes.$inferInsert): Promise<StrikeRow> {
