@@ -72,6 +72,7 @@ const LOOKALIKES: Record<string, string> = {
 
 /** Words mixing Cyrillic with Latin look-alikes («Кpиптa», «З@работок») read as Russian. */
 function asRussian(lower: string): string {
+  if (!/[а-яё]/.test(lower) || !/[a-z0-9@]/.test(lower)) return lower;
   return lower.replace(/\S+/g, (word) =>
     /[а-яё]/.test(word) && /[a-z0-9@]/.test(word)
       ? [...word].map((char) => LOOKALIKES[char] ?? char).join('')
@@ -107,20 +108,23 @@ function ownLinkPattern(own: string): RegExp | null {
 
 export function findAdvertising(text: string, options: AdvertisingOptions): string[] {
   const hits: string[] = [];
-  let links = linkText(text);
-  for (const own of options.ownLinks) {
-    const whole = ownLinkPattern(own);
-    if (whole) links = links.replace(whole, ' ');
-  }
-  for (const [id, pattern] of INVITES) if (pattern.test(links)) hits.push(id);
-  const shortener = SHORTENER.exec(links);
-  if (shortener) hits.push(`shortener:${shortener[1]}`);
   const lower = visible(text).toLowerCase();
+  // Every invitation and shortened link has a dot, and linkText writes one only for a dot or a dot in words.
+  if (lower.includes('.') || lower.includes('dot') || lower.includes('точка')) {
+    let links = linkText(text);
+    for (const own of options.ownLinks) {
+      const whole = ownLinkPattern(own);
+      if (whole) links = links.replace(whole, ' ');
+    }
+    for (const [id, pattern] of INVITES) if (pattern.test(links)) hits.push(id);
+    const shortener = SHORTENER.exec(links);
+    if (shortener) hits.push(`shortener:${shortener[1]}`);
+  }
   const read = asRussian(lower);
   for (const [id, pattern] of OFFERS)
     if (pattern.test(lower) || (read !== lower && pattern.test(read))) hits.push(id);
-  if (hasPhone(text) && SELLING.test(lower)) hits.push('phone:selling');
-  const mentions = lower.match(/(?:^|\s)@[\w]{3,}/g)?.length ?? 0;
+  if (SELLING.test(lower) && hasPhone(text)) hits.push('phone:selling');
+  const mentions = lower.includes('@') ? (lower.match(/(?:^|\s)@[\w]{3,}/g)?.length ?? 0) : 0;
   if (mentions >= 4) hits.push('mentions:mass');
   return hits;
 }

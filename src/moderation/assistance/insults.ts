@@ -126,18 +126,42 @@ function inQuotes(index: number, quotes: [number, number][]): boolean {
 const CYRILLIC_WORD = /[а-я]/;
 const LATIN_WORD = /[a-z]/;
 
+/**
+ * Whether any entry of a lexicon can match: one pass of the entries' patterns joined, so an ordinary word
+ * costs one test instead of one per entry. Patterns with and without the `u` flag are joined apart (the
+ * flag changes what some of them mean).
+ */
+function anyOf(entries: readonly LexiconEntry[]): (word: string) => boolean {
+  const joined = (unicode: boolean) => {
+    const sources = entries
+      .filter((entry) => entry.pattern.unicode === unicode)
+      .map((entry) => entry.pattern.source);
+    return sources.length
+      ? new RegExp(sources.map((source) => `(?:${source})`).join('|'), unicode ? 'u' : '')
+      : null;
+  };
+  const plain = joined(false);
+  const unicode = joined(true);
+  return (word) => (plain?.test(word) ?? false) || (unicode?.test(word) ?? false);
+}
+
+const MAYBE_RUSSIAN = anyOf(RUSSIAN);
+const MAYBE_ENGLISH = anyOf(ENGLISH);
+
 export function findInsults(text: string, tokens: readonly Token[], quotes: [number, number][]): InsultHit[] {
   const hits: InsultHit[] = [];
-  const lower = text.toLowerCase();
-  const reported = REPORTED.test(lower);
+  let lower: string | undefined;
+  let reported: boolean | undefined;
   const { latin, cyrillic } = lexicon();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
     const next = tokens[i + 1];
     const previous = tokens[i - 1];
     let hit: LexiconEntry | undefined;
-    if (CYRILLIC_WORD.test(token.ru)) hit = RUSSIAN.find((entry) => entry.pattern.test(token.ru));
-    if (!hit && LATIN_WORD.test(token.en)) hit = ENGLISH.find((entry) => entry.pattern.test(token.en));
+    if (CYRILLIC_WORD.test(token.ru) && MAYBE_RUSSIAN(token.ru))
+      hit = RUSSIAN.find((entry) => entry.pattern.test(token.ru));
+    if (!hit && LATIN_WORD.test(token.en) && MAYBE_ENGLISH(token.en))
+      hit = ENGLISH.find((entry) => entry.pattern.test(token.en));
     if (!hit) {
       const target = masked(token);
       if (target) {
@@ -157,6 +181,8 @@ export function findInsults(text: string, tokens: readonly Token[], quotes: [num
     }
     if (INNOCENT.has(token.plain)) continue;
     if (hit.strength === 'mild') {
+      lower ??= text.toLowerCase();
+      reported ??= REPORTED.test(lower);
       if (inQuotes(token.index, quotes) || reported) continue;
       const around = `${previous?.ru ?? ''} ${previous?.en ?? ''} ${next?.ru ?? ''} ${next?.en ?? ''}`;
       if (LITERAL_CONTEXT.test(around) || (hit.id === 'ru:козел' && LITERAL_CONTEXT.test(lower))) continue;

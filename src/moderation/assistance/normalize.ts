@@ -80,10 +80,27 @@ export interface Token {
 }
 
 export function collapseRepeats(word: string): string {
-  return word.replace(/(\p{L})\1+/gu, '$1');
+  // Most words repeat no character at all: they need no regular expression. A letter outside the BMP
+  // (two UTF-16 units, 0xD800–0xDFFF) is left to it too.
+  for (let i = 0; i < word.length; i++) {
+    const unit = word.charCodeAt(i);
+    if ((i > 0 && unit === word.charCodeAt(i - 1)) || (unit >= 0xd800 && unit <= 0xdfff))
+      return word.replace(/(\p{L})\1+/gu, '$1');
+  }
+  return word;
 }
 
+/** The UTF-16 units a table maps (its keys are single units): a word without any of them stays as it is. */
+function unitsOf(table: Record<string, string>): Set<number> {
+  return new Set(Object.keys(table).map((key) => key.charCodeAt(0)));
+}
+const MAPPED = new Map([TO_CYRILLIC, TO_LATIN].map((table) => [table, unitsOf(table)]));
+
 function mapChars(word: string, table: Record<string, string>): string {
+  const mapped = MAPPED.get(table) as Set<number>;
+  let i = 0;
+  while (i < word.length && !mapped.has(word.charCodeAt(i))) i++;
+  if (i === word.length) return word;
   let out = '';
   for (const char of word) out += table[char] ?? char;
   return out;
@@ -94,8 +111,8 @@ function strip(word: string): string {
   return word.replace(/^[^\p{L}\d@$*]+/u, '').replace(/[^\p{L}\d@$*]+$/u, '');
 }
 
-function readAs(word: string): { ru: string; en: string } {
-  const lower = word.toLowerCase().replace(/[._\-'’]/g, '');
+function readAs(lowerWord: string): { ru: string; en: string } {
+  const lower = lowerWord.replace(/[._\-'’]/g, '');
   const hasCyr = CYRILLIC.test(lower);
   const hasLat = LATIN.test(lower);
   const ru = hasCyr || !hasLat ? mapChars(lower, TO_CYRILLIC) : lower.replace(/ё/g, 'е');
@@ -119,10 +136,10 @@ export function tokenize(text: string): Token[] {
   const joined: { word: string; index: number }[] = [];
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i] as { word: string; index: number };
-    if ([...piece.word].length === 1) {
+    if (oneCharacter(piece.word)) {
       let j = i;
       let word = '';
-      while (j < pieces.length && [...(pieces[j] as { word: string }).word].length === 1) {
+      while (j < pieces.length && oneCharacter((pieces[j] as { word: string }).word)) {
         word += (pieces[j] as { word: string }).word;
         j++;
       }
@@ -135,9 +152,15 @@ export function tokenize(text: string): Token[] {
     joined.push(piece);
   }
   return joined.map(({ word, index }) => {
-    const { ru, en } = readAs(word);
-    return { raw: word, ru, en, plain: word.toLowerCase().replace(/[._-]/g, ''), index };
+    const lower = word.toLowerCase();
+    const { ru, en } = readAs(lower);
+    return { raw: word, ru, en, plain: lower.replace(/[._-]/g, ''), index };
   });
+}
+
+/** One code point (a letter outside the BMP is two UTF-16 units). */
+function oneCharacter(word: string): boolean {
+  return word.length === 1 || (word.length === 2 && (word.codePointAt(0) ?? 0) > 0xffff);
 }
 
 /**
