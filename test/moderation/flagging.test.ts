@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../src/moderation/assistance/detect.js';
 import { noteHeat } from '../../src/moderation/assistance/heat.js';
+import { collapseRepeats, tokenize } from '../../src/moderation/assistance/normalize.js';
 import {
   parseFlagRule,
   parseFlagWords,
@@ -14,6 +15,27 @@ import { changeSetting, parseFlood } from '../../src/moderation/settings.js';
 const signals = (text: string, options = {}) => checkMessage(text, options).map((f) => f.signal);
 
 describe('the message check', () => {
+  // Repeated letters collapse wherever they are: the fast path (no repeated UTF-16 unit) must not skip a
+  // letter outside the BMP, whose two units never repeat side by side.
+  it.each([
+    ['дурааак', 'дурак'],
+    ['𝐟𝐮𝐮𝐜𝐜𝐤', '𝐟𝐮𝐜𝐤'],
+    ['класс', 'клас'],
+    ['собрание', 'собрание'],
+    ['1122', '1122'],
+  ])('collapses the repeats of «%s» to «%s»', (word, collapsed) => {
+    expect(collapseRepeats(word)).toBe(collapsed);
+  });
+
+  it.each([
+    ['кoзeл', 'козел'],
+    ['ёлка', 'елка'],
+    ['когда', 'когда'],
+    ['х0р0ш0', 'хорошо'],
+  ])('reads «%s» as the Russian «%s»', (word, ru) => {
+    expect(tokenize(word)[0]?.ru).toBe(ru);
+  });
+
   it.each([
     'Ты козёл',
     'ты кoзeл',
