@@ -13,8 +13,10 @@ import autocannon from 'autocannon';
 
 process.once('message', async (job) => {
   try {
+    const cpuBefore = process.cpuUsage();
     const result = job.rate ? await openLoop(job) : await closedLoop(job);
-    process.send?.(result, () => process.exit(0));
+    const cpu = process.cpuUsage(cpuBefore);
+    process.send?.({ ...result, loaderCpuSeconds: (cpu.user + cpu.system) / 1e6 }, () => process.exit(0));
   } catch (error) {
     process.send?.({ failure: String(error?.stack ?? error) }, () => process.exit(1));
   }

@@ -24,6 +24,7 @@ import {
   benchDatabase,
   bulkAdmins,
   bulkChats,
+  cpuPerUpdate,
   imageRuntimeEnv,
   load,
   loaderCeiling,
@@ -156,7 +157,9 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
   const bareUrl = `http://127.0.0.1:${port}/hook`;
   allOk(await load({ url: bareUrl, secret: SECRET, bodies: updates(4000), connections: C }), 'bare warm-up');
   bareHandled = 0;
-  const theirs = await load({ url: bareUrl, secret: SECRET, bodies: updates(N), connections: C });
+  const theirs = await profiled('bare webhook', () =>
+    load({ url: bareUrl, secret: SECRET, bodies: updates(N), connections: C }),
+  );
   allOk(theirs, 'bare bot');
   const bareRate = N / theirs.seconds;
   server.closeAllConnections();
@@ -170,7 +173,7 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
   return [
     {
       scenario: 'ordinary group messages through the webhook vs a bare telegraf bot (same fake, loader, run)',
-      figure: `${Math.round(ourRate)}/s vs ${Math.round(bareRate)}/s = ${Math.round(ratio * 100)}%; handled ${ourHandled} and ${bareHandled} of ${N}, ${platformCalls} platform calls`,
+      figure: `${Math.round(ourRate)}/s vs ${Math.round(bareRate)}/s = ${Math.round(ratio * 100)}%; CPU per update ${cpuPerUpdate(ours, N)} vs ${cpuPerUpdate(theirs, N)}; handled ${ourHandled} and ${bareHandled} of ${N}, ${platformCalls} platform calls`,
       target: '≥ 75% of the bare bot, every update handled, no platform call',
       pass: ratio >= 0.75 && checked,
       details: {
@@ -184,6 +187,9 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
         platformCalls,
         ourLatency: ours.latency,
         bareLatency: theirs.latency,
+        ourCpuSeconds: ours.cpuSeconds,
+        bareCpuSeconds: theirs.cpuSeconds,
+        loaderCpuSeconds: { ours: ours.loaderCpuSeconds, bare: theirs.loaderCpuSeconds },
       },
     },
     {

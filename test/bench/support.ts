@@ -162,6 +162,10 @@ export interface Load {
   latency: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** Open loop: the arrival rate the generator kept up. */
   achievedRate?: number;
+  /** CPU seconds (user + system) the bench's own process spent while the load ran: the server's, here. */
+  cpuSeconds: number;
+  /** CPU seconds the load generator's process spent on the run. */
+  loaderCpuSeconds: number;
 }
 
 export interface LoadOptions {
@@ -195,6 +199,7 @@ export async function load(options: LoadOptions): Promise<Load> {
       child.once('error', reject);
       void exited.then((code) => reject(new Error(`the load generator exited (${code}) without an answer`)));
     });
+    const cpuBefore = process.cpuUsage();
     child.send({
       url: options.url,
       headers: {
@@ -209,8 +214,9 @@ export async function load(options: LoadOptions): Promise<Load> {
       rate: options.rate,
     });
     const result = await answer;
+    const cpu = process.cpuUsage(cpuBefore);
     if ('failure' in result) throw new Error(`load generator: ${result.failure}`);
-    return result;
+    return { ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     if (child.exitCode === null) child.kill();
     await exited;
@@ -241,6 +247,15 @@ export async function loaderCeiling(bodies: string[], connections: number): Prom
 }
 
 /** Fails a scenario whose requests were not all answered 200 (a fast error is not throughput). */
+/**
+ * The server's CPU time per request in µs: the bench's process (the bot or the bare client, with the fake
+ * platform idle) while the load ran. Steadier than the throughput on this machine, whose figures come in
+ * steps (see README, Performance).
+ */
+export function cpuPerUpdate(load: Load, requests: number): string {
+  return `${Math.round((load.cpuSeconds * 1e6) / requests)} µs`;
+}
+
 export function allOk(load: Load, what: string): void {
   const bad = Object.entries(load.statuses).filter(([status]) => status !== '200');
   if (bad.length > 0 || (load.statuses['200'] ?? 0) !== load.sent)
