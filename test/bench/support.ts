@@ -14,6 +14,26 @@ export function texts(values: readonly string[]): SQL {
   return sql`${sql.param(values)}::text[]`;
 }
 
+/**
+ * The bot as production runs it: compiled by tsc into dist/ (`npm run bench` builds it first), not
+ * transformed by tsx, whose `keepNames` wraps every closure the bot creates in a call that names it.
+ */
+export async function compiledBot(): Promise<{
+  startBot: typeof import('../../src/app/start.js').startBot;
+  loadConfig: typeof import('../../src/config.js').loadConfig;
+  liftDueBlocks: typeof import('../../src/features/blocks/lift.js').liftDueBlocks;
+}> {
+  const dist = new URL('../../dist/src/', import.meta.url);
+  const [{ startBot }, { loadConfig }, { liftDueBlocks }] = await Promise.all([
+    import(new URL('app/start.js', dist).href) as Promise<typeof import('../../src/app/start.js')>,
+    import(new URL('config.js', dist).href) as Promise<typeof import('../../src/config.js')>,
+    import(new URL('features/blocks/lift.js', dist).href) as Promise<
+      typeof import('../../src/features/blocks/lift.js')
+    >,
+  ]);
+  return { startBot, loadConfig, liftDueBlocks };
+}
+
 /** Latency percentile of a list of durations (ms). */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
@@ -254,6 +274,34 @@ export async function loaderCeiling(bodies: string[], connections: number): Prom
  */
 export function cpuPerUpdate(load: Load, requests: number): string {
   return `${Math.round((load.cpuSeconds * 1e6) / requests)} µs`;
+}
+
+/** Rounds of a comparison of two servers (ours, then the other, in each). */
+export const COMPARISON_ROUNDS = 3;
+
+/**
+ * Runs ours and then the other server in each of `rounds` rounds and picks the round with the median
+ * ratio (our throughput over theirs): this machine's throughputs come in steps (see README, Performance),
+ * so a single pair can land on different steps.
+ */
+export async function alternate<O extends { run: Load }, B extends { run: Load }>(
+  rounds: number,
+  ours: (round: number) => Promise<O>,
+  bare: (round: number) => Promise<B>,
+): Promise<{ rounds: { ours: O; bare: B; ratio: number }[]; median: { ours: O; bare: B; ratio: number } }> {
+  const done: { ours: O; bare: B; ratio: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const o = await ours(round);
+    const b = await bare(round);
+    done.push({ ours: o, bare: b, ratio: b.run.seconds / o.run.seconds });
+  }
+  const sorted = [...done].sort((x, y) => x.ratio - y.ratio);
+  return { rounds: done, median: sorted[Math.floor(sorted.length / 2)] as (typeof done)[number] };
+}
+
+/** The figure's note on the rounds: "median of 3 rounds: 67%, 67%, 100%". */
+export function roundsNote(rounds: readonly { ratio: number }[]): string {
+  return `median of ${rounds.length} rounds: ${rounds.map((r) => `${Math.round(r.ratio * 100)}%`).join(', ')}`;
 }
 
 export function allOk(load: Load, what: string): void {
