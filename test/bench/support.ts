@@ -219,7 +219,6 @@ export async function load(options: LoadOptions): Promise<Load> {
       child.once('error', reject);
       void exited.then((code) => reject(new Error(`the load generator exited (${code}) without an answer`)));
     });
-    const cpuBefore = process.cpuUsage();
     child.send({
       url: options.url,
       headers: {
@@ -233,6 +232,8 @@ export async function load(options: LoadOptions): Promise<Load> {
       connections: options.connections ?? 32,
       rate: options.rate,
     });
+    // After the send: serialising the bodies for the child is the bench's cost, not the server's.
+    const cpuBefore = process.cpuUsage();
     const result = await answer;
     const cpu = process.cpuUsage(cpuBefore);
     if ('failure' in result) throw new Error(`load generator: ${result.failure}`);
