@@ -129,13 +129,16 @@ const LATIN_WORD = /[a-z]/;
 /**
  * Whether any entry of a lexicon can match: one pass of the entries' patterns joined, so an ordinary word
  * costs one test instead of one per entry. Patterns with and without the `u` flag are joined apart (the
- * flag changes what some of them mean).
+ * flag changes what some of them mean); no entry may use a backreference (`\1` would name another group
+ * once joined).
  */
 function anyOf(entries: readonly LexiconEntry[]): (word: string) => boolean {
   const joined = (unicode: boolean) => {
     const sources = entries
       .filter((entry) => entry.pattern.unicode === unicode)
       .map((entry) => entry.pattern.source);
+    const numbered = sources.find((source) => /\\[1-9]/.test(source));
+    if (numbered) throw new Error(`a lexicon pattern uses a backreference: /${numbered}/`);
     return sources.length
       ? new RegExp(sources.map((source) => `(?:${source})`).join('|'), unicode ? 'u' : '')
       : null;
