@@ -16,7 +16,9 @@ import {
   compiledBot,
   cpuPerUpdate,
   load,
+  loaderCeiling,
   percentile,
+  roundsDetails,
   roundsNote,
 } from './support.js';
 
@@ -231,22 +233,25 @@ export async function maxWebhookThroughput(): Promise<Row> {
     return { run, handled };
   };
 
-  const { rounds, median } = await alternate(COMPARISON_ROUNDS, ourRound, bareRound);
+  const { rounds, median, ourHandled, bareHandled } = await alternate(COMPARISON_ROUNDS, ourRound, bareRound);
   const ours = median.ours.run;
   const theirs = median.bare.run;
   const ourRate = N / ours.seconds;
   const bareRate = N / theirs.seconds;
-  const ourHandled = Math.min(...rounds.map((r) => r.ours.handled));
-  const bareHandled = Math.min(...rounds.map((r) => r.bare.handled));
   const apiCalls = rounds.reduce((sum, r) => sum + r.ours.apiCalls, 0);
   await db.drop();
   await api.stop();
   const ratio = ourRate / bareRate;
+  // The loader alone, as for Telegram's row: with both servers on the loader's own pace the ratio says
+  // nothing, and the row must not pass on it.
+  const ceilingRate = N / (await loaderCeiling(updates(N), 32)).seconds;
+  const above = ceilingRate / Math.max(ourRate, bareRate);
   return {
     scenario: 'MAX: ordinary group messages through the webhook vs a bare @maxhub/max-bot-api webhook',
-    figure: `${Math.round(ourRate)}/s vs ${Math.round(bareRate)}/s = ${Math.round(ratio * 100)}% (${roundsNote(rounds)}); CPU per update ${cpuPerUpdate(ours, N)} vs ${cpuPerUpdate(theirs, N)}; handled ${ourHandled} and ${bareHandled} of ${N} in every round, ${apiCalls} platform calls`,
-    target: '≥ 70% of the bare bot, every update handled, no platform call',
-    pass: ratio >= 0.7 && ourHandled === N && bareHandled === N && apiCalls === 0,
+    figure: `${Math.round(ourRate)}/s vs ${Math.round(bareRate)}/s = ${Math.round(ratio * 100)}% (${roundsNote(rounds)}); CPU per update ${cpuPerUpdate(ours, N)} vs ${cpuPerUpdate(theirs, N)}; handled ${ourHandled} and ${bareHandled} of ${N} in every round, ${apiCalls} platform calls; loader alone ${Math.round(ceilingRate)}/s = ${above.toFixed(1)} × the faster server`,
+    target:
+      '≥ 70% of the bare bot, every update handled, no platform call, the loader alone ≥ 1.5 × the faster server',
+    pass: ratio >= 0.7 && ourHandled === N && bareHandled === N && apiCalls === 0 && above >= 1.5,
     details: {
       updates: N,
       concurrency: 32,
@@ -256,13 +261,8 @@ export async function maxWebhookThroughput(): Promise<Row> {
       apiCalls,
       ourHandled,
       bareHandled,
-      rounds: rounds.map((r) => ({
-        ratio: r.ratio,
-        ours: N / r.ours.run.seconds,
-        bare: N / r.bare.run.seconds,
-        ourCpuSeconds: r.ours.run.cpuSeconds,
-        bareCpuSeconds: r.bare.run.cpuSeconds,
-      })),
+      loaderCeiling: ceilingRate,
+      rounds: roundsDetails(rounds, N),
     },
   };
 }

@@ -32,6 +32,7 @@ import {
   messageUpdate,
   percentile,
   profiled,
+  roundsDetails,
   roundsNote,
   rowsOf,
   texts,
@@ -177,13 +178,15 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
     return { run, handled };
   };
 
-  const { rounds, median } = await alternate(quick ? 1 : COMPARISON_ROUNDS, ourRound, bareRound);
+  const { rounds, median, ourHandled, bareHandled } = await alternate(
+    quick ? 1 : COMPARISON_ROUNDS,
+    ourRound,
+    bareRound,
+  );
   const ours = median.ours.run;
   const theirs = median.bare.run;
   const ourRate = N / ours.seconds;
   const bareRate = N / theirs.seconds;
-  const ourHandled = Math.min(...rounds.map((r) => r.ours.handled));
-  const bareHandled = Math.min(...rounds.map((r) => r.bare.handled));
   const platformCalls = rounds.reduce((sum, r) => sum + r.ours.platformCalls, 0);
   await db.drop();
   await api.stop();
@@ -206,13 +209,7 @@ export async function webhookThroughput(quick = false): Promise<Row[]> {
         ourHandled,
         bareHandled,
         platformCalls,
-        rounds: rounds.map((r) => ({
-          ratio: r.ratio,
-          ours: N / r.ours.run.seconds,
-          bare: N / r.bare.run.seconds,
-          ourCpuSeconds: r.ours.run.cpuSeconds,
-          bareCpuSeconds: r.bare.run.cpuSeconds,
-        })),
+        rounds: roundsDetails(rounds, N),
         ourLatency: ours.latency,
         bareLatency: theirs.latency,
         ourCpuSeconds: ours.cpuSeconds,
@@ -455,10 +452,11 @@ async function liftAll(
   options: { pacing?: null } = {},
 ): Promise<{ bot: RunningBot; seconds: number }> {
   const d = fixture.db.database.db;
+  const { liftDueBlocks } = await compiledBot();
   const { bot } = await workerBot(fixture.api, fixture.db.database, options);
   // The start-up run already began lifting; time from there until every due block is lifted.
   const started = performance.now();
-  await (await compiledBot()).liftDueBlocks(bot.app.services);
+  await liftDueBlocks(bot.app.services);
   await waitFor(
     async () => {
       const [row] = rowsOf<{ n: number }>(
@@ -497,10 +495,11 @@ export async function scheduledUnblock(quick = false): Promise<Row[]> {
       .where(eq(blocks.status, 'lifting'));
     return Number(row?.n) === 0;
   }, 'lifts settled');
+  const { liftDueBlocks } = await compiledBot();
   const idle: number[] = [];
   for (let i = 0; i < 200; i += 1) {
     const t = performance.now();
-    await (await compiledBot()).liftDueBlocks(bot.app.services);
+    await liftDueBlocks(bot.app.services);
     idle.push(performance.now() - t);
   }
   await bot.stop();

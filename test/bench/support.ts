@@ -267,7 +267,6 @@ export async function loaderCeiling(bodies: string[], connections: number): Prom
   }
 }
 
-/** Fails a scenario whose requests were not all answered 200 (a fast error is not throughput). */
 /**
  * The server's CPU time per request in µs: the bench's process (the bot or the bare client, with the fake
  * platform idle) while the load ran. Steadier than the throughput on this machine, whose figures come in
@@ -280,29 +279,59 @@ export function cpuPerUpdate(load: Load, requests: number): string {
 /** Rounds of a comparison of two servers (ours, then the other, in each). */
 export const COMPARISON_ROUNDS = 3;
 
+/** One server's run in a round of a comparison, with the updates it counted as handled. */
+interface RoundRun {
+  run: Load;
+  handled: number;
+}
+
+/** A round of a comparison: ours, then the other server, and our throughput over theirs. */
+interface Round<O, B> {
+  ours: O;
+  bare: B;
+  ratio: number;
+}
+
 /**
  * Runs ours and then the other server in each of `rounds` rounds and picks the round with the median
  * ratio (our throughput over theirs): this machine's throughputs come in steps (see README, Performance),
- * so a single pair can land on different steps.
+ * so a single pair can land on different steps. `ourHandled` and `bareHandled` are the fewest updates a
+ * side handled in any round (a row checks every round's work, not only the median's).
  */
-export async function alternate<O extends { run: Load }, B extends { run: Load }>(
+export async function alternate<O extends RoundRun, B extends RoundRun>(
   rounds: number,
   ours: (round: number) => Promise<O>,
   bare: (round: number) => Promise<B>,
-): Promise<{ rounds: { ours: O; bare: B; ratio: number }[]; median: { ours: O; bare: B; ratio: number } }> {
-  const done: { ours: O; bare: B; ratio: number }[] = [];
+): Promise<{ rounds: Round<O, B>[]; median: Round<O, B>; ourHandled: number; bareHandled: number }> {
+  const done: Round<O, B>[] = [];
   for (let round = 1; round <= rounds; round++) {
     const o = await ours(round);
     const b = await bare(round);
     done.push({ ours: o, bare: b, ratio: b.run.seconds / o.run.seconds });
   }
   const sorted = [...done].sort((x, y) => x.ratio - y.ratio);
-  return { rounds: done, median: sorted[Math.floor(sorted.length / 2)] as (typeof done)[number] };
+  return {
+    rounds: done,
+    median: sorted[Math.floor(sorted.length / 2)] as Round<O, B>,
+    ourHandled: Math.min(...done.map((r) => r.ours.handled)),
+    bareHandled: Math.min(...done.map((r) => r.bare.handled)),
+  };
 }
 
 /** The figure's note on the rounds: "median of 3 rounds: 67%, 67%, 100%". */
 export function roundsNote(rounds: readonly { ratio: number }[]): string {
   return `median of ${rounds.length} rounds: ${rounds.map((r) => `${Math.round(r.ratio * 100)}%`).join(', ')}`;
+}
+
+/** Each round's throughputs and CPU seconds, for the row's JSON details. */
+export function roundsDetails(rounds: readonly Round<RoundRun, RoundRun>[], requests: number) {
+  return rounds.map((r) => ({
+    ratio: r.ratio,
+    ours: requests / r.ours.run.seconds,
+    bare: requests / r.bare.run.seconds,
+    ourCpuSeconds: r.ours.run.cpuSeconds,
+    bareCpuSeconds: r.bare.run.cpuSeconds,
+  }));
 }
 
 export function allOk(load: Load, what: string): void {
