@@ -230,7 +230,7 @@ export class Dispatcher {
       if (!cached || cached.title !== event.chat.title || !isKnownMember(services, cached, sender.user)) {
         await services.transact(async (work) => {
           const chat = await loadChat(services, work, event.chat);
-          await memberSeen(services, work, chat, sender.user);
+          await memberSeen(services, work, chat, sender.user, event.at);
         });
       }
       // Help for the moderator: a local check, after the message is recorded; it never throws.
@@ -279,7 +279,14 @@ export class Dispatcher {
       }
       const account =
         sender.kind === 'user'
-          ? await memberSeen(services, work, current, sender.user, current.id === chat.id ? read : undefined)
+          ? await memberSeen(
+              services,
+              work,
+              current,
+              sender.user,
+              event.at,
+              current.id === chat.id ? read : undefined,
+            )
           : undefined;
       const ctx = this.context(work, event, current, account, moderator, replyAuthorIsModerator);
       if (spec.where === 'private') return ctx.refuse(ctx.t('refusal.private_only'));

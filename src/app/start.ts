@@ -70,18 +70,26 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Tries again after a passing failure (the API busy or briefly away), a few times with growing pauses. */
-async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
+/**
+ * Tries again after a passing failure with growing pauses (up to 8 s). A platform that answers 5xx or 429 is
+ * there and having an outage: the bot waits it out however long it lasts, saying so in the log, instead of
+ * exiting into a restart loop (updates wait at the platform meanwhile). An API that cannot be reached at
+ * all is more likely a wrong address: after `attempts` such failures in a row the start fails, and says so.
+ */
+async function withRetries<T>(fn: () => Promise<T>, log: Logger, what: string, attempts = 5): Promise<T> {
+  for (let attempt = 1, unreachable = 0; ; attempt += 1) {
     try {
       return await fn();
     } catch (error) {
-      const passing = error instanceof MessengerError && error.retryable;
-      if (!passing || attempt >= attempts) throw error;
+      if (!(error instanceof MessengerError) || !error.retryable) throw error;
+      if (error.code === 'NETWORK') unreachable += 1;
+      else unreachable = 0;
+      if (unreachable >= attempts) throw error;
       const pause = Math.max(
         (error.details.retryAfterSeconds ?? 0) * 1000,
-        Math.min(8000, 500 * 2 ** (attempt - 1)),
+        Math.min(8000, 500 * 2 ** (Math.min(attempt, 5) - 1)),
       );
+      log.warn({ err: error, attempt, pauseMs: pause }, `${what} failed at start-up; trying again`);
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
@@ -123,7 +131,7 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   const platformsReady = Promise.all(
     connectors.map(async (connector) => {
       try {
-        await withRetries(() => connector.init());
+        await withRetries(() => connector.init(), log, `${connector.name}: asking the API who the bot is`);
       } catch (error) {
         throw new StartupError(
           `${connector.name} error: could not reach the API at ${connector.apiVariable} (${describe(error)})`,
@@ -232,7 +240,9 @@ export async function startBot(config: Config, log: Logger, options: StartOption
   // menus: on the embedded database those first runs would otherwise hold up taking updates.
   // A worker-only replica (receiveUpdates: false) runs jobs and the outbox, and takes no updates.
   // A passing failure here (a socket the API closed while the database opened) is retried, not fatal.
-  if (options.receiveUpdates !== false) for (const side of attached) await withRetries(() => side.receive());
+  if (options.receiveUpdates !== false)
+    for (const side of attached)
+      await withRetries(() => side.receive(), log, `${side.connector.name}: taking updates`);
   app.start();
   void app
     .registerCommandMenus()

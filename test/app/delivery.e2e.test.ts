@@ -192,4 +192,21 @@ describe('the Telegram connector under faults', () => {
       telegram: 'unreachable',
     });
   });
+
+  it('starts during a Telegram outage of five failed tries, and then works', async () => {
+    h = await Harness.start({ captureLogs: true });
+    const { parent, chatId } = classChat(h);
+    await h.settle();
+    await h.bot.stop();
+    // Telegram answers 502 to the first five «who am I» calls (0.5 + 1 + 2 + 4 + 8 s of pauses after them).
+    h.api.fail('getMe', { status: 502 }, { times: 5 });
+    const calls = h.api.callsTo('getMe').length;
+    await h.restart();
+    expect(h.api.callsTo('getMe').length - calls).toBe(6);
+    expect(h.logLines.some((line) => line.includes('asking the API who the bot is failed at start-up'))).toBe(
+      true,
+    );
+    h.api.sendMessage(chatId, parent, '/rules');
+    await waitFor(() => replies(h!, chatId, 'Правила чата') === 1, 'the rules after the outage');
+  }, 40_000);
 });

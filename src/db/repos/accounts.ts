@@ -116,13 +116,17 @@ export function createAccountsRepository(ex: Executor) {
       platform: Platform,
       platformUserId: string,
       chatId: number,
-    ): Promise<{ account: AccountRecord | null; status: string | undefined }> {
+    ): Promise<{ account: AccountRecord | null; status: string | undefined; leftAt: Date | null }> {
       const [row] = await ex
-        .select({ account: accounts, status: chatMembers.status })
+        .select({ account: accounts, status: chatMembers.status, leftAt: chatMembers.leftAt })
         .from(accounts)
         .leftJoin(chatMembers, and(eq(chatMembers.accountId, accounts.id), eq(chatMembers.chatId, chatId)))
         .where(and(eq(accounts.platform, platform), eq(accounts.platformUserId, platformUserId)));
-      return { account: row ? toAccountRecord(row.account) : null, status: row?.status ?? undefined };
+      return {
+        account: row ? toAccountRecord(row.account) : null,
+        status: row?.status ?? undefined,
+        leftAt: row?.leftAt ?? null,
+      };
     },
 
     async find(platform: Platform, platformUserId: string): Promise<AccountRecord | undefined> {

@@ -48,21 +48,25 @@ export function readMember(work: Work, chatId: number, platform: Platform, platf
 
 /**
  * Records that a person who posted is in the chat (Telegram has no member list; senders and join
- * updates are how the bot learns who is there).
+ * updates are how the bot learns who is there). A message posted before the person was recorded gone
+ * (`postedAt` not after `leftAt`) proves nothing: it is one the platform delivered late or again, e.g. a
+ * parent's message redelivered after the roster removed her, and she stays out.
  */
 export async function memberSeen(
   services: Services,
   work: Work,
   chat: ChatRecord,
   user: UserInfo,
+  postedAt: Date,
   /** The account and its standing as this transaction read them already (`readMember`), if it did. */
   read?: MemberRead,
 ): Promise<AccountRecord> {
   // The account and its standing in one statement; nothing is written for someone known and present.
   const known = read ?? (await readMember(work, chat.id, chat.platform, user.userId));
   const account = await saveAccount(services, work, chat.platform, user, {}, known.account);
-  const { status } = known;
+  const { status, leftAt } = known;
   if (status !== 'member' && status !== 'restricted') {
+    if (leftAt && postedAt.getTime() <= leftAt.getTime()) return account;
     await createMembersRepository(work.tx).markPresent(chat.id, account.id, 'member', null, work.now);
   }
   work.afterCommit(() => services.presentMembers.set(memberKey(chat.id, account.id), true));

@@ -160,6 +160,30 @@ describe('4.13.8 roster departures: students, their families and departed staff 
     expect(pending).toHaveLength(0);
   });
 
+  it('keeps a removed parent out of the member count when Telegram redelivers her message from before', async () => {
+    h = await Harness.start();
+    const s = await school(h);
+    // Anna writes; Telegram delivers her message, and its copy only much later (after the removal).
+    h.api.duplicateUpdates({ rate: 1, seed: 1, hold: {} });
+    h.api.sendMessage(s.chats.classChat, s.people.anna, 'Добрый вечер! Завтра Иван не придёт.');
+    await h.settle();
+    h.api.duplicateUpdates(null);
+    await api(h, 'POST', '/api/v1/roster/events', { token: s.token, body: departure });
+    await h.settle();
+    expect(bannedIn(h, s, s.people.anna)).toEqual(['classChat', 'parents7']);
+    expect(h.api.redeliverHeld()).toBe(1);
+    await h.settle();
+
+    // The director's statistics: the teacher and Oleg are left in 7Б; Anna's old message does not bring
+    // her back into the count (nor into a vote's electorate, which is read from the same record).
+    const stats = await api(h, 'GET', '/api/v1/stats', { token: s.token });
+    const chats = stats.body.chats as Array<Record<string, unknown>>;
+    expect(chats.find((chat) => chat.title === '7Б')).toMatchObject({
+      members: 2,
+      removals: { done: 2, pending: 0, failed: 0 },
+    });
+  });
+
   it('applies a full snapshot as its difference, and the same snapshot again changes nothing', async () => {
     h = await Harness.start();
     const s = await school(h);
