@@ -192,9 +192,16 @@ describe('the dashboard in a real browser', () => {
     ]);
     const csv = readFileSync((await download.path()) ?? '', 'utf8').replace(/^\ufeff/, '');
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('"id","at","chat","actor_kind","actor","action","target","rule","reason"');
+    // The page's columns in the page's words, a time a spreadsheet reads, and the action's code last.
+    expect(lines[0]).toBe(
+      '"№","Когда (Europe/Moscow)","Чат","Кто","Что","С кем","Правило","Причина","Код действия"',
+    );
     expect(lines).toHaveLength(3);
-    for (const line of lines.slice(1)) expect(line).toContain('"strike","Иван Петров","1"');
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(/^"\d+","\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",/);
+      expect(line).toContain('"предупреждение","Иван Петров","1"');
+      expect(line).toMatch(/,"strike"$/);
+    }
     // Without the person filter the entry with a formula comes too, as text.
     await page.goto(`${origin}/dashboard/audit?action=strike`);
     const [all] = await Promise.all([page.waitForEvent('download'), page.getByText('Скачать CSV').click()]);
