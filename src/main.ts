@@ -2,6 +2,9 @@ import { StartupError, startBot } from './app/start.js';
 import { ConfigError, loadConfig, wantsSandbox } from './config.js';
 import { createLogger } from './lib/logger.js';
 
+/** How long a stop asked for during start-up waits for the start to finish. */
+const STOP_WHILE_STARTING_MS = 5_000;
+
 /** Entry point: `npm start`. Fails with one clear line for anything a person must fix. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -26,7 +29,16 @@ async function main(): Promise<void> {
     if (stopRequested) return;
     stopRequested = signal;
     log.info({ signal }, 'shutting down');
-    if (bot) void stop(bot);
+    if (bot) {
+      void stop(bot);
+      return;
+    }
+    // Start-up may be waiting out a platform's outage (src/app/start.ts): it gets a few seconds to finish,
+    // then the process goes without it; what it had done is in the database, as after any crash.
+    setTimeout(() => {
+      log.warn({ signal }, 'still starting (a platform is unavailable); stopping without waiting');
+      process.exit(0);
+    }, STOP_WHILE_STARTING_MS).unref();
   };
   const stop = async (running: NonNullable<typeof bot>) => {
     const force = setTimeout(() => process.exit(1), 20_000);

@@ -131,6 +131,29 @@ describe.runIf(testDbKind() === 'pglite')('npm start as a process', () => {
     expect(secondCode, second.output()).toBe(0);
   }, 90_000);
 
+  it('waits out a Telegram outage at start-up, and still stops at once on SIGTERM', async () => {
+    api.fail('getMe', { status: 502 }, { times: 10_000 });
+    try {
+      const started = start({
+        BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        DATA_DIR: dataDir,
+        HTTP_PORT: String(await freePort()),
+      });
+      // Past the five tries that used to end the start (0.5 + 1 + 2 + 4 s of pauses), it is still trying.
+      await waitFor(() => started.output().includes('"attempt":5'), 'the fifth try', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(started.output()).not.toContain('could not reach');
+      const asked = Date.now();
+      started.child.kill('SIGTERM');
+      expect(await started.exit, started.output()).toBe(0);
+      expect(Date.now() - asked).toBeLessThan(10_000);
+      expect(started.output()).toContain('stopping without waiting');
+    } finally {
+      api.clearFaults();
+    }
+  }, 60_000);
+
   it('runs in webhook mode: Telegram is pointed at the webhook, which refuses a wrong secret', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/telegram/hook`;

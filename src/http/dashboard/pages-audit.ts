@@ -41,7 +41,6 @@ function withQuery(path: string, query: AuditQuery, page?: number): string {
   return text ? `${path}?${text}` : path;
 }
 
-/** The audit log (4.13.7): filters, pages of 50, and the same selection as CSV. */
 /** How the audit page and its CSV name an entry's time, action and actor, in the viewer's language. */
 function auditWords(t: Translate, language: Language, timeZone: string) {
   return {
@@ -56,6 +55,7 @@ function auditWords(t: Translate, language: Language, timeZone: string) {
   };
 }
 
+/** The audit log (4.13.7): filters, pages of 50, and the same selection as CSV. */
 export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: SignedIn): void {
   const chatsOf = (ids: number[]) =>
     createChatsRepository(services.db, services.deps.defaultLanguage).byIds(ids);
@@ -121,8 +121,6 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
     const { t, language } = c.var;
     const words = auditWords(t, language, services.deps.timeZone);
     const rows = await auditForCsv(services, checked.filter);
-    // The page's columns in the page's words, for the director's spreadsheet; the entry's number and the
-    // action's code come first and last, for whoever sorts or scripts.
     const zone = services.deps.timeZone;
     // A time a spreadsheet reads as one (and sorts): 2026-12-01 10:45:12, in the school's time zone.
     const stamp = new Intl.DateTimeFormat('sv-SE', {
@@ -134,6 +132,8 @@ export function auditRoutes(app: Hono<DashboardEnv>, services: Services, auth: S
       minute: '2-digit',
       second: '2-digit',
     });
+    // The page's columns in the page's words, for the director's spreadsheet; the entry's number and the
+    // action's code come first and last, for whoever sorts or scripts.
     const header = [
       t('dashboard.audit.csv_number'),
       t('dashboard.audit.csv_at', { zone }),
