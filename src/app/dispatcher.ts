@@ -63,6 +63,11 @@ export function retryDelayMs(attempt: number): number {
  */
 export class Dispatcher {
   private readonly queue = new KeyedQueue();
+  /** Each kind's counter and histogram, looked up once (prom-client hashes the labels on every call). */
+  private readonly counted = new Map<
+    string,
+    { handled: { inc(): void }; seconds: { startTimer(): () => void } }
+  >();
   private readonly commands = new Map<string, CommandSpec>();
 
   constructor(
@@ -84,11 +89,12 @@ export class Dispatcher {
     return this.queue.run(queueKey(event), async () => {
       const { metrics, log } = this.services;
       const attempts = Math.max(1, delivery.attempts ?? 1);
-      const timer = metrics.updateSeconds.startTimer({ kind: event.kind });
+      const counted = this.metricsOf(event.kind);
+      const timer = counted.seconds.startTimer();
       for (let attempt = 1; ; attempt += 1) {
         try {
           await this.process(event);
-          metrics.updates.inc({ kind: event.kind });
+          counted.handled.inc();
           timer();
           return;
         } catch (error) {
@@ -105,6 +111,16 @@ export class Dispatcher {
       }
     });
   };
+
+  private metricsOf(kind: string) {
+    let counted = this.counted.get(kind);
+    if (!counted) {
+      const { metrics } = this.services;
+      counted = { handled: metrics.updates.labels(kind), seconds: metrics.updateSeconds.labels(kind) };
+      this.counted.set(kind, counted);
+    }
+    return counted;
+  }
 
   /** Resolves when no event is queued or being handled. */
   idle(): Promise<void> {

@@ -10,6 +10,8 @@ export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 /** How long a refused request is told to wait (seconds) when the server is reading too much at once. */
 const BUSY_RETRY_AFTER_SECONDS = 5;
 
+const NO_EXTRA: Record<string, string> = Object.freeze({});
+
 /** The headers every answer carries (security.ts), for plain http and for https. */
 export interface AnswerHeaders {
   plain: Record<string, string>;
@@ -25,6 +27,8 @@ export interface AnswerHeaders {
  */
 export class RawInbound {
   private readonly routes = new Map<string, InboundRoute>();
+  /** The headers of an empty answer, per set of security headers (plain http or https). */
+  private readonly emptyAnswers = new WeakMap<Record<string, string>, Record<string, string>>();
 
   constructor(
     private readonly log: Logger,
@@ -96,9 +100,21 @@ export class RawInbound {
     res: ServerResponse,
     status: number,
     body: string | Record<string, unknown>,
-    extra: Record<string, string> = {},
+    extra: Record<string, string> = NO_EXTRA,
   ): void {
     const headers = this.https || forwardedHttps(req) ? this.headers().strict : this.headers().plain;
+    if (body === '' && extra === NO_EXTRA) {
+      // A platform's acknowledgement (every update of every chat): its headers are built once. Node hands
+      // an object given to writeHead to the header writer as it is, and changes nothing in it.
+      let empty = this.emptyAnswers.get(headers);
+      if (!empty) {
+        empty = Object.freeze({ ...headers, 'content-type': TEXT_TYPE, 'content-length': '0' });
+        this.emptyAnswers.set(headers, empty);
+      }
+      res.writeHead(status, empty);
+      res.end();
+      return;
+    }
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
       ...headers,
